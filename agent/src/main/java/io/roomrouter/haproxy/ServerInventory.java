@@ -1,0 +1,17 @@
+package io.roomrouter.haproxy;
+
+import io.roomrouter.placement.BackendSnapshot;
+import java.util.Optional;
+
+/** The servers the agent may place rooms on, by backend. Reads are cheap and never block. */
+public interface ServerInventory extends AutoCloseable {
+
+    /** The latest view of {@code backend}; empty when no such backend is known. */
+    Optional<BackendSnapshot> backend(String backend);
+
+    /** A short description for the start-up log, such as {@code runtime-api unix:/run/haproxy.sock}. */
+    String describe();
+
+    @Override
+    void close();
+}

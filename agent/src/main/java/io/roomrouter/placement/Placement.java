@@ -1,0 +1,33 @@
+package io.roomrouter.placement;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The outcome of one join: the decision, the server when one was chosen, why, and the chosen server's load
+ * and capacity as the decision saw them (0 and 0 when no server was chosen).
+ */
+public record Placement(Decision decision, Optional<String> server, String reason, int load, int capacity) {
+
+    public Placement {
+        Objects.requireNonNull(decision, "decision");
+        Objects.requireNonNull(server, "server");
+        Objects.requireNonNull(reason, "reason");
+        if (decision.routes() != server.isPresent()) {
+            throw new IllegalArgumentException(
+                    "server: " + server + " (expected: present exactly when decision " + decision + " routes)");
+        }
+    }
+
+    public static Placement routed(Decision decision, String server, String reason, int load, int capacity) {
+        return new Placement(decision, Optional.of(server), reason, load, capacity);
+    }
+
+    public static Placement full(String reason) {
+        return new Placement(Decision.FULL, Optional.empty(), reason, 0, 0);
+    }
+
+    public static Placement rejected(String reason) {
+        return new Placement(Decision.REJECTED, Optional.empty(), reason, 0, 0);
+    }
+}

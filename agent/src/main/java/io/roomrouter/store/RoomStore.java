@@ -1,0 +1,30 @@
+package io.roomrouter.store;
+
+import io.roomrouter.placement.BackendSnapshot;
+import io.roomrouter.placement.JoinRequest;
+import io.roomrouter.placement.Placement;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Room placement state behind one asynchronous interface. Each call returns its own stage; a failure fails only
+ * that call. Implementations never block the calling thread (it is a Netty event loop) and complete every stage
+ * within their own time bound.
+ */
+public interface RoomStore extends AutoCloseable {
+
+    /**
+     * Decides where the player of {@code request} goes: the room's server when it keeps the room
+     * ({@code sticky}); otherwise places the room whole ({@code placed}, or {@code moved} when its server left
+     * or went down), or answers {@code full}. {@code backend} is the inventory's latest view of the servers.
+     */
+    CompletionStage<Placement> join(JoinRequest request, BackendSnapshot backend);
+
+    /** Ends a room now and gives its seats back; completes with true when the room existed. */
+    CompletionStage<Boolean> release(String backend, String room);
+
+    /** A short name for logs: {@code memory} or {@code redis}. */
+    String kind();
+
+    @Override
+    void close();
+}

@@ -1,6 +1,7 @@
 package io.roomrouter.haproxy;
 
 import io.roomrouter.placement.BackendSnapshot;
+import java.util.Collection;
 import java.util.Optional;
 
 /** The servers the agent may place rooms on, by backend. Reads are cheap and never block. */
@@ -8,6 +9,9 @@ public interface ServerInventory extends AutoCloseable {
 
     /** The latest view of {@code backend}; empty when no such backend is known. */
     Optional<BackendSnapshot> backend(String backend);
+
+    /** The latest view of every known backend. */
+    Collection<BackendSnapshot> backends();
 
     /** A short description for the start-up log, such as {@code runtime-api unix:/run/haproxy.sock}. */
     String describe();

@@ -82,7 +82,12 @@ final class Agent implements AutoCloseable {
             } catch (IllegalArgumentException e) {
                 throw new OptionsException("--haproxy-api: " + e.getMessage());
             }
-            return RuntimeApiInventory.start(address, options.serverCapacity(), options.refreshInterval());
+            RuntimeApiInventory inventory =
+                    new RuntimeApiInventory(address, options.serverCapacity(), options.refreshInterval());
+            // When HAProxy does not answer yet, start() says so and the inventory retries in the background; until
+            // then its backends are unknown and their joins fall back to HAProxy's hashing.
+            inventory.start();
+            return inventory;
         }
         try {
             return StaticInventory.parse(options.servers(), options.serverCapacity());

@@ -90,7 +90,7 @@ final class AdminServer implements AutoCloseable {
         if (raw == null) {
             return values;
         }
-        for (String pair : raw.split("&")) {
+        for (String pair : raw.split("&", -1)) {
             int eq = pair.indexOf('=');
             if (eq > 0) {
                 values.putIfAbsent(

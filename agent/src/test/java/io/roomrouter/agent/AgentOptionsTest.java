@@ -57,7 +57,7 @@ class AgentOptionsTest {
         assertThatThrownBy(() -> AgentOptions.parse("--haproxy-api", "x", "--servers", "b=s"))
                 .hasMessage("--haproxy-api and --servers: both given (expected: one of them)");
         assertThatThrownBy(() -> AgentOptions.parse("--haproxy-api", "x", "--room-idle-timeout", "10s"))
-                .hasMessage("--room-idle-timeout: 10s (expected: >= --reservation-window 60s)");
+                .hasMessage("--room-idle-timeout: 10s (expected: >= --reservation-window 1m)");
         assertThatThrownBy(() -> AgentOptions.parse("--help")).isInstanceOf(AgentOptions.HelpRequested.class);
     }
 

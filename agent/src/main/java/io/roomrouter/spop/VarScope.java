@@ -17,4 +17,14 @@ public enum VarScope {
     public int id() {
         return id;
     }
+
+    /** The scope for a wire id; an unknown id is an invalid frame. */
+    public static VarScope valueOf(int id) {
+        for (VarScope scope : values()) {
+            if (scope.id == id) {
+                return scope;
+            }
+        }
+        throw new SpopCodecException(SpopStatus.INVALID, "var scope: " + id + " (expected: 0 to 4)");
+    }
 }

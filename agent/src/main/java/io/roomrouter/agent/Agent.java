@@ -1,0 +1,112 @@
+package io.roomrouter.agent;
+
+import io.roomrouter.haproxy.RuntimeApiAddress;
+import io.roomrouter.haproxy.RuntimeApiInventory;
+import io.roomrouter.haproxy.ServerInventory;
+import io.roomrouter.haproxy.StaticInventory;
+import io.roomrouter.store.MemoryRoomStore;
+import io.roomrouter.store.RoomLifetimes;
+import io.roomrouter.store.RoomStore;
+import java.net.InetSocketAddress;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A running agent: inventory, store, SPOP server and, when asked, the admin endpoint; closed in reverse order. */
+final class Agent implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Agent.class);
+
+    private final ServerInventory inventory;
+    private final RoomStore store;
+    private final ScheduledExecutorService housekeeping;
+    private final SpopServer server;
+    private final Optional<AdminServer> admin;
+
+    private Agent(
+            ServerInventory inventory,
+            RoomStore store,
+            ScheduledExecutorService housekeeping,
+            SpopServer server,
+            Optional<AdminServer> admin) {
+        this.inventory = inventory;
+        this.store = store;
+        this.housekeeping = housekeeping;
+        this.server = server;
+        this.admin = admin;
+    }
+
+    static Agent start(AgentOptions options) throws Exception {
+        log.info("room-router starting: {}", options.describe());
+        if (!options.listen().toSocketAddress().getAddress().isLoopbackAddress()) {
+            log.warn("listening on {}, not loopback: anything that reaches it can ask for placements", options.listen());
+        }
+        ServerInventory inventory = inventory(options);
+        RoomLifetimes lifetimes = new RoomLifetimes(options.reservationWindow(), options.roomIdleTimeout());
+        RoomStore store = new MemoryRoomStore(lifetimes);
+        ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "room-router-housekeeping");
+            thread.setDaemon(true);
+            return thread;
+        });
+        if (store instanceof MemoryRoomStore memory) {
+            housekeeping.scheduleWithFixedDelay(memory::expireIdleRooms, 1, 1, TimeUnit.SECONDS);
+        }
+        RoomJoinHandler joins = new RoomJoinHandler(inventory, store, new DecisionLog(), options.roomSize());
+        int ioThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        SpopServer server;
+        try {
+            server = SpopServer.start(options.listen(), options.maxFrameSize(), ioThreads, joins);
+        } catch (Exception e) {
+            housekeeping.shutdownNow();
+            store.close();
+            inventory.close();
+            throw e;
+        }
+        Optional<AdminServer> admin = Optional.empty();
+        if (options.admin().isPresent()) {
+            admin = Optional.of(AdminServer.start(options.admin().get(), store, inventory));
+        }
+        log.info("room-router ready: SPOP on {}, {} store, inventory {}",
+                server.localAddress(), store.kind(), inventory.describe());
+        return new Agent(inventory, store, housekeeping, server, admin);
+    }
+
+    private static ServerInventory inventory(AgentOptions options) {
+        if (options.haproxyApi().isPresent()) {
+            RuntimeApiAddress address;
+            try {
+                address = RuntimeApiAddress.parse(options.haproxyApi().get());
+            } catch (IllegalArgumentException e) {
+                throw new OptionsException("--haproxy-api: " + e.getMessage());
+            }
+            RuntimeApiInventory inventory =
+                    new RuntimeApiInventory(address, options.serverCapacity(), options.refreshInterval());
+            // When HAProxy does not answer yet, start() says so and the inventory retries in the background; until
+            // then its backends are unknown and their joins fall back to HAProxy's hashing.
+            inventory.start();
+            return inventory;
+        }
+        try {
+            return StaticInventory.parse(options.servers(), options.serverCapacity());
+        } catch (IllegalArgumentException e) {
+            throw new OptionsException("--servers: " + e.getMessage());
+        }
+    }
+
+    InetSocketAddress spopAddress() {
+        return server.localAddress();
+    }
+
+    @Override
+    public void close() {
+        admin.ifPresent(AdminServer::close);
+        server.close();
+        housekeeping.shutdownNow();
+        store.close();
+        inventory.close();
+        log.info("room-router stopped");
+    }
+}

@@ -1,0 +1,205 @@
+package io.roomrouter.agent;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+/** The agent's configuration, from its command line. Every value is validated; see {@link #HELP}. */
+record AgentOptions(
+        HostAndPort listen,
+        Optional<String> haproxyApi,
+        List<String> servers,
+        int serverCapacity,
+        int roomSize,
+        Duration roomIdleTimeout,
+        Duration reservationWindow,
+        Duration refreshInterval,
+        int maxFrameSize,
+        Optional<String> redis,
+        String redisPrefix,
+        Duration redisTimeout,
+        Optional<HostAndPort> admin) {
+
+    static final int MAX_ROOM_SIZE = 1000;
+    /** HAProxy's default max-frame-size (tune.bufsize 16384 minus the length prefix). */
+    static final int DEFAULT_MAX_FRAME_SIZE = 16380;
+
+    static final String HELP = String.join(
+            "\n",
+            "Usage: java -jar room-router-agent.jar [options]",
+            "",
+            "An SPOE agent for HAProxy that keeps every player of a game room on one backend server.",
+            "",
+            "Servers (one of the two is required):",
+            "  --haproxy-api ADDR          HAProxy's runtime API, unix:/path/to/socket or HOST:PORT; backends,",
+            "                              servers, their state, maxconn and connections are read from it",
+            "  --servers BACKEND=S1,S2,..  a static inventory instead (repeat for more backends); all servers UP",
+            "  --server-capacity N         seats of a server without maxconn, and of static servers (default 100)",
+            "",
+            "Rooms:",
+            "  --room-size N               players per room when the join does not say (default 10, max "
+                    + MAX_ROOM_SIZE + ")",
+            "  --room-idle-timeout DUR     a room with no join for this long ends (default 30m)",
+            "  --reservation-window DUR    how long a new room holds seats for players not yet arrived (default 60s)",
+            "",
+            "Shared state (default: in memory, for one HAProxy):",
+            "  --redis URI                 share placement through Redis: redis://[:password@]host:port/db,",
+            "                              rediss:// for TLS, redis-sentinel:// or a Cluster URI as Lettuce accepts",
+            "  --redis-prefix P            prefix of every Redis key (default rr)",
+            "  --redis-timeout DUR         longest a decision waits for Redis before it degrades (default 20ms)",
+            "",
+            "Agent:",
+            "  --listen HOST:PORT          the SPOP listener (default 127.0.0.1:12345, loopback only)",
+            "  --admin HOST:PORT           an HTTP endpoint for health and room release (default: off)",
+            "  --refresh-interval DUR      how often the runtime API is read (default 1s)",
+            "  --max-frame-size N          largest SPOP frame accepted, 256 to 1048576 (default 16380)",
+            "  --help                      print this help",
+            "",
+            "Durations: a number and a unit, ms, s, m or h (500ms, 20s, 30m, 2h).");
+
+    AgentOptions {
+        Objects.requireNonNull(listen, "listen");
+        servers = List.copyOf(servers);
+    }
+
+    /** Parses the command line; a bad flag throws {@link OptionsException} naming it. */
+    static AgentOptions parse(String... args) {
+        Builder b = new Builder();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            String flag = arg;
+            String value = null;
+            int eq = arg.indexOf('=');
+            if (arg.startsWith("--") && eq > 0) {
+                flag = arg.substring(0, eq);
+                value = arg.substring(eq + 1);
+            }
+            if (value == null && !flag.equals("--help")) {
+                if (i + 1 >= args.length) {
+                    throw new OptionsException(flag + ": missing value (see --help)");
+                }
+                value = args[++i];
+            }
+            b.set(flag, value);
+        }
+        return b.build();
+    }
+
+    private static final class Builder {
+        private HostAndPort listen = new HostAndPort("127.0.0.1", 12345);
+        private String haproxyApi;
+        private final List<String> servers = new ArrayList<>();
+        private int serverCapacity = 100;
+        private int roomSize = 10;
+        private Duration roomIdleTimeout = Duration.ofMinutes(30);
+        private Duration reservationWindow = Duration.ofSeconds(60);
+        private Duration refreshInterval = Duration.ofSeconds(1);
+        private int maxFrameSize = DEFAULT_MAX_FRAME_SIZE;
+        private String redis;
+        private String redisPrefix = "rr";
+        private Duration redisTimeout = Duration.ofMillis(20);
+        private HostAndPort admin;
+
+        void set(String flag, String value) {
+            switch (flag) {
+                case "--help" -> throw new HelpRequested();
+                case "--listen" -> listen = HostAndPort.parse(flag, value);
+                case "--haproxy-api" -> haproxyApi = nonEmpty(flag, value);
+                case "--servers" -> servers.add(nonEmpty(flag, value));
+                case "--server-capacity" -> serverCapacity = integer(flag, value, 1, 1_000_000);
+                case "--room-size" -> roomSize = integer(flag, value, 1, MAX_ROOM_SIZE);
+                case "--room-idle-timeout" -> roomIdleTimeout = positive(flag, value);
+                case "--reservation-window" -> reservationWindow = positive(flag, value);
+                case "--refresh-interval" -> refreshInterval = positive(flag, value);
+                case "--max-frame-size" -> maxFrameSize = integer(flag, value, 256, 1 << 20);
+                case "--redis" -> redis = nonEmpty(flag, value);
+                case "--redis-prefix" -> redisPrefix = nonEmpty(flag, value);
+                case "--redis-timeout" -> redisTimeout = positive(flag, value);
+                case "--admin" -> admin = HostAndPort.parse(flag, value);
+                default -> throw new OptionsException("unknown flag: " + flag + " (see --help)");
+            }
+        }
+
+        AgentOptions build() {
+            if (haproxyApi == null && servers.isEmpty()) {
+                throw new OptionsException("servers: none given (expected: --haproxy-api ADDR or --servers BACKEND=S1,...)");
+            }
+            if (haproxyApi != null && !servers.isEmpty()) {
+                throw new OptionsException("--haproxy-api and --servers: both given (expected: one of them)");
+            }
+            if (roomIdleTimeout.compareTo(reservationWindow) < 0) {
+                throw new OptionsException("--room-idle-timeout: " + DurationFlag.format(roomIdleTimeout)
+                        + " (expected: >= --reservation-window " + DurationFlag.format(reservationWindow) + ")");
+            }
+            return new AgentOptions(
+                    listen,
+                    Optional.ofNullable(haproxyApi),
+                    servers,
+                    serverCapacity,
+                    roomSize,
+                    roomIdleTimeout,
+                    reservationWindow,
+                    refreshInterval,
+                    maxFrameSize,
+                    Optional.ofNullable(redis),
+                    redisPrefix,
+                    redisTimeout,
+                    Optional.ofNullable(admin));
+        }
+
+        private static String nonEmpty(String flag, String value) {
+            if (value.isBlank()) {
+                throw new OptionsException(flag + ": empty (expected: a value, see --help)");
+            }
+            return value;
+        }
+
+        private static int integer(String flag, String value, int min, int max) {
+            long parsed;
+            try {
+                parsed = Long.parseLong(value.trim());
+            } catch (NumberFormatException e) {
+                throw new OptionsException(flag + ": '" + value + "' (expected: an integer from " + min + " to " + max + ")");
+            }
+            if (parsed < min || parsed > max) {
+                throw new OptionsException(flag + ": " + parsed + " (expected: " + min + " to " + max + ")");
+            }
+            return (int) parsed;
+        }
+
+        private static Duration positive(String flag, String value) {
+            Duration duration = DurationFlag.parse(flag, value.trim().toLowerCase(Locale.ROOT));
+            if (duration.isZero()) {
+                throw new OptionsException(flag + ": " + value + " (expected: > 0)");
+            }
+            return duration;
+        }
+    }
+
+    /** Thrown for {@code --help}: the caller prints {@link #HELP} and exits with success. */
+    static final class HelpRequested extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        HelpRequested() {
+            super("help requested", null, false, false);
+        }
+    }
+
+    /** The effective configuration, one {@code key=value} per setting, for the start-up log. */
+    String describe() {
+        return "listen=" + listen
+                + " inventory=" + haproxyApi.map(a -> "runtime-api " + a).orElse("static " + String.join(" ", servers))
+                + " server-capacity=" + serverCapacity
+                + " room-size=" + roomSize
+                + " room-idle-timeout=" + DurationFlag.format(roomIdleTimeout)
+                + " reservation-window=" + DurationFlag.format(reservationWindow)
+                + " refresh-interval=" + DurationFlag.format(refreshInterval)
+                + " max-frame-size=" + maxFrameSize
+                + " store=" + redis.map(r -> "redis " + RedisUris.redact(r) + " prefix=" + redisPrefix
+                        + " timeout=" + DurationFlag.format(redisTimeout)).orElse("memory")
+                + " admin=" + admin.map(HostAndPort::toString).orElse("off");
+    }
+}

@@ -1,0 +1,40 @@
+package io.roomrouter.agent;
+
+import java.util.concurrent.CountDownLatch;
+
+/** The command-line entry point: {@code java -jar room-router-agent.jar --help}. */
+public final class Main {
+    private Main() {}
+
+    public static void main(String[] args) throws InterruptedException {
+        AgentOptions options;
+        try {
+            options = AgentOptions.parse(args);
+        } catch (AgentOptions.HelpRequested help) {
+            System.out.println(AgentOptions.HELP);
+            return;
+        } catch (OptionsException e) {
+            System.err.println("room-router: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Agent agent;
+        try {
+            agent = Agent.start(options);
+        } catch (OptionsException e) {
+            System.err.println("room-router: " + e.getMessage());
+            System.exit(2);
+            return;
+        } catch (Exception e) {
+            System.err.println("room-router: cannot start: " + e);
+            System.exit(1);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            agent.close();
+            stopped.countDown();
+        }, "room-router-shutdown"));
+        stopped.await();
+    }
+}

@@ -1,0 +1,208 @@
+package io.roomrouter.store;
+
+import io.roomrouter.placement.BackendSnapshot;
+import io.roomrouter.placement.Decision;
+import io.roomrouter.placement.JoinRequest;
+import io.roomrouter.placement.Placement;
+import io.roomrouter.placement.PlacementPolicy;
+import io.roomrouter.placement.ServerLoad;
+import io.roomrouter.placement.ServerStatus;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The rooms of one backend and the seats they hold, guarded by this object's monitor.
+ *
+ * <p>Seat accounting: a server's load is HAProxy's live connections plus the seats held for players who have not
+ * arrived yet. A new room holds its whole size; each arrival gives one seat back once an inventory snapshot taken
+ * well after it (so that HAProxy already counts the player) has been seen; at the end of the reservation window
+ * the room holds nothing more. So a room is never split by its server filling up, yet seats are not stranded
+ * for a room's whole life.
+ *
+ * <p>Every time-driven change is a queue in time order, so each costs O(1) per event: rooms sit in join order
+ * (an access-ordered map, so the least recently joined room is first), reservations in placement order (the
+ * window is the same for all) and arrivals in arrival order.
+ */
+final class BackendRooms {
+    /** How long after an arrival a snapshot must have been taken to count that player among live connections. */
+    static final long CONFIRM_DELAY_MILLIS = 250;
+
+    private final RoomLifetimes lifetimes;
+    private final LinkedHashMap<String, Room> rooms = new LinkedHashMap<>(1024, 0.75f, true);
+    private final ArrayDeque<Room> reserving = new ArrayDeque<>();
+    private final ArrayDeque<Arrival> arrivals = new ArrayDeque<>();
+    private final Map<String, int[]> heldByServer = new HashMap<>();
+    private long lastSnapshotMillis = Long.MIN_VALUE;
+
+    BackendRooms(RoomLifetimes lifetimes) {
+        this.lifetimes = lifetimes;
+    }
+
+    synchronized Placement join(JoinRequest request, BackendSnapshot snapshot, long now) {
+        confirmArrivals(snapshot.takenAtMillis());
+        expire(now);
+        Room room = rooms.get(request.room());
+        String movedReason = null;
+        if (room != null) {
+            Optional<ServerStatus> server = snapshot.server(room.server);
+            if (server.isPresent() && server.get().state().keepsRooms()) {
+                room.lastJoinMillis = now;
+                countArrival(room, request.player(), now);
+                ServerStatus status = server.get();
+                return Placement.routed(
+                        Decision.STICKY, room.server, "room-on-server", load(status), status.capacity());
+            }
+            movedReason = server.map(s -> "server " + s.name() + " is " + s.state())
+                    .orElse("server " + room.server + " left");
+            end(request.room(), room);
+        }
+        return place(request, snapshot, now, movedReason);
+    }
+
+    synchronized boolean release(String roomId, long now) {
+        expire(now);
+        Room room = rooms.get(roomId);
+        if (room == null) {
+            return false;
+        }
+        end(roomId, room);
+        return true;
+    }
+
+    synchronized void expire(long now) {
+        long windowMillis = lifetimes.reservationWindow().toMillis();
+        for (Room room = reserving.peek(); room != null; room = reserving.peek()) {
+            if (room.ended) {
+                reserving.poll();
+            } else if (room.placedMillis + windowMillis <= now) {
+                reserving.poll();
+                releaseHeld(room);
+                room.players = null; // only needed to count arrivals against the reservation
+            } else {
+                break;
+            }
+        }
+        long idleMillis = lifetimes.idleTimeout().toMillis();
+        Iterator<Room> oldestFirst = rooms.values().iterator();
+        while (oldestFirst.hasNext()) {
+            Room room = oldestFirst.next();
+            if (room.lastJoinMillis + idleMillis > now) {
+                break;
+            }
+            oldestFirst.remove();
+            releaseHeld(room);
+            room.ended = true;
+        }
+    }
+
+    synchronized int size() {
+        return rooms.size();
+    }
+
+    synchronized int heldSeats(String server) {
+        int[] held = heldByServer.get(server);
+        return held == null ? 0 : held[0];
+    }
+
+    private Placement place(JoinRequest request, BackendSnapshot snapshot, long now, String movedReason) {
+        List<ServerLoad> loads = new ArrayList<>(snapshot.servers().size());
+        for (ServerStatus server : snapshot.servers()) {
+            loads.add(new ServerLoad(server, heldSeats(server.name())));
+        }
+        Optional<ServerLoad> choice = PlacementPolicy.choose(request.room(), request.size(), loads);
+        if (choice.isEmpty()) {
+            String why = "no server fits a room of " + request.size() + ": " + describe(loads);
+            return Placement.full(movedReason == null ? why : movedReason + "; " + why);
+        }
+        ServerLoad chosen = choice.get();
+        Room room = new Room(chosen.name(), request.size(), now);
+        rooms.put(request.room(), room);
+        reserving.add(room);
+        held(room.server)[0] += room.size;
+        room.heldSeats = room.size;
+        countArrival(room, request.player(), now);
+        int load = chosen.load() + request.size();
+        if (movedReason != null) {
+            return Placement.routed(Decision.MOVED, chosen.name(), movedReason, load, chosen.capacity());
+        }
+        return Placement.routed(Decision.PLACED, chosen.name(), "least-loaded", load, chosen.capacity());
+    }
+
+    private void countArrival(Room room, Optional<String> player, long now) {
+        if (room.players == null || room.arrived >= room.size) {
+            return; // past its reservation, or every seat already claimed
+        }
+        if (player.isPresent() && !room.addPlayer(player.get())) {
+            return; // a reconnect: this player's seat was counted already
+        }
+        room.arrived++;
+        arrivals.add(new Arrival(room, now));
+    }
+
+    private void confirmArrivals(long snapshotMillis) {
+        if (snapshotMillis == lastSnapshotMillis) {
+            return;
+        }
+        lastSnapshotMillis = snapshotMillis;
+        for (Arrival arrival = arrivals.peek(); arrival != null; arrival = arrivals.peek()) {
+            if (arrival.atMillis + CONFIRM_DELAY_MILLIS > snapshotMillis) {
+                break;
+            }
+            arrivals.poll();
+            Room room = arrival.room;
+            if (!room.ended && room.heldSeats > 0) {
+                room.heldSeats--;
+                held(room.server)[0]--;
+            }
+        }
+    }
+
+    private void end(String roomId, Room room) {
+        rooms.remove(roomId);
+        releaseHeld(room);
+        room.ended = true;
+    }
+
+    private void releaseHeld(Room room) {
+        if (room.heldSeats > 0) {
+            held(room.server)[0] -= room.heldSeats;
+            room.heldSeats = 0;
+        }
+    }
+
+    private int[] held(String server) {
+        return heldByServer.computeIfAbsent(server, name -> new int[1]);
+    }
+
+    private static String describe(List<ServerLoad> loads) {
+        if (loads.isEmpty()) {
+            return "the backend has no servers";
+        }
+        StringBuilder out = new StringBuilder();
+        for (ServerLoad server : loads) {
+            if (out.length() > 0) {
+                out.append(", ");
+            }
+            out.append(server.name()).append(' ');
+            if (server.status().state().takesNewRooms()) {
+                out.append(server.load()).append('/').append(server.capacity());
+            } else {
+                out.append(server.status().state());
+            }
+        }
+        return out.toString();
+    }
+
+    private int load(ServerStatus status) {
+        return status.liveConnections() + heldSeats(status.name());
+    }
+
+    /** One player's arrival in a room, waiting until HAProxy's live count surely includes it. */
+    private record Arrival(Room room, long atMillis) {}
+}

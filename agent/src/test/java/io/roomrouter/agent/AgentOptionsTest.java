@@ -1,0 +1,72 @@
+package io.roomrouter.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AgentOptionsTest {
+
+    @Test
+    void defaultsAreLoopbackAndTenPlayerRooms() {
+        AgentOptions options = AgentOptions.parse("--haproxy-api", "unix:/run/haproxy/admin.sock");
+
+        assertThat(options.listen()).isEqualTo(new HostAndPort("127.0.0.1", 12345));
+        assertThat(options.roomSize()).isEqualTo(10);
+        assertThat(options.serverCapacity()).isEqualTo(100);
+        assertThat(options.roomIdleTimeout()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(options.redis()).isEmpty();
+        assertThat(options.redisTimeout()).isEqualTo(Duration.ofMillis(20));
+    }
+
+    @Test
+    void readsEveryFlagInBothForms() {
+        AgentOptions options = AgentOptions.parse(
+                "--listen=0.0.0.0:9000", "--servers", "be_a=s1,s2", "--servers", "be_b=s3",
+                "--server-capacity", "50", "--room-size=4", "--room-idle-timeout", "2h",
+                "--reservation-window", "90s", "--refresh-interval", "500ms", "--max-frame-size", "32764",
+                "--redis", "redis://:secret@localhost:6379/0", "--redis-prefix", "game", "--redis-timeout", "15ms",
+                "--admin", "[::1]:8080");
+
+        assertThat(options.listen()).isEqualTo(new HostAndPort("0.0.0.0", 9000));
+        assertThat(options.servers()).isEqualTo(List.of("be_a=s1,s2", "be_b=s3"));
+        assertThat(options.roomSize()).isEqualTo(4);
+        assertThat(options.roomIdleTimeout()).isEqualTo(Duration.ofHours(2));
+        assertThat(options.refreshInterval()).isEqualTo(Duration.ofMillis(500));
+        assertThat(options.maxFrameSize()).isEqualTo(32764);
+        assertThat(options.admin()).contains(new HostAndPort("::1", 8080));
+        assertThat(options.describe()).contains("redis redis://***@localhost:6379/0").doesNotContain("secret");
+    }
+
+    @Test
+    void badFlagsNameTheProblem() {
+        assertThatThrownBy(() -> AgentOptions.parse("--haproxy-api", "x", "--room-size", "0"))
+                .isInstanceOf(OptionsException.class).hasMessage("--room-size: 0 (expected: 1 to 1000)");
+        assertThatThrownBy(() -> AgentOptions.parse("--haproxy-api", "x", "--listen", "localhost"))
+                .hasMessage("--listen: 'localhost' (expected: HOST:PORT)");
+        assertThatThrownBy(() -> AgentOptions.parse("--haproxy-api", "x", "--room-idle-timeout", "30"))
+                .hasMessageStartingWith("--room-idle-timeout: '30' (expected: a number and a unit");
+        assertThatThrownBy(() -> AgentOptions.parse("--haproxy-api", "x", "--bogus", "1"))
+                .hasMessage("unknown flag: --bogus (see --help)");
+        assertThatThrownBy(() -> AgentOptions.parse("--haproxy-api"))
+                .hasMessage("--haproxy-api: missing value (see --help)");
+        assertThatThrownBy(AgentOptions::parse)
+                .hasMessageStartingWith("servers: none given");
+        assertThatThrownBy(() -> AgentOptions.parse("--haproxy-api", "x", "--servers", "b=s"))
+                .hasMessage("--haproxy-api and --servers: both given (expected: one of them)");
+        assertThatThrownBy(() -> AgentOptions.parse("--haproxy-api", "x", "--room-idle-timeout", "10s"))
+                .hasMessage("--room-idle-timeout: 10s (expected: >= --reservation-window 1m)");
+        assertThatThrownBy(() -> AgentOptions.parse("--help")).isInstanceOf(AgentOptions.HelpRequested.class);
+    }
+
+    @Test
+    void helpListsEveryFlag() {
+        for (String flag : List.of("--listen", "--haproxy-api", "--servers", "--server-capacity", "--room-size",
+                "--room-idle-timeout", "--reservation-window", "--redis", "--redis-prefix", "--redis-timeout",
+                "--admin", "--refresh-interval", "--max-frame-size", "--help")) {
+            assertThat(AgentOptions.HELP).contains(flag + " ");
+        }
+    }
+}

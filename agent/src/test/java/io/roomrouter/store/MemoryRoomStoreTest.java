@@ -1,0 +1,241 @@
+package io.roomrouter.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.roomrouter.placement.BackendSnapshot;
+import io.roomrouter.placement.Decision;
+import io.roomrouter.placement.JoinRequest;
+import io.roomrouter.placement.Placement;
+import io.roomrouter.placement.ServerState;
+import io.roomrouter.placement.ServerStatus;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class MemoryRoomStoreTest {
+    private static final String BE = "be_game";
+
+    private final AtomicLong now = new AtomicLong(1_000_000);
+    private final MemoryRoomStore store =
+            new MemoryRoomStore(new RoomLifetimes(Duration.ofSeconds(60), Duration.ofMinutes(30)), now::get);
+
+    @Test
+    void firstJoinPlacesOnLeastLoadedAndLaterJoinsStick() {
+        BackendSnapshot servers = snapshot(up("game1", 100, 30), up("game2", 100, 10), up("game3", 100, 20));
+
+        Placement first = join("r1", "p1", servers);
+        Placement second = join("r1", "p2", servers);
+
+        assertThat(first.decision()).isEqualTo(Decision.PLACED);
+        assertThat(first.server()).contains("game2");
+        assertThat(first.load()).isEqualTo(20); // 10 live + the 10 seats just reserved
+        assertThat(second.decision()).isEqualTo(Decision.STICKY);
+        assertThat(second.server()).contains("game2");
+    }
+
+    @Test
+    void equalServersShareNewRoomsEvenly() {
+        BackendSnapshot servers = snapshot(up("game1", 1000, 0), up("game2", 1000, 0), up("game3", 1000, 0));
+        Map<String, Integer> rooms = new HashMap<>();
+        for (int i = 0; i < 200; i++) {
+            rooms.merge(join("room-" + i, "p", servers).server().orElseThrow(), 1, Integer::sum);
+        }
+        assertThat(rooms.values()).allSatisfy(count -> assertThat(count).isBetween(66, 67));
+    }
+
+    @Test
+    void newRoomGoesOnlyWhereTheWholeRoomFits() {
+        BackendSnapshot servers = snapshot(up("game1", 50, 0), up("game2", 50, 0), up("game3", 50, 0));
+        List<String> placed = new ArrayList<>();
+        for (int i = 0; i < 15; i++) {
+            Placement placement = join("room-" + i, "p1", servers);
+            assertThat(placement.decision()).isEqualTo(Decision.PLACED);
+            placed.add(placement.server().orElseThrow());
+        }
+        Placement sixteenth = join("room-15", "p1", servers);
+
+        assertThat(placed).filteredOn("game1"::equals).hasSize(5);
+        assertThat(sixteenth.decision()).isEqualTo(Decision.FULL);
+        assertThat(sixteenth.server()).isEmpty();
+        assertThat(sixteenth.reason()).contains("no server fits a room of 10").contains("game1 50/50");
+        assertThat(store.roomCount(BE)).isEqualTo(15);
+    }
+
+    @Test
+    void aPlacedRoomStaysStickyWhenItsServerIsFull() {
+        BackendSnapshot servers = snapshot(up("game1", 10, 0));
+        join("r1", "p1", servers);
+        BackendSnapshot overloaded = snapshot(up("game1", 10, 12));
+
+        Placement late = join("r1", "p11", overloaded);
+
+        assertThat(late.decision()).isEqualTo(Decision.STICKY);
+        assertThat(late.server()).contains("game1");
+    }
+
+    @Test
+    void arrivalsGiveSeatsBackOnceHaproxyCountsThem() {
+        BackendSnapshot servers = snapshot(up("game1", 100, 0));
+        join("r1", "p1", servers);
+        join("r1", "p2", servers);
+        join("r1", "p3", servers);
+        assertThat(store.heldSeats(BE, "game1")).isEqualTo(10);
+
+        now.addAndGet(100);
+        join("r1", "p3", snapshot(up("game1", 100, 3))); // too recent: players may not be counted yet
+        assertThat(store.heldSeats(BE, "game1")).isEqualTo(10);
+
+        now.addAndGet(BackendRooms.CONFIRM_DELAY_MILLIS);
+        join("r1", "p2", snapshot(up("game1", 100, 3)));
+        assertThat(store.heldSeats(BE, "game1")).isEqualTo(7);
+    }
+
+    @Test
+    void aReconnectingPlayerIsCountedOnce() {
+        BackendSnapshot servers = snapshot(up("game1", 100, 0));
+        for (int i = 0; i < 5; i++) {
+            join("r1", "same-player", servers);
+        }
+        now.addAndGet(1000);
+        join("r1", "same-player", snapshot(up("game1", 100, 1)));
+
+        assertThat(store.heldSeats(BE, "game1")).isEqualTo(9);
+    }
+
+    @Test
+    void anonymousJoinsCountUpToTheRoomSize() {
+        BackendSnapshot servers = snapshot(up("game1", 100, 0));
+        for (int i = 0; i < 15; i++) {
+            assertThat(store.join(new JoinRequest("r1", BE, 10, Optional.empty()), servers)
+                    .toCompletableFuture().join().server()).contains("game1");
+        }
+        now.addAndGet(1000);
+        join("r1", "p", snapshot(up("game1", 100, 10)));
+
+        assertThat(store.heldSeats(BE, "game1")).isZero();
+    }
+
+    @Test
+    void theReservationEndsAfterItsWindow() {
+        BackendSnapshot servers = snapshot(up("game1", 100, 0));
+        join("r1", "p1", servers);
+        now.addAndGet(Duration.ofSeconds(61).toMillis());
+        store.expireIdleRooms();
+
+        assertThat(store.heldSeats(BE, "game1")).isZero();
+        assertThat(join("r1", "p2", servers).decision()).isEqualTo(Decision.STICKY);
+    }
+
+    @Test
+    void anIdleRoomEndsAndGivesItsSeatsBack() {
+        BackendSnapshot servers = snapshot(up("game1", 10, 0), up("game2", 10, 0));
+        String first = join("r1", "p1", servers).server().orElseThrow();
+        now.addAndGet(Duration.ofMinutes(30).toMillis());
+        store.expireIdleRooms();
+
+        assertThat(store.roomCount(BE)).isZero();
+        assertThat(store.heldSeats(BE, first)).isZero();
+        assertThat(join("r1", "p1", servers).decision()).isEqualTo(Decision.PLACED);
+    }
+
+    @Test
+    void aJoinKeepsTheRoomAlive() {
+        BackendSnapshot servers = snapshot(up("game1", 100, 0));
+        join("r1", "p1", servers);
+        now.addAndGet(Duration.ofMinutes(20).toMillis());
+        join("r1", "p2", servers);
+        now.addAndGet(Duration.ofMinutes(20).toMillis());
+        store.expireIdleRooms();
+
+        assertThat(store.roomCount(BE)).isEqualTo(1);
+    }
+
+    @Test
+    void drainKeepsItsRoomsAndTakesNoNewOnes() {
+        join("r1", "p1", snapshot(up("game1", 100, 0), up("game2", 100, 50)));
+        BackendSnapshot draining = snapshot(
+                new ServerStatus("game1", ServerState.DRAIN, 100, 0), up("game2", 100, 50));
+
+        assertThat(join("r1", "p2", draining).server()).contains("game1");
+        assertThat(join("r2", "p1", draining).server()).contains("game2");
+    }
+
+    @Test
+    void aRoomOnAServerInMaintenanceMovesAndStaysTogether() {
+        join("r1", "p1", snapshot(up("game1", 100, 0), up("game2", 100, 50)));
+        BackendSnapshot maint = snapshot(
+                new ServerStatus("game1", ServerState.MAINT, 100, 0), up("game2", 100, 50));
+
+        Placement moved = join("r1", "p2", maint);
+        Placement after = join("r1", "p3", maint);
+
+        assertThat(moved.decision()).isEqualTo(Decision.MOVED);
+        assertThat(moved.server()).contains("game2");
+        assertThat(moved.reason()).isEqualTo("server game1 is MAINT");
+        assertThat(after.decision()).isEqualTo(Decision.STICKY);
+        assertThat(after.server()).contains("game2");
+        assertThat(store.heldSeats(BE, "game1")).isZero();
+    }
+
+    @Test
+    void aRoomWhoseServerLeftMoves() {
+        join("r1", "p1", snapshot(up("game1", 100, 0), up("game2", 100, 50)));
+
+        Placement moved = join("r1", "p2", snapshot(up("game2", 100, 50)));
+
+        assertThat(moved.decision()).isEqualTo(Decision.MOVED);
+        assertThat(moved.reason()).isEqualTo("server game1 left");
+    }
+
+    @Test
+    void aNewServerTakesNewRoomsAndNoRoomMoves() {
+        BackendSnapshot three = snapshot(up("game1", 100, 20), up("game2", 100, 20), up("game3", 100, 20));
+        Map<String, String> before = new HashMap<>();
+        for (int i = 0; i < 6; i++) {
+            before.put("r" + i, join("r" + i, "p1", three).server().orElseThrow());
+        }
+        BackendSnapshot four = snapshot(
+                up("game1", 100, 20), up("game2", 100, 20), up("game3", 100, 20), up("game4", 100, 0));
+
+        assertThat(join("new", "p1", four).server()).contains("game4");
+        before.forEach((room, server) -> assertThat(join(room, "p2", four).server()).contains(server));
+    }
+
+    @Test
+    void releaseEndsTheRoomAtOnce() {
+        BackendSnapshot servers = snapshot(up("game1", 100, 0));
+        join("r1", "p1", servers);
+
+        assertThat(store.release(BE, "r1").toCompletableFuture().join()).isTrue();
+        assertThat(store.release(BE, "r1").toCompletableFuture().join()).isFalse();
+        assertThat(store.heldSeats(BE, "game1")).isZero();
+        assertThat(join("r1", "p1", servers).decision()).isEqualTo(Decision.PLACED);
+    }
+
+    @Test
+    void downServersAndNoServersMeanFull() {
+        Placement none = join("r1", "p1", snapshot());
+        Placement down = join("r1", "p1", snapshot(new ServerStatus("game1", ServerState.DOWN, 100, 0)));
+
+        assertThat(none.decision()).isEqualTo(Decision.FULL);
+        assertThat(none.reason()).contains("no servers");
+        assertThat(down.reason()).contains("game1 DOWN");
+    }
+
+    private Placement join(String room, String player, BackendSnapshot servers) {
+        return store.join(new JoinRequest(room, BE, 10, Optional.of(player)), servers).toCompletableFuture().join();
+    }
+
+    private BackendSnapshot snapshot(ServerStatus... servers) {
+        return new BackendSnapshot(BE, List.of(servers), now.get());
+    }
+
+    private static ServerStatus up(String name, int capacity, int live) {
+        return new ServerStatus(name, ServerState.UP, capacity, live);
+    }
+}

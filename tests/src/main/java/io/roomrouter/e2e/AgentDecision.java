@@ -5,14 +5,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One decision line of the agent's log: {@code decision room=r1 backend=be_game server=game2 decision=placed
- * reason=... load=23/100 micros=41}; {@code server} is empty when none was chosen.
+ * One decision line of the agent's log, {@code room=r1 backend=be_game server=game2 decision=placed
+ * reason=least-loaded load=23/100 micros=41}; {@code server} is empty when none was chosen ({@code server=-}).
  */
-public record AgentDecision(String room, String backend, String server, String decision, String reason) {
+public record AgentDecision(
+        String room, String backend, String server, String decision, String reason, int load, int capacity) {
 
     private static final Pattern LINE = Pattern.compile(
-            "\\bdecision room=(\\S*) backend=(\\S*)(?: server=(\\S*))? decision=(\\S+)(?: reason=(.*?))?"
-                    + "(?= load=| micros=|$)");
+            "\\broom=(\\S*) backend=(\\S*) server=(\\S*) decision=(\\S+) reason=(\"(?:[^\"\\\\]|\\\\.)*\"|\\S*)"
+                    + " load=(\\d+)/(\\d+)");
 
     /** The decision in {@code line}, or empty for any other log line. */
     public static Optional<AgentDecision> parse(String line) {
@@ -20,8 +21,12 @@ public record AgentDecision(String room, String backend, String server, String d
         if (!m.find()) {
             return Optional.empty();
         }
-        String server = m.group(3) == null || m.group(3).equals("-") ? "" : m.group(3);
-        return Optional.of(new AgentDecision(
-                m.group(1), m.group(2), server, m.group(4), m.group(5) == null ? "" : m.group(5)));
+        String server = m.group(3).equals("-") ? "" : m.group(3);
+        String reason = m.group(5);
+        if (reason.startsWith("\"")) {
+            reason = reason.substring(1, reason.length() - 1).replaceAll("\\\\(.)", "$1");
+        }
+        return Optional.of(new AgentDecision(m.group(1), m.group(2), server, m.group(4), reason,
+                Integer.parseInt(m.group(6)), Integer.parseInt(m.group(7))));
     }
 }

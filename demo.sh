@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The one demo command: builds the agent, then starts game1..game3, the agent and haproxy (haproxy/haproxy.cfg),
-# sends 30 rooms of 10 WebSocket players through haproxy and prints where each room landed.
+# sends 24 rooms of 10 WebSocket players through haproxy and prints where each room landed.
 # Arguments go to DemoMain: --rooms N, --players N, --port N, --keep-running (stay up until Ctrl-C), --help.
 set -euo pipefail
 cd "$(dirname "$0")"

@@ -24,7 +24,7 @@ public final class DemoMain {
 
     private static final String USAGE = """
             usage: DemoMain [--rooms 30] [--players 10] [--port 0] [--keep-running]
-              --rooms N        rooms to fill (default 30: with 3 servers of maxconn 100, exactly full)
+              --rooms N        rooms to fill (default 24: 3 servers of maxconn 100 hold 30 rooms of 10)
               --players N      players per room (default 10, the agent's room size)
               --port N         haproxy's port for players (default 0: any free port)
               --keep-running   leave the stack up after the run, until Ctrl-C
@@ -34,7 +34,7 @@ public final class DemoMain {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        int rooms = 30;
+        int rooms = 24;
         int players = 10;
         int port = 0;
         boolean keepRunning = false;
@@ -76,8 +76,10 @@ public final class DemoMain {
             System.out.println();
             System.out.println("Summary: " + report.summary());
             Player late = crowd.joinOne("late-room", "p1");
-            System.out.println("One more room while the players stay: " + late.reply().status() + " "
-                    + (late.joined() ? "joined " + late.server().orElseThrow() : late.reply().body().strip()));
+            System.out.println("One more room while the players stay: HTTP " + late.reply().status() + ", "
+                    + (late.joined()
+                            ? "on " + late.server().orElseThrow() + " (" + late.decision() + ")"
+                            : late.reply().body().strip()));
             Map<String, Long> decisions = stack.agent().decisions().stream()
                     .collect(Collectors.groupingBy(AgentDecision::decision, TreeMap::new, Collectors.counting()));
             System.out.println("Agent decisions (from its log): " + decisions);

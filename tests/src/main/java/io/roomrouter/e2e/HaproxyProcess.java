@@ -55,12 +55,19 @@ public final class HaproxyProcess implements AutoCloseable {
         }
     }
 
-    /** Starts haproxy and returns once the frontend accepts connections and the runtime API answers. */
-    public static HaproxyProcess start(ProjectLayout layout, Addresses addresses, Path logDir)
+    /**
+     * Starts haproxy and returns once the frontend accepts connections and the runtime API answers.
+     * {@code spoeTimeout} is SPOE's {@code timeout processing} in HAProxy's time format, such as {@code 100ms}.
+     */
+    public static HaproxyProcess start(ProjectLayout layout, Addresses addresses, String spoeTimeout, Path logDir)
             throws InterruptedException {
+        if (!spoeTimeout.matches("[0-9]+(ms|s)")) {
+            throw new IllegalArgumentException("spoeTimeout: " + spoeTimeout + " (expected: a time such as 100ms)");
+        }
         ProcessBuilder builder = new ProcessBuilder(
                 "haproxy", "-db", "-f", layout.haproxyConfig().toString());
         builder.environment().putAll(addresses.environment());
+        builder.environment().put("RR_SPOE_TIMEOUT", spoeTimeout);
         LoggedProcess process = LoggedProcess.start("haproxy", builder, logDir.resolve("haproxy.log"));
         HaproxyProcess haproxy =
                 new HaproxyProcess(process, addresses.frontend(), new RuntimeApi(addresses.statsSocket()));

@@ -20,11 +20,17 @@ class CapacityIT {
                                 .forEach(s -> api.setMaxconn(GAME_BACKEND, s, 50)))
                         .start();
                 Crowd crowd = new Crowd(stack.frontend(), 16)) {
-            List<Join> joins = new ArrayList<>();
-            for (int r = 1; r <= 15; r++) {
-                joins.addAll(Join.room("cap" + r, 1, 10));
+            // Rooms fill in waves of three, a refresh apart: the agent counts a new player both as a held seat and,
+            // once HAProxy's counters show it, as a live connection, until the next inventory read settles it.
+            List<Player> players = new ArrayList<>();
+            for (int wave = 0; wave < 5; wave++) {
+                List<Join> joins = new ArrayList<>();
+                for (int r = 3 * wave + 1; r <= 3 * wave + 3; r++) {
+                    joins.addAll(Join.room("cap" + r, 1, 10));
+                }
+                players.addAll(crowd.join(joins, Crowd.Presence.STAY));
+                stack.awaitInventoryRefresh();
             }
-            List<Player> players = crowd.join(joins, Crowd.Presence.STAY);
             RoomReport report = RoomReport.of(players);
             TestLogs.report(test, report.summary());
 
@@ -32,8 +38,7 @@ class CapacityIT {
             assertThat(report.splitRooms()).isEmpty();
             assertThat(report.roomsPerServer()).isEqualTo(Map.of("game1", 5, "game2", 5, "game3", 5));
 
-            // 150 players hold all 3 x 50 slots; let the agent see the live connections, not just its seat counts.
-            stack.awaitInventoryRefresh();
+            // 150 players hold all 3 x 50 slots.
             Player late = crowd.joinOne("cap16", "p1");
             TestLogs.report(test, "16th room: " + late.reply().status() + " " + late.reply().body().strip());
             assertThat(late.joined()).isFalse();

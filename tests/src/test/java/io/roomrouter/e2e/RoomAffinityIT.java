@@ -24,7 +24,7 @@ class RoomAffinityIT {
     @Test
     void twoHundredRoomsJoiningInterleavedStayWhole(TestInfo test) throws Exception {
         try (RoomRouterStack stack = roomyStack(test);
-                Crowd crowd = new Crowd(stack.frontend(), 32)) {
+                Crowd crowd = new Crowd(stack.frontend(), 16)) {
             List<Player> players = crowd.join(Join.interleaved("room", 200, 10), Crowd.Presence.LEAVE);
             RoomReport report = RoomReport.of(players);
             TestLogs.report(test, report.summary());

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import java.io.ByteArrayOutputStream;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -46,10 +47,14 @@ final class Bytes {
         return HexFormat.of().formatHex(array());
     }
 
-    /** An IPv4 (4 bytes) or IPv6 (16 bytes) address from its hex digits in network order; spaces are ignored. */
+    /**
+     * An IPv4 (4 bytes) or IPv6 (16 bytes) address from its hex digits in network order; spaces are ignored. An
+     * IPv4-mapped IPv6 address stays IPv6, as the decoder keeps it.
+     */
     static InetAddress address(String hex) {
+        byte[] bytes = HexFormat.of().parseHex(hex.replace(" ", ""));
         try {
-            return InetAddress.getByAddress(HexFormat.of().parseHex(hex.replace(" ", "")));
+            return bytes.length == 16 ? Inet6Address.getByAddress(null, bytes, -1) : InetAddress.getByAddress(bytes);
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException("address: " + hex + " (expected: 4 or 16 bytes)", e);
         }

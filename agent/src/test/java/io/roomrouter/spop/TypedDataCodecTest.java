@@ -73,6 +73,17 @@ class TypedDataCodecTest {
     }
 
     @Test
+    void sizesALoneSurrogateAsTheQuestionMarkWritten() {
+        // the encoder allocates exactly size() bytes, so size and write must agree even on malformed text
+        TypedData value = new TypedData.Str("a\uD800b\uDC00");
+        ByteBuf out = Unpooled.buffer();
+        TypedDataCodec.write(out, value);
+        assertThat(out.readableBytes()).isEqualTo(TypedDataCodec.size(value));
+        assertThat(TypedDataCodec.read(out)).isEqualTo(new TypedData.Str("a?b?"));
+        out.release();
+    }
+
+    @Test
     void readsBoolFromFlagBitZeroOnly() {
         // flags 0x2 (bit 1) set, bit 0 clear: false
         ByteBuf in = bytes().hex("21 31").buf();

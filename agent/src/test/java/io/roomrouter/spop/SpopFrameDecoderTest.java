@@ -116,34 +116,26 @@ class SpopFrameDecoderTest {
                 .hex("06").ascii("status").hex("04 c8"); // INT64 200
         SpopFrame frame = decode(() -> SpopFrameDecoder.forAgent(DEFAULT_MAX), vector);
 
-        assertThat(frame)
-                .isEqualTo(new Notify(
-                        0,
-                        1,
-                        List.of(
-                                new SpopMessage(
-                                        "msg1",
-                                        List.of(
-                                                new SpopMessage.Arg(
-                                                        "ip", new TypedData.Ip(Bytes.address("7f 00 00 01"))),
-                                                new SpopMessage.Arg("meth", new TypedData.Str("GET")),
-                                                new SpopMessage.Arg("bool", new TypedData.Bool(true)),
-                                                new SpopMessage.Arg("neg", TypedData.Int.int64(-5)),
-                                                new SpopMessage.Arg(
-                                                        "hdrs",
-                                                        new TypedData.Binary(new byte[] {0, 1, (byte) 0xfe, (byte) 0xff})),
-                                                new SpopMessage.Arg("miss", TypedData.NULL),
-                                                new SpopMessage.Arg("", new TypedData.Str("unnamed")))),
-                                new SpopMessage(
-                                        "msg2",
-                                        List.of(
-                                                new SpopMessage.Arg("i32", TypedData.Int.int32(42)),
-                                                new SpopMessage.Arg("u32", TypedData.Int.uint32(4_294_967_295L)),
-                                                new SpopMessage.Arg(
-                                                        "u64", new TypedData.Int(TypedData.IntType.UINT64, -1L)),
-                                                new SpopMessage.Arg(
-                                                        "ip6", new TypedData.Ip(Bytes.address("00000000 00000000 00000000 00000001"))),
-                                                new SpopMessage.Arg("status", TypedData.Int.int64(200)))))));
+        SpopMessage msg1 = new SpopMessage(
+                "msg1",
+                List.of(
+                        new SpopMessage.Arg("ip", new TypedData.Ip(Bytes.address("7f 00 00 01"))),
+                        new SpopMessage.Arg("meth", new TypedData.Str("GET")),
+                        new SpopMessage.Arg("bool", new TypedData.Bool(true)),
+                        new SpopMessage.Arg("neg", TypedData.Int.int64(-5)),
+                        new SpopMessage.Arg("hdrs", new TypedData.Binary(new byte[] {0, 1, (byte) 0xfe, (byte) 0xff})),
+                        new SpopMessage.Arg("miss", TypedData.NULL),
+                        new SpopMessage.Arg("", new TypedData.Str("unnamed"))));
+        TypedData ipv6Loopback = new TypedData.Ip(Bytes.address("00000000 00000000 00000000 00000001"));
+        SpopMessage msg2 = new SpopMessage(
+                "msg2",
+                List.of(
+                        new SpopMessage.Arg("i32", TypedData.Int.int32(42)),
+                        new SpopMessage.Arg("u32", TypedData.Int.uint32(4_294_967_295L)),
+                        new SpopMessage.Arg("u64", new TypedData.Int(TypedData.IntType.UINT64, -1L)),
+                        new SpopMessage.Arg("ip6", ipv6Loopback),
+                        new SpopMessage.Arg("status", TypedData.Int.int64(200))));
+        assertThat(frame).isEqualTo(new Notify(0, 1, List.of(msg1, msg2)));
     }
 
     @Test
@@ -191,8 +183,8 @@ class SpopFrameDecoderTest {
                 .hex("05").ascii("score") // name, untyped
                 .hex("02 2a"); // INT32 42
         SpopFrame frame = decode(() -> SpopFrameDecoder.forHaproxy(DEFAULT_MAX), vector);
-        assertThat(frame)
-                .isEqualTo(new Ack(3, 1, List.of(new SpopAction.SetVar(VarScope.TXN, "score", TypedData.Int.int32(42)))));
+        SpopAction setScore = new SpopAction.SetVar(VarScope.TXN, "score", TypedData.Int.int32(42));
+        assertThat(frame).isEqualTo(new Ack(3, 1, List.of(setScore)));
     }
 
     @Test

@@ -1,7 +1,6 @@
 package io.roomrouter.store;
 
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.Collection;
 
 /**
  * What reconciling the rooms an agent knows with Redis did, after Redis came back: {@code adopted} rooms Redis
@@ -10,14 +9,14 @@ import java.util.concurrent.CompletableFuture;
  */
 record Reconciliation(int adopted, int kept, int corrected, int conflicts, int failed) {
 
-    static Reconciliation count(List<CompletableFuture<String>> outcomes) {
+    static Reconciliation count(Collection<String> outcomes) {
         int adopted = 0;
         int kept = 0;
         int corrected = 0;
         int conflicts = 0;
         int failed = 0;
-        for (CompletableFuture<String> outcome : outcomes) {
-            switch (outcome.getNow("failed")) {
+        for (String outcome : outcomes) {
+            switch (outcome) {
                 case "adopted" -> adopted++;
                 case "kept" -> kept++;
                 case "corrected" -> corrected++;

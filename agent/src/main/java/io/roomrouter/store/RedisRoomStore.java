@@ -75,10 +75,14 @@ public final class RedisRoomStore implements RoomStore {
     // trusted for the fast path (they still serve as knowledge while Redis is away).
     private final AtomicLong generation = new AtomicLong();
     private final AtomicBoolean disconnected = new AtomicBoolean();
+    private final AtomicBoolean reconciling = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLong disconnectedAtNanos = new AtomicLong();
     private final AtomicLong cacheHits = new AtomicLong();
     private final AtomicLong invalidations = new AtomicLong();
     private final AtomicReference<Reconciliation> lastReconciliation = new AtomicReference<>();
+    // Outcomes of the reconciliation under way, kept across retries so that each room is counted once.
+    private final Map<RoomId, String> reconciled = new ConcurrentHashMap<>();
 
     private RedisRoomStore(RedisSettings settings, RoomLifetimes lifetimes, ServerInventory inventory, String agentId,
             Clock clock, RedisLinks links) {
@@ -149,7 +153,8 @@ public final class RedisRoomStore implements RoomStore {
             @Override
             public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
                 generation.incrementAndGet();
-                if (disconnected.compareAndSet(false, true)) {
+                reconciled.clear(); // Redis may lose again what an unfinished reconciliation gave it
+                if (!closed.get() && disconnected.compareAndSet(false, true)) {
                     disconnectedAtNanos.set(System.nanoTime());
                     log.warn("redis {}: connection lost; joins fall back to known rooms and rendezvous placement",
                             settings.redactedUri());
@@ -159,9 +164,6 @@ public final class RedisRoomStore implements RoomStore {
             @Override
             public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
                 generation.incrementAndGet();
-                if (connection == links.connection() && disconnected.get()) {
-                    timer.execute(RedisRoomStore.this::reconcile);
-                }
             }
         });
         long period = PUBLISH_INTERVAL.toMillis();
@@ -203,10 +205,11 @@ public final class RedisRoomStore implements RoomStore {
                 return;
             }
             JoinReply answer = JoinReply.of(values);
-            Placement placement = answer.placement();
-            if (out.complete(placement)) {
+            // Remember before completing: the caller's next join of this room may run as soon as it completes.
+            if (!out.isDone()) {
                 remember(id, answer, request.size(), startGeneration, now);
-            } else {
+            }
+            if (!out.complete(answer.placement())) {
                 lateReply(id, answer, request, out.join());
             }
         });
@@ -230,6 +233,7 @@ public final class RedisRoomStore implements RoomStore {
 
     @Override
     public void close() {
+        closed.set(true);
         timer.shutdownNow();
         links.close();
     }
@@ -291,6 +295,9 @@ public final class RedisRoomStore implements RoomStore {
 
     private void tick() {
         try {
+            if (disconnected.get() && links.connection().isOpen()) {
+                reconcile();
+            }
             publishNow();
             long now = clock.millis();
             long idle = lifetimes.idleTimeout().toMillis();
@@ -406,30 +413,44 @@ public final class RedisRoomStore implements RoomStore {
                 });
     }
 
-    // Runs on rr-redis after the command connection is back: Redis may have lost rooms (restart without
+    // Runs on rr-redis once the command connection is back: Redis may have lost rooms (restart without
     // persistence) or never seen the rooms placed while it was away. Every room this agent knows is offered to
     // Redis; Redis's answer wins where another agent got there first.
     private void reconcile() {
-        if (!disconnected.compareAndSet(true, false)) {
-            return;
+        if (!reconciling.compareAndSet(false, true)) {
+            return; // the previous attempt is still waiting for Redis
         }
         long downMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - disconnectedAtNanos.get());
         long started = System.nanoTime();
         List<CompletableFuture<String>> steps = new ArrayList<>();
-        known.forEach((id, room) -> steps.add(adopt(id, room.server(), room.size(), "")
-                .exceptionally(error -> "failed")));
-        steps.add(publishNow().thenApply(done -> "published").exceptionally(error -> "failed"));
+        known.forEach((id, room) -> {
+            if (!reconciled.containsKey(id)) {
+                steps.add(adopt(id, room.server(), room.size(), "")
+                        .whenComplete((outcome, error) -> {
+                            if (error == null) {
+                                reconciled.put(id, outcome);
+                            }
+                        })
+                        .exceptionally(error -> "failed"));
+            }
+        });
         CompletableFuture.allOf(steps.toArray(new CompletableFuture<?>[0])).whenComplete((done, error) -> {
-            Reconciliation result = Reconciliation.count(steps.subList(0, steps.size() - 1));
+            reconciling.set(false);
+            if (steps.stream().anyMatch(step -> "failed".equals(step.getNow("failed")))) {
+                // Commands can still be refused just after the reconnect: the next tick retries the rooms
+                // that are not reconciled yet.
+                log.debug("redis reconciliation: {} rooms reconciled so far; retrying", reconciled.size());
+                return;
+            }
+            Reconciliation result = Reconciliation.count(reconciled.values());
+            reconciled.clear();
+            disconnected.set(false);
             lastReconciliation.set(result);
             log.info("redis {}: reconnected after {} ms; reconciled {} known rooms in {} ms: {} adopted, {} kept,"
                             + " {} corrected, {} conflicts (redis kept another server), {} failed",
                     settings.redactedUri(), downMillis, result.total(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), result.adopted(), result.kept(),
                     result.corrected(), result.conflicts(), result.failed());
-            if (result.failed() > 0) {
-                disconnected.set(true); // try again at the next reconnect
-            }
         });
     }
 

@@ -38,10 +38,12 @@ record RedisLinks(
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
                 .build();
         TimeoutOptions timeouts = TimeoutOptions.builder().fixedTimeout(settings.timeout()).build();
+        AbstractRedisClient created = null;
         try {
             if (settings.cluster()) {
                 RedisClusterClient client =
                         RedisClusterClient.create(resources, RedisClusterURIUtil.toRedisURIs(settings.clusterUri()));
+                created = client;
                 client.setOptions(ClusterClientOptions.builder()
                         .autoReconnect(true)
                         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -52,6 +54,7 @@ record RedisLinks(
                         resources, client, connection, connection.async(), client.connectPubSub(StringCodec.UTF8));
             }
             RedisClient client = RedisClient.create(resources, RedisURI.create(settings.uri()));
+            created = client;
             client.setOptions(ClientOptions.builder()
                     .autoReconnect(true)
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -61,6 +64,9 @@ record RedisLinks(
             return new RedisLinks(
                     resources, client, connection, connection.async(), client.connectPubSub(StringCodec.UTF8));
         } catch (RuntimeException e) {
+            if (created != null) {
+                created.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+            }
             resources.shutdown(0, 1, TimeUnit.SECONDS);
             throw e;
         }

@@ -204,7 +204,13 @@ public final class RedisRoomStore implements RoomStore {
                 completeDegraded(out, request, backend, describe(error));
                 return;
             }
-            JoinReply answer = JoinReply.of(values);
+            JoinReply answer;
+            try {
+                answer = JoinReply.of(values);
+            } catch (RuntimeException e) {
+                completeDegraded(out, request, backend, describe(e));
+                return;
+            }
             // Remember before completing: the caller's next join of this room may run as soon as it completes.
             if (!out.isDone()) {
                 remember(id, answer, request.size(), startGeneration, now);

@@ -119,8 +119,10 @@ final class TypedDataCodec {
 
     /** Writes {@code value} as a varint length and its UTF-8 bytes, without a type byte. */
     static void writeString(ByteBuf out, String value) {
-        Varint.write(out, ByteBufUtil.utf8Bytes(value));
-        ByteBufUtil.writeUtf8(out, value);
+        int length = ByteBufUtil.utf8Bytes(value);
+        Varint.write(out, length);
+        // writeUtf8 would reserve 3 bytes a char, more than the exact-size buffer the encoder allocates
+        ByteBufUtil.reserveAndWriteUtf8(out, value, length);
     }
 
     /** The number of bytes {@link #writeString} uses for {@code value}. */

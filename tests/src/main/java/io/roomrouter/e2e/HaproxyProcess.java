@@ -2,6 +2,7 @@ package io.roomrouter.e2e;
 
 import io.roomrouter.demo.HostPort;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -86,14 +87,21 @@ public final class HaproxyProcess implements AutoCloseable {
             if (!process.isAlive()) {
                 throw new IllegalStateException("haproxy exited during start-up:\n" + process.tail());
             }
-            if (accepts(frontend) && Files.exists(runtimeApi.socket())
-                    && runtimeApi.execute("show info").contains("Name: HAProxy")) {
+            if (accepts(frontend) && Files.exists(runtimeApi.socket()) && answers(runtimeApi)) {
                 return;
             }
             Thread.sleep(50);
         }
         throw new IllegalStateException("haproxy: frontend " + HostPort.format(frontend) + " or runtime API "
                 + runtimeApi.socket() + " not ready within " + START_TIMEOUT + ":\n" + process.tail());
+    }
+
+    private static boolean answers(RuntimeApi api) {
+        try {
+            return api.execute("show info").contains("Name: HAProxy");
+        } catch (UncheckedIOException e) {
+            return false; // the socket file exists a moment before haproxy serves it
+        }
     }
 
     private static boolean accepts(InetSocketAddress address) {

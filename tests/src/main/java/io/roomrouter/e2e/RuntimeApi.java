@@ -1,27 +1,29 @@
 package io.roomrouter.e2e;
 
-import java.io.ByteArrayOutputStream;
+import io.roomrouter.haproxy.RuntimeApiAddress;
+import io.roomrouter.haproxy.RuntimeApiClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * HAProxy's runtime API over its stats socket: one connection per command, as {@code socat} does; HAProxy
- * answers and closes.
+ * HAProxy's runtime API over its stats socket, through the agent's own client, with the commands the scenarios
+ * use; a command HAProxy refuses fails loudly.
  */
 public final class RuntimeApi {
 
     private final Path socket;
+    private final RuntimeApiClient client;
 
     public RuntimeApi(Path socket) {
         this.socket = socket;
+        // Generous: the tests share a small machine, and "show stat" must not time out under load.
+        this.client = new RuntimeApiClient(
+                new RuntimeApiAddress(UnixDomainSocketAddress.of(socket)), Duration.ofSeconds(10));
     }
 
     public Path socket() {
@@ -30,21 +32,10 @@ public final class RuntimeApi {
 
     /** Sends one command and returns HAProxy's whole answer. */
     public String execute(String command) {
-        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            channel.connect(UnixDomainSocketAddress.of(socket));
-            ByteBuffer request = StandardCharsets.UTF_8.encode(command + "\n");
-            while (request.hasRemaining()) {
-                channel.write(request);
-            }
-            ByteArrayOutputStream answer = new ByteArrayOutputStream();
-            ByteBuffer buffer = ByteBuffer.allocate(8192);
-            while (channel.read(buffer) >= 0) {
-                answer.write(buffer.array(), 0, buffer.position());
-                buffer.clear();
-            }
-            return answer.toString(StandardCharsets.UTF_8);
+        try {
+            return client.execute(command);
         } catch (IOException e) {
-            throw new UncheckedIOException("runtime API " + socket + ": '" + command + "' failed", e);
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -19,6 +19,6 @@ if ((${#missing[@]})); then
 fi
 
 # The tests are run by run-tests.sh; the demo only needs the jars.
-mvn -B -q package -DskipTests
+mvn -B -q -Dstyle.color=never package -DskipTests
 exec java -Droomrouter.root="$PWD" -cp "tests/target/classes:$(cat tests/target/runtime-classpath.txt)" \
     io.roomrouter.demo.DemoMain "$@"

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -62,6 +63,17 @@ public final class DemoMain {
             builder.frontend(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
         }
         System.out.println("Starting game1..game3, haproxy (haproxy/haproxy.cfg) and the agent; logs in " + logDir);
+        // Ctrl-C: the hook lets main stop the stack in order, and waits for it, before the JVM goes.
+        CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stop.countDown();
+            try {
+                stopped.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
         try (RoomRouterStack stack = builder.start();
                 Crowd crowd = new Crowd(stack.frontend(), 16)) {
             InetSocketAddress frontend = stack.frontend();
@@ -84,22 +96,17 @@ public final class DemoMain {
                     .collect(Collectors.groupingBy(AgentDecision::decision, TreeMap::new, Collectors.counting()));
             System.out.println("Agent decisions (from its log): " + decisions);
             if (keepRunning) {
-                awaitCtrlC(frontend);
+                System.out.println();
+                System.out.println("The stack keeps running (players stay connected). Try:");
+                System.out.println("  curl -i 'http://" + HostPort.format(frontend)
+                        + "/socket.io/?EIO=4&transport=polling&room=room1&player=me'");
+                System.out.println("Ctrl-C stops everything.");
+                stop.await();
             }
+        } finally {
+            System.out.println("Stopped.");
+            stopped.countDown();
         }
-        System.out.println("Stopped.");
-    }
-
-    private static void awaitCtrlC(InetSocketAddress frontend) throws InterruptedException {
-        System.out.println();
-        System.out.println("The stack keeps running (players stay connected). Try:");
-        System.out.println("  curl -i 'http://" + HostPort.format(frontend)
-                + "/socket.io/?EIO=4&transport=polling&room=room1&player=me'");
-        System.out.println("Ctrl-C stops everything.");
-        CountDownLatch stop = new CountDownLatch(1);
-        Thread hook = new Thread(stop::countDown);
-        Runtime.getRuntime().addShutdownHook(hook);
-        stop.await();
     }
 
 }

@@ -10,6 +10,12 @@ command -v haproxy >/dev/null || missing+=(haproxy)
 command -v redis-server >/dev/null || missing+=(redis-server)
 command -v java >/dev/null || missing+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || missing+=(maven)
+# ComposeFileTest runs `config -q` on docker/compose.yaml wherever a Docker client exists; that needs no Docker
+# daemon. Debian's docker-compose (v1) stands in for a client without the compose plugin. --no-install-recommends
+# (below) matters: docker-compose recommends docker.io, a whole second Docker engine.
+if command -v docker >/dev/null && ! docker compose version >/dev/null 2>&1 && ! command -v docker-compose >/dev/null; then
+    missing+=(docker-compose)
+fi
 if ((${#missing[@]})); then
     if [[ $(id -u) -ne 0 ]]; then
         echo "run-tests.sh: missing ${missing[*]}: install them (apt-get install ${missing[*]}) or run as root" >&2

@@ -1,8 +1,6 @@
 package io.roomrouter.docker;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import java.io.IOException;
 import java.io.Reader;
 import java.lang.reflect.Method;
@@ -186,13 +184,28 @@ final class ComposeFileTest {
     }
 
     @Test
-    void composeCliAcceptsTheFile(@TempDir Path tmp) throws IOException, InterruptedException {
+    void composeCliAcceptsTheFileWhereverADockerClientExists(@TempDir Path tmp) throws IOException, InterruptedException {
         Optional<List<String>> cli = composeCli(tmp);
-        assumeTrue(cli.isPresent(), "no Compose CLI: neither `docker compose` nor `docker-compose` runs here");
+        if (cli.isEmpty()) {
+            // run-tests.sh installs docker-compose as root; a machine with no Docker client at all has nothing that
+            // could run the file, and the structural tests above are then the whole check.
+            assertThat(hasDockerClient(tmp))
+                    .as("a Docker client runs here but no Compose CLI: install docker-compose (run-tests.sh does, as root)")
+                    .isFalse();
+            return;
+        }
         List<String> command = new ArrayList<>(cli.orElseThrow());
         command.addAll(List.of("-f", composeFile.toString(), "config", "-q"));
         Result result = run(command, tmp);
         assertThat(result.exitCode()).as(String.join(" ", command) + " said:\n" + result.output()).isZero();
+    }
+
+    private static boolean hasDockerClient(Path tmp) throws InterruptedException {
+        try {
+            return run(List.of("docker", "--version"), tmp).exitCode() == 0;
+        } catch (IOException notInstalled) {
+            return false;
+        }
     }
 
     private static Optional<List<String>> composeCli(Path tmp) throws InterruptedException {

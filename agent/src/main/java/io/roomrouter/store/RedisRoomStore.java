@@ -53,8 +53,6 @@ public final class RedisRoomStore implements RoomStore {
     static final Duration PUBLISH_INTERVAL = Duration.ofMillis(200);
     /** An agent whose last publication is older than this no longer counts. */
     static final Duration HEARTBEAT_TTL = Duration.ofSeconds(2);
-    /** An arrival shows in HAProxy's live connections in a snapshot taken this long after it. */
-    static final long ARRIVAL_SETTLE_MILLIS = 250;
     /** The longest a cached answer stands without Redis confirming it, in case an invalidation was lost. */
     static final Duration CACHE_TTL = Duration.ofSeconds(1);
 
@@ -275,7 +273,7 @@ public final class RedisRoomStore implements RoomStore {
             List<Arrival> settled = new ArrayList<>();
             for (Arrival arrival : pending) {
                 if (arrival.backend().equals(snapshot.backend())
-                        && arrival.atMillis() + ARRIVAL_SETTLE_MILLIS <= snapshot.takenAtMillis()) {
+                        && arrival.atMillis() + RoomLifetimes.ARRIVAL_SETTLE_MILLIS <= snapshot.takenAtMillis()) {
                     settled.add(arrival);
                     args.add(arrival.room());
                     args.add(arrival.epoch());

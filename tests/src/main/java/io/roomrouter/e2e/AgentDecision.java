@@ -1,6 +1,7 @@
 package io.roomrouter.e2e;
 
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -14,6 +15,17 @@ public record AgentDecision(
     private static final Pattern LINE = Pattern.compile(
             "\\broom=(\\S*) backend=(\\S*) server=(\\S*) decision=(\\S+) reason=(\"(?:[^\"\\\\]|\\\\.)*\"|\\S*)"
                     + " load=(\\d+)/(\\d+)");
+
+    private static final Pattern MICROS = Pattern.compile("\\bdecision=\\S+ .* micros=(\\d+)$");
+
+    /**
+     * How long the agent took for the decision in {@code line}, from the join's arrival to its answer (the
+     * {@code micros} field), or empty for any other log line.
+     */
+    public static OptionalLong micros(String line) {
+        Matcher m = MICROS.matcher(line);
+        return m.find() ? OptionalLong.of(Long.parseLong(m.group(1))) : OptionalLong.empty();
+    }
 
     /** The decision in {@code line}, or empty for any other log line. */
     public static Optional<AgentDecision> parse(String line) {

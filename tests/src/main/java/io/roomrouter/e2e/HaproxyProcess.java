@@ -8,6 +8,7 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -20,12 +21,17 @@ public final class HaproxyProcess implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(15);
 
-    private final LoggedProcess process;
+    private final ProcessBuilder builder;
+    private final Path logFile;
     private final InetSocketAddress frontend;
     private final RuntimeApi runtimeApi;
+    // Processes replaced by reload(): they finish their connections, and close() stops any still running.
+    private final List<LoggedProcess> previous = new ArrayList<>();
+    private LoggedProcess process;
 
-    private HaproxyProcess(LoggedProcess process, InetSocketAddress frontend, RuntimeApi runtimeApi) {
-        this.process = process;
+    private HaproxyProcess(ProcessBuilder builder, Path logFile, InetSocketAddress frontend, RuntimeApi runtimeApi) {
+        this.builder = builder;
+        this.logFile = logFile;
         this.frontend = frontend;
         this.runtimeApi = runtimeApi;
     }
@@ -69,11 +75,10 @@ public final class HaproxyProcess implements AutoCloseable {
                 "haproxy", "-db", "-f", layout.haproxyConfig().toString());
         builder.environment().putAll(addresses.environment());
         builder.environment().put("RR_SPOE_TIMEOUT", spoeTimeout);
-        LoggedProcess process = LoggedProcess.start("haproxy", builder, logDir.resolve("haproxy.log"));
-        HaproxyProcess haproxy =
-                new HaproxyProcess(process, addresses.frontend(), new RuntimeApi(addresses.statsSocket()));
+        HaproxyProcess haproxy = new HaproxyProcess(builder, logDir.resolve("haproxy.log"), addresses.frontend(),
+                new RuntimeApi(addresses.statsSocket()));
         try {
-            haproxy.awaitReady();
+            haproxy.launch(List.of());
         } catch (InterruptedException | RuntimeException e) {
             haproxy.close();
             throw e;
@@ -81,24 +86,52 @@ public final class HaproxyProcess implements AutoCloseable {
         return haproxy;
     }
 
-    private void awaitReady() throws InterruptedException {
+    private synchronized void launch(List<String> extraArgs) throws InterruptedException {
+        List<String> command = new ArrayList<>(builder.command());
+        command.addAll(extraArgs);
+        ProcessBuilder launcher = new ProcessBuilder(command);
+        launcher.environment().clear();
+        launcher.environment().putAll(builder.environment());
+        process = LoggedProcess.start("haproxy", launcher, logFile);
+        awaitReady(process);
+    }
+
+    /**
+     * A reload as operators do it: a new haproxy on the same configuration with {@code -sf <old pid>}, which takes
+     * over the frontend and the runtime API and tells the old process to finish its connections and exit. Returns
+     * once the new process answers on the runtime API. Runtime API changes (maxconn...) are not carried over.
+     */
+    public synchronized void reload() throws InterruptedException {
+        LoggedProcess old = process;
+        previous.add(old);
+        launch(List.of("-sf", Long.toString(old.pid())));
+    }
+
+    /** The pid of the haproxy process serving now; a reload changes it. */
+    public synchronized long pid() {
+        return process.pid();
+    }
+
+    private void awaitReady(LoggedProcess starting) throws InterruptedException {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("haproxy exited during start-up:\n" + process.tail());
+            if (!starting.isAlive()) {
+                throw new IllegalStateException("haproxy exited during start-up:\n" + starting.tail());
             }
-            if (accepts(frontend) && Files.exists(runtimeApi.socket()) && answers(runtimeApi)) {
+            // After a reload the old process may still answer on the socket until the new one takes it over.
+            if (accepts(frontend) && Files.exists(runtimeApi.socket()) && answers(runtimeApi, starting.pid())) {
                 return;
             }
             Thread.sleep(50);
         }
         throw new IllegalStateException("haproxy: frontend " + HostPort.format(frontend) + " or runtime API "
-                + runtimeApi.socket() + " not ready within " + START_TIMEOUT + ":\n" + process.tail());
+                + runtimeApi.socket() + " not ready within " + START_TIMEOUT + ":\n" + starting.tail());
     }
 
-    private static boolean answers(RuntimeApi api) {
+    private static boolean answers(RuntimeApi api, long pid) {
         try {
-            return api.execute("show info").contains("Name: HAProxy");
+            String info = api.execute("show info");
+            return info.contains("Name: HAProxy") && info.lines().anyMatch(line -> line.equals("Pid: " + pid));
         } catch (UncheckedIOException e) {
             return false; // the socket file exists a moment before haproxy serves it
         }
@@ -138,16 +171,23 @@ public final class HaproxyProcess implements AutoCloseable {
                 + " (expected: " + status + ")");
     }
 
-    public List<String> log() {
-        return process.lines();
+    /** The log lines of every process, a reloaded one's before its successor's. */
+    public synchronized List<String> log() {
+        List<String> all = new ArrayList<>();
+        previous.forEach(p -> all.addAll(p.lines()));
+        all.addAll(process.lines());
+        return all;
     }
 
     public Path logFile() {
-        return process.logFile();
+        return logFile;
     }
 
     @Override
-    public void close() {
-        process.close();
+    public synchronized void close() {
+        previous.forEach(LoggedProcess::close);
+        if (process != null) {
+            process.close();
+        }
     }
 }

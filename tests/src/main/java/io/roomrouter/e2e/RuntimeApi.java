@@ -7,8 +7,11 @@ import java.io.UncheckedIOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * HAProxy's runtime API over its stats socket, through the agent's own client, with the commands the scenarios
@@ -62,18 +65,36 @@ public final class RuntimeApi {
 
     /** The {@code status} column of {@code show stat} for one server (UP, DOWN, MAINT, DRAIN, no check...). */
     public Optional<String> serverStatus(String backend, String server) {
+        return Optional.ofNullable(serverColumn(backend, "status").get(server));
+    }
+
+    /** The {@code scur} column of {@code show stat}: each server's connections open now, by server name. */
+    public Map<String, Integer> currentSessions(String backend) {
+        Map<String, Integer> sessions = new TreeMap<>();
+        serverColumn(backend, "scur").forEach((server, value) -> sessions.put(server, Integer.parseInt(value)));
+        return sessions;
+    }
+
+    /** One column of {@code show stat} for every server of {@code backend} (not the BACKEND row), by server. */
+    private Map<String, String> serverColumn(String backend, String column) {
         List<String> rows = execute("show stat").lines().toList();
         if (rows.isEmpty() || !rows.get(0).startsWith("# ")) {
             throw new IllegalStateException("runtime API: 'show stat' answered '" + rows + "' (expected: CSV)");
         }
         List<String> header = List.of(rows.get(0).substring(2).split(",", -1));
-        int status = header.indexOf("status");
-        return rows.stream()
+        int index = header.indexOf(column);
+        if (index < 0) {
+            throw new IllegalStateException("runtime API: 'show stat' columns " + header + " (expected: " + column
+                    + ")");
+        }
+        Map<String, String> values = new LinkedHashMap<>();
+        rows.stream()
                 .skip(1)
                 .map(row -> row.split(",", -1))
-                .filter(cols -> cols.length > status && cols[0].equals(backend) && cols[1].equals(server))
-                .map(cols -> cols[status])
-                .findFirst();
+                .filter(cols -> cols.length > index && cols[0].equals(backend) && !cols[1].equals("BACKEND")
+                        && !cols[1].equals("FRONTEND"))
+                .forEach(cols -> values.putIfAbsent(cols[1], cols[index]));
+        return values;
     }
 
     private void expectSilence(String command) {

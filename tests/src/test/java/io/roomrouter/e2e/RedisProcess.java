@@ -14,32 +14,51 @@ final class RedisProcess implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
 
-    private final LoggedProcess process;
     private final InetSocketAddress address;
+    private final Path logFile;
+    private LoggedProcess process;
 
-    private RedisProcess(LoggedProcess process, InetSocketAddress address) {
-        this.process = process;
+    private RedisProcess(InetSocketAddress address, Path logFile) {
         this.address = address;
+        this.logFile = logFile;
     }
 
     static RedisProcess start(Path logDir) throws InterruptedException {
-        InetSocketAddress address = FreePort.next();
-        LoggedProcess process = LoggedProcess.start("redis", new ProcessBuilder(
+        RedisProcess redis = new RedisProcess(FreePort.next(), logDir.resolve("redis.log"));
+        redis.launch();
+        return redis;
+    }
+
+    private synchronized void launch() throws InterruptedException {
+        process = LoggedProcess.start("redis", new ProcessBuilder(
                 "redis-server", "--port", Integer.toString(address.getPort()), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no"), logDir.resolve("redis.log"));
-        RedisProcess redis = new RedisProcess(process, address);
+                "--save", "", "--appendonly", "no"), logFile);
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("redis-server exited during start-up:\n" + process.tail());
             }
-            if (redis.ping()) {
-                return redis;
+            if (ping()) {
+                return;
             }
             Thread.sleep(50);
         }
-        redis.close();
+        close();
         throw new IllegalStateException("redis-server: no PONG on " + address + " within " + START_TIMEOUT);
+    }
+
+    /** SIGKILL, as when Redis's machine dies: clients see their connections reset, and every key is gone. */
+    synchronized void kill() throws InterruptedException {
+        process.kill();
+    }
+
+    /** A new, empty redis-server on the same port, once the killed one is gone. */
+    synchronized void restart() throws InterruptedException {
+        if (process.isAlive()) {
+            throw new IllegalStateException("redis-server: still running as pid " + process.pid()
+                    + " (expected: killed before restart)");
+        }
+        launch();
     }
 
     InetSocketAddress address() {
@@ -67,7 +86,7 @@ final class RedisProcess implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         process.close();
     }
 }

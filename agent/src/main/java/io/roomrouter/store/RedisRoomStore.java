@@ -346,15 +346,21 @@ public final class RedisRoomStore implements RoomStore {
         }
     }
 
-    // Redis placed the room after this join had already been answered without it: when Redis chose another
-    // server than the one the player was sent to, move the room there, unless someone changed it since.
+    // Redis answered after this join had already been answered without it, with another server. When this very
+    // join placed the room there, move the room to where the player went, unless someone changed it since. When
+    // another agent placed it first, Redis's answer stands: later joins here follow it, even if Redis is slow again.
     private void lateReply(RoomId id, JoinReply answer, JoinRequest request, Placement given) {
-        if (answer.server().isEmpty() || given.server().isEmpty()
-                || answer.server().equals(given.server().get())
-                || !(answer.decision() == Decision.PLACED || answer.decision() == Decision.MOVED)) {
+        if (answer.server().isEmpty() || given.server().isEmpty() || answer.server().equals(given.server().get())) {
             return;
         }
-        adopt(id, given.server().get(), request.size(), answer.epoch());
+        if (answer.decision() == Decision.PLACED || answer.decision() == Decision.MOVED) {
+            adopt(id, given.server().get(), request.size(), answer.epoch());
+            return;
+        }
+        log.info("room={} backend={}: redis answered late with server {}; this agent had sent the player to {}",
+                request.room(), request.backend(), answer.server(), given.server().get());
+        known.put(id, new KnownRoom(answer.server(), answer.epoch(), request.size(), generation.get(),
+                System.nanoTime(), clock.millis()));
     }
 
     private void completeDegraded(CompletableFuture<Placement> out, JoinRequest request, BackendSnapshot backend,

@@ -209,16 +209,20 @@ local function adopt()
   local room, server, size, idle, late = ARGV[5], ARGV[6], tonumber(ARGV[7]), tonumber(ARGV[8]), ARGV[9]
   local rk = KEYS[7]
   sweep()
-  local current = redis.call('HMGET', rk, 'server', 'epoch')
+  local current = redis.call('HMGET', rk, 'server', 'epoch', 'arrivals')
   if not current[1] then
     return { 'adopted', server, create(room, rk, server, size, 0, idle, false) }
   end
   if current[1] == server then return { 'kept', server, current[2] } end
-  if late ~= '' and current[2] == late then
+  -- Only while the late placement's own join is the room's only arrival: once another player was sent to
+  -- Redis's server, moving the room would split it.
+  if late ~= '' and current[2] == late and tonumber(current[3] or '0') <= 1 then
+    -- A new epoch: agents that cached the late placement must see their entry as stale, not confirmed.
     drop_hold(room)
-    redis.call('HSET', rk, 'server', server)
-    redis.call('PUBLISH', channel, backend .. ' ' .. room .. ' ' .. current[2])
-    return { 'corrected', server, current[2] }
+    local epoch = tostring(redis.call('INCR', EPOCH))
+    redis.call('HSET', rk, 'server', server, 'epoch', epoch)
+    redis.call('PUBLISH', channel, backend .. ' ' .. room .. ' ' .. epoch)
+    return { 'corrected', server, epoch }
   end
   return { 'kept', current[1], current[2] }
 end

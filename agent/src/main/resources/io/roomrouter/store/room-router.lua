@@ -127,12 +127,26 @@ local function join()
     drop_hold(room)
   end
   local best, best_load, best_cap
+  local fitting = {}
   for _, name in ipairs(order) do
     local s = states[name]
     local load = (live[name] or 0) + held_of(name)
     if s.state == 'UP' and load + size <= s.capacity then
+      fitting[#fitting + 1] = { name, load, s.capacity }
       if not best or load * best_cap < best_load * s.capacity then
         best, best_load, best_cap = name, load, s.capacity
+      end
+    end
+  end
+  -- Among the servers within one room of the least loaded, the first in the room's rendezvous order. An agent that
+  -- must answer without Redis (a timeout) picks the rendezvous server, so it mostly agrees with this placement,
+  -- and loads stay within about one room of even.
+  if best then
+    local least_load, least_cap = best_load, best_cap
+    for _, f in ipairs(fitting) do
+      if f[2] * least_cap <= least_load * f[3] + size * least_cap then
+        best, best_load, best_cap = f[1], f[2], f[3]
+        break
       end
     end
   end

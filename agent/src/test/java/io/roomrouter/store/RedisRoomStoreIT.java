@@ -7,6 +7,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.roomrouter.placement.Decision;
+import io.roomrouter.placement.RendezvousHash;
 import io.roomrouter.placement.JoinRequest;
 import io.roomrouter.placement.Placement;
 import io.roomrouter.placement.ServerState;
@@ -15,6 +16,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.HashMap;
+import java.util.Collections;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -85,6 +89,31 @@ class RedisRoomStoreIT {
             assertThat(p.server()).contains(server);
         });
         assertThat(raw.hget(prefix + ":{" + BE + "}:room:r1", "server")).isEqualTo(server);
+    }
+
+    @Test
+    void placesOnTheRendezvousServerWithinOneRoomOfTheLeastLoaded() {
+        Clock clock = Clock.systemUTC();
+        FakeInventory view = new FakeInventory(BE, clock, up("s1", 1000, 0), up("s2", 1000, 0), up("s3", 1000, 0));
+        RedisRoomStore a = store(redis.uri(), view, "a", clock, Duration.ofMillis(500));
+        Map<String, Integer> seats = new HashMap<>(Map.of("s1", 0, "s2", 0, "s3", 0));
+        int rendezvous = 0;
+        for (int i = 0; i < 60; i++) {
+            String room = "spread" + i;
+            String server = join(a, view, room, 10, "p").server().orElseThrow();
+            int least = Collections.min(seats.values());
+            String pick = RendezvousHash.pick(room, List.of("s1", "s2", "s3")).orElseThrow();
+            // The rendezvous server whenever it is within one room of the least loaded, else one that is.
+            if (seats.get(pick) <= least + 10) {
+                assertThat(server).as(room).isEqualTo(pick);
+                rendezvous++;
+            }
+            assertThat(seats.get(server)).as(room).isLessThanOrEqualTo(least + 10);
+            seats.merge(server, 10, Integer::sum);
+        }
+        // What a timed-out join answers (the rendezvous pick) is what Redis placed, for most rooms.
+        assertThat(rendezvous).isGreaterThan(30);
+        assertThat(Collections.max(seats.values()) - Collections.min(seats.values())).isLessThanOrEqualTo(20);
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.roomrouter.placement.Identifiers;
 import io.roomrouter.store.RoomStore;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -108,6 +109,10 @@ final class AdminServer implements AutoCloseable {
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);
         }
+    }
+
+    InetSocketAddress address() {
+        return http.getAddress();
     }
 
     @Override

@@ -135,6 +135,10 @@ final class Agent implements AutoCloseable {
         return server.localAddress();
     }
 
+    Optional<InetSocketAddress> adminAddress() {
+        return admin.map(AdminServer::address);
+    }
+
     @Override
     public void close() {
         admin.ifPresent(AdminServer::close);

@@ -43,6 +43,9 @@ final class AgentAloneBench {
             load.preload(RoomSource.sequential("k"), settings.knownRooms());
             String prefix = "agent.memory." + mode + ".";
             RoomSource known = RoomSource.known("k", settings.knownRooms(), 1);
+            // JIT warm-up on the same code paths (the first seconds of a fresh JVM run several times slower).
+            load.run(RoomSource.mix(known, RoomSource.sequential("w-"), FRESH_SHARE, 3), 0, settings.agentWarmup(),
+                    java.time.Duration.ofMillis(1));
 
             double cpuBefore = agent.cpuSeconds();
             long wallBefore = System.nanoTime();

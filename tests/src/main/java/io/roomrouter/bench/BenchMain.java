@@ -21,6 +21,12 @@ public final class BenchMain {
         if (settings.runs("scale")) {
             new ScaleBench(settings, results).run();
         }
+        if (settings.runs("haproxy")) {
+            new HaproxyBench(settings, results).run();
+        }
+        if (settings.runs("placement")) {
+            new PlacementBench(settings, results).run();
+        }
         Path json = settings.outDir().resolve("results.json");
         results.writeJson(json);
         results.printTable(System.out);

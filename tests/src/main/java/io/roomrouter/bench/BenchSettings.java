@@ -11,7 +11,7 @@ import java.util.Set;
  * smoke run of about a minute. Every property is optional:
  * {@code bench.root} (the repository, default {@code .}), {@code bench.out} (default
  * {@code tests/target/bench}), {@code bench.suites} (comma list of agent, scale, haproxy, placement; default all),
- * {@code bench.seconds} / {@code bench.warmup} (per load point), {@code bench.connections}, {@code bench.pipeline},
+ * {@code bench.seconds} / {@code bench.warmup} (per load point), {@code bench.agentWarmup} (once per agent), {@code bench.connections}, {@code bench.pipeline},
  * {@code bench.knownRooms}, {@code bench.heapRooms} (comma list), {@code bench.wrkSeconds},
  * {@code bench.wrkConnections}, {@code bench.wrkRooms}, {@code bench.placementRooms}, {@code bench.redis}
  * (the redis-server binary), {@code bench.agentJvmArgs} (extra agent JVM flags, e.g. for JFR).
@@ -23,6 +23,7 @@ record BenchSettings(
         Set<String> suites,
         Duration measure,
         Duration warmup,
+        Duration agentWarmup,
         int connections,
         int pipeline,
         int knownRooms,
@@ -44,7 +45,8 @@ record BenchSettings(
                 Set.copyOf(Arrays.asList(System.getProperty("bench.suites", "agent,scale,haproxy,placement")
                         .split(","))),
                 Duration.ofSeconds(Long.getLong("bench.seconds", quick ? 2 : 8)),
-                Duration.ofSeconds(Long.getLong("bench.warmup", quick ? 1 : 4)),
+                Duration.ofSeconds(Long.getLong("bench.warmup", quick ? 1 : 3)),
+                Duration.ofSeconds(Long.getLong("bench.agentWarmup", quick ? 3 : 10)),
                 Integer.getInteger("bench.connections", 8),
                 Integer.getInteger("bench.pipeline", 20),
                 Integer.getInteger("bench.knownRooms", quick ? 2_000 : 20_000),
@@ -52,7 +54,7 @@ record BenchSettings(
                         .split(",")).map(String::trim).map(Integer::valueOf).toList(),
                 Duration.ofSeconds(Long.getLong("bench.wrkSeconds", quick ? 3 : 10)),
                 Integer.getInteger("bench.wrkConnections", 64),
-                Integer.getInteger("bench.wrkRooms", 1000),
+                Integer.getInteger("bench.wrkRooms", 24),
                 Integer.getInteger("bench.placementRooms", quick ? 60 : 240),
                 System.getProperty("bench.redis", "redis-server"));
     }

@@ -117,7 +117,7 @@ final class PlacementBench {
                 if (agent != null) {
                     Thread.sleep(2_500); // the agent's first read of the runtime API
                 }
-                return new Workload(setup, haproxy, backends).play();
+                return new Workload(haproxy, backends).play();
             }
         } finally {
             if (agent != null) {
@@ -173,7 +173,6 @@ final class PlacementBench {
 
     /** Plays the scripted workload against one running HAProxy. */
     private final class Workload {
-        private final Setup setup;
         private final BenchHaproxy haproxy;
         private final Map<String, SmallBackend> backends;
         private final Set<String> upServers = new HashSet<>(List.of("game1", "game2", "game3"));
@@ -186,8 +185,7 @@ final class PlacementBench {
         private double sumRatio;
         private int ratioSamples;
 
-        Workload(Setup setup, BenchHaproxy haproxy, Map<String, SmallBackend> backends) {
-            this.setup = setup;
+        Workload(BenchHaproxy haproxy, Map<String, SmallBackend> backends) {
             this.haproxy = haproxy;
             this.backends = backends;
         }

@@ -17,6 +17,10 @@ import java.util.Optional;
  */
 final class Player implements AutoCloseable {
     private static final int TIMEOUT_MILLIS = 500;
+    /** Every player sends RFC 6455's sample key, so the server's answer is the RFC's sample accept value. */
+    static final String WEBSOCKET_KEY = "dGhlIHNhbXBsZSBub25jZQ==";
+    /** HAProxy checks it: a 101 without the right Sec-WebSocket-Accept becomes a 502. */
+    static final String WEBSOCKET_ACCEPT = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
 
     private final Socket socket;
     private final Optional<String> server;
@@ -34,7 +38,7 @@ final class Player implements AutoCloseable {
             OutputStream out = socket.getOutputStream();
             out.write(("GET /ws?room=" + room + "&player=" + player + " HTTP/1.1\r\nHost: game\r\n"
                     + "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
-                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    + "Sec-WebSocket-Key: " + WEBSOCKET_KEY + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
             String head = readHead(socket.getInputStream());
             if (!head.startsWith("HTTP/1.1 101")) {

@@ -38,7 +38,8 @@ final class SmallBackend implements AutoCloseable {
                 "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: text/plain\r\nX-Server: " + name
                         + "\r\n\r\nok", StandardCharsets.US_ASCII));
         ByteBuf upgraded = Unpooled.unreleasableBuffer(Unpooled.copiedBuffer(
-                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nX-Server: " + name
+                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                        + "Sec-WebSocket-Accept: " + Player.WEBSOCKET_ACCEPT + "\r\nX-Server: " + name
                         + "\r\n\r\n", StandardCharsets.US_ASCII));
         ChannelGroup[] group0 = new ChannelGroup[1];
         ServerBootstrap bootstrap = new ServerBootstrap()

@@ -77,6 +77,12 @@ record BenchSettings(
         return flags.isEmpty() ? List.of() : List.of(flags.split("\\s+", -1));
     }
 
+    /** Extra agent flags for the placement run only, from {@code bench.placementAgentArgs} (default: none). */
+    List<String> placementAgentArgs() {
+        String flags = System.getProperty("bench.placementAgentArgs", "").trim();
+        return flags.isEmpty() ? List.of() : List.of(flags.split("\\s+", -1));
+    }
+
     String java() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }

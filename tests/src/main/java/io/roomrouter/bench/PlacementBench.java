@@ -28,7 +28,8 @@ import java.util.concurrent.TimeUnit;
  * holds {@value #ROOM_SIZE} (each player a WebSocket held open: a seat); a room ends {@value #LIFETIME_STEPS} steps
  * after it arrived. Three servers of maxconn 100 hold 30 such rooms, while up to 36 are live: servers fill up. A
  * third of the way in, a fourth server is added through the runtime API; two thirds in, game2 fails (its process
- * drops every connection; its players rejoin at the next step, once HAProxy's checks mark it DOWN).
+ * drops every connection; its players rejoin at the next step, once HAProxy's checks mark it DOWN). Between the
+ * two, one player of every room placed before the scale-out reconnects each step, which is what shows rooms moved.
  */
 final class PlacementBench {
     static final int ROOM_SIZE = 10;
@@ -67,8 +68,11 @@ final class PlacementBench {
         for (Setup setup : Setup.values()) {
             String prefix = "placement." + setup.label + ".";
             if (!Files.exists(reference)) {
-                results.add(Figure.missing(prefix + "rooms_split", "rooms", "",
-                        "no reference config at " + reference + " (the e2e work has not landed on main)"));
+                String why = "no reference config at " + reference + " (the e2e work has not landed on main)";
+                for (String figure : List.of("rooms_split", "max_load_over_mean", "rooms_moved_on_scale_out",
+                        "new_rooms_refused")) {
+                    results.add(Figure.missing(prefix + figure, "", "", why));
+                }
                 continue;
             }
             Outcome o = simulate(setup, reference);
@@ -109,8 +113,9 @@ final class PlacementBench {
             }
             env.put("RR_AGENT_ADDR", "127.0.0.1:" + FreePort.pick());
             if (setup == Setup.ROOM_ROUTER) {
-                agent = BenchAgent.start(settings, name + "-agent", List.of(),
-                        List.of("--haproxy-api", "unix:" + work.resolve(name + ".sock")));
+                List<String> agentArgs = new ArrayList<>(List.of("--haproxy-api", "unix:" + work.resolve(name + ".sock")));
+                agentArgs.addAll(settings.placementAgentArgs());
+                agent = BenchAgent.start(settings, name + "-agent", List.of(), agentArgs);
                 env.put("RR_AGENT_ADDR", "127.0.0.1:" + agent.address().getPort());
             }
             try (BenchHaproxy haproxy = BenchHaproxy.start(config, work, name, env)) {
@@ -206,6 +211,11 @@ final class PlacementBench {
                     all.add(room);
                 }
                 for (Room room : live) {
+                    if (step >= addAt && step < failAt && !room.serversBeforeAdd.isEmpty() && !room.players.isEmpty()) {
+                        // After the scale-out, one player of each older room reconnects: where does it land?
+                        room.players.remove(0).close();
+                        room.rejoins++;
+                    }
                     int wanted = Math.min(PLAYERS_PER_STEP, ROOM_SIZE - room.attempts) + room.rejoins;
                     room.rejoins = 0;
                     for (int i = 0; i < wanted; i++) {

@@ -28,13 +28,14 @@ final class BenchHaproxy implements AutoCloseable {
 
     /**
      * Runs {@code haproxy -db -f config} with {@code env} (RR_BIND is set to a free port, RR_STATS_SOCKET to a
-     * socket in {@code workDir}) and waits until it accepts connections.
+     * socket from {@link #socketFor}) and waits until it accepts connections.
      */
     static BenchHaproxy start(Path config, Path workDir, String name, Map<String, String> env)
             throws IOException, InterruptedException {
         Files.createDirectories(workDir);
         int port = FreePort.pick();
-        Path socket = workDir.resolve(name + ".sock");
+        Path socket = socketFor(name);
+        Files.createDirectories(socket.getParent());
         Files.deleteIfExists(socket);
         ProcessBuilder builder = new ProcessBuilder(List.of("haproxy", "-db", "-f", config.toString()))
                 .redirectErrorStream(true)
@@ -61,6 +62,15 @@ final class BenchHaproxy implements AutoCloseable {
             }
             Thread.sleep(50);
         }
+    }
+
+    /**
+     * Where the runtime API socket of the haproxy called {@code name} goes: a short directory under the temp
+     * directory, as a unix socket path is limited to 107 bytes and the build directory may be deep.
+     */
+    static Path socketFor(String name) {
+        return Path.of(System.getProperty("java.io.tmpdir"), "rr-bench-" + ProcessHandle.current().pid(),
+                name + ".sock");
     }
 
     int port() {

@@ -37,7 +37,7 @@ record BenchSettings(
     static BenchSettings fromSystemProperties() {
         boolean quick = Boolean.getBoolean("bench.quick");
         Path root = Path.of(System.getProperty("bench.root", ".")).toAbsolutePath().normalize();
-        Path out = Path.of(System.getProperty("bench.out", root.resolve("tests/target/bench").toString()));
+        Path out = root.resolve(System.getProperty("bench.out", "tests/target/bench")).normalize();
         return new BenchSettings(
                 quick,
                 root,

@@ -75,7 +75,7 @@ final class HaproxyBench {
 
     private Wrk.Result measure(Path config, Path work, String name, Map<String, String> env, String agentMode,
             List<String> agentJvmArgs) throws Exception {
-        Path socket = work.resolve(name + ".sock");
+        Path socket = BenchHaproxy.socketFor(name);
         BenchAgent agent = null;
         Map<String, String> runEnv = new HashMap<>(env);
         try {

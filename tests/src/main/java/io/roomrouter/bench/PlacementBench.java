@@ -113,7 +113,7 @@ final class PlacementBench {
             }
             env.put("RR_AGENT_ADDR", "127.0.0.1:" + FreePort.pick());
             if (setup == Setup.ROOM_ROUTER) {
-                List<String> agentArgs = new ArrayList<>(List.of("--haproxy-api", "unix:" + work.resolve(name + ".sock")));
+                List<String> agentArgs = new ArrayList<>(List.of("--haproxy-api", "unix:" + BenchHaproxy.socketFor(name)));
                 agentArgs.addAll(settings.placementAgentArgs());
                 agent = BenchAgent.start(settings, name + "-agent", List.of(), agentArgs);
                 env.put("RR_AGENT_ADDR", "127.0.0.1:" + agent.address().getPort());

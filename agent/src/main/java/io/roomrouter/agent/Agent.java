@@ -5,9 +5,14 @@ import io.roomrouter.haproxy.RuntimeApiInventory;
 import io.roomrouter.haproxy.ServerInventory;
 import io.roomrouter.haproxy.StaticInventory;
 import io.roomrouter.store.MemoryRoomStore;
+import io.roomrouter.store.RedisRoomStore;
+import io.roomrouter.store.RedisSettings;
 import io.roomrouter.store.RoomLifetimes;
 import io.roomrouter.store.RoomStore;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -45,7 +50,13 @@ final class Agent implements AutoCloseable {
         }
         ServerInventory inventory = inventory(options);
         RoomLifetimes lifetimes = new RoomLifetimes(options.reservationWindow(), options.roomIdleTimeout());
-        RoomStore store = new MemoryRoomStore(lifetimes);
+        RoomStore store;
+        try {
+            store = store(options, lifetimes, inventory);
+        } catch (RuntimeException e) {
+            inventory.close();
+            throw e;
+        }
         ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "room-router-housekeeping");
             thread.setDaemon(true);
@@ -72,6 +83,30 @@ final class Agent implements AutoCloseable {
         log.info("room-router ready: SPOP on {}, {} store, inventory {}",
                 server.localAddress(), store.kind(), inventory.describe());
         return new Agent(inventory, store, housekeeping, server, admin);
+    }
+
+    private static RoomStore store(AgentOptions options, RoomLifetimes lifetimes, ServerInventory inventory) {
+        if (options.redis().isEmpty()) {
+            return new MemoryRoomStore(lifetimes);
+        }
+        RedisSettings settings;
+        try {
+            settings = new RedisSettings(options.redis().get(), options.redisPrefix(), options.redisTimeout());
+        } catch (IllegalArgumentException e) {
+            throw new OptionsException("--redis: " + e.getMessage());
+        }
+        // The agent id names this agent's entry in the shared live-load hash: stable across restarts of the same
+        // sidecar, distinct between sidecars.
+        String agentId = hostName() + ":" + options.listen().port();
+        return RedisRoomStore.start(settings, lifetimes, inventory, agentId, Clock.systemUTC());
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
     }
 
     private static ServerInventory inventory(AgentOptions options) {

@@ -30,9 +30,6 @@ import java.util.Optional;
  * window is the same for all) and arrivals in arrival order.
  */
 final class BackendRooms {
-    /** How long after an arrival a snapshot must have been taken to count that player among live connections. */
-    static final long CONFIRM_DELAY_MILLIS = 250;
-
     private final RoomLifetimes lifetimes;
     private final LinkedHashMap<String, Room> rooms = new LinkedHashMap<>(1024, 0.75f, true);
     private final ArrayDeque<Room> reserving = new ArrayDeque<>();
@@ -151,7 +148,7 @@ final class BackendRooms {
         }
         lastSnapshotMillis = snapshotMillis;
         for (Arrival arrival = arrivals.peek(); arrival != null; arrival = arrivals.peek()) {
-            if (arrival.atMillis + CONFIRM_DELAY_MILLIS > snapshotMillis) {
+            if (arrival.atMillis + RoomLifetimes.ARRIVAL_SETTLE_MILLIS > snapshotMillis) {
                 break;
             }
             arrivals.poll();

@@ -8,6 +8,9 @@ import java.util.Arrays;
  * while the room's reservation lasts.
  */
 final class Room {
+    /** Shared by every room that has seen no player id yet: an empty array per room would cost 16 bytes each. */
+    private static final int[] NO_PLAYERS = new int[0];
+
     final String server;
     final int size;
     final long placedMillis;
@@ -17,7 +20,7 @@ final class Room {
     /** Seats this room holds on its server for players who have not arrived yet. */
     int heldSeats;
     /** Hashes of the player ids seen during the reservation; null once it is over. */
-    int[] players = new int[0];
+    int[] players = NO_PLAYERS;
 
     boolean ended;
 

@@ -86,11 +86,11 @@ class MemoryRoomStoreTest {
         join("r1", "p3", servers);
         assertThat(store.heldSeats(BE, "game1")).isEqualTo(10);
 
-        now.addAndGet(100);
+        now.addAndGet(RoomLifetimes.ARRIVAL_SETTLE_MILLIS - 1);
         join("r1", "p3", snapshot(up("game1", 100, 3))); // too recent: players may not be counted yet
         assertThat(store.heldSeats(BE, "game1")).isEqualTo(10);
 
-        now.addAndGet(BackendRooms.CONFIRM_DELAY_MILLIS);
+        now.addAndGet(RoomLifetimes.ARRIVAL_SETTLE_MILLIS);
         join("r1", "p2", snapshot(up("game1", 100, 3)));
         assertThat(store.heldSeats(BE, "game1")).isEqualTo(7);
     }

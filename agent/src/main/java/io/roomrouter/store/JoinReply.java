@@ -1,0 +1,42 @@
+package io.roomrouter.store;
+
+import io.roomrouter.placement.Decision;
+import io.roomrouter.placement.Placement;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The placement script's answer to a join: {@code {decision, server, reason, load, capacity, epoch, counted}},
+ * all strings; {@code server} and {@code epoch} are empty when nothing was placed.
+ */
+record JoinReply(Decision decision, String server, String reason, int load, int capacity, String epoch,
+        boolean arrivalCounted) {
+
+    static JoinReply of(List<Object> values) {
+        if (values.size() != 7) {
+            throw new IllegalStateException("join reply: " + values + " (expected: 7 values)");
+        }
+        return new JoinReply(
+                Decision.valueOf(text(values, 0).toUpperCase(Locale.ROOT)),
+                text(values, 1),
+                text(values, 2),
+                Integer.parseInt(text(values, 3)),
+                Integer.parseInt(text(values, 4)),
+                text(values, 5),
+                "1".equals(text(values, 6)));
+    }
+
+    Placement placement() {
+        return decision == Decision.FULL
+                ? Placement.full(reason)
+                : Placement.routed(decision, server, reason, load, capacity);
+    }
+
+    private static String text(List<Object> values, int index) {
+        if (values.get(index) instanceof String text) {
+            return text;
+        }
+        throw new IllegalStateException(
+                "join reply value " + index + ": " + values.get(index) + " (expected: a string)");
+    }
+}

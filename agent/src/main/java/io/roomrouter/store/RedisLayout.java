@@ -1,0 +1,110 @@
+package io.roomrouter.store;
+
+import io.roomrouter.placement.BackendSnapshot;
+import io.roomrouter.placement.JoinRequest;
+import io.roomrouter.placement.RendezvousHash;
+import io.roomrouter.placement.ServerStatus;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The Redis key layout of docs/redis-keys.md and the arguments of the placement script. Every key of one
+ * backend carries the hash tag {@code {backend}}, so each atomic step touches one Redis Cluster slot.
+ */
+final class RedisLayout {
+    /** The keys of a backend-wide step, in the order the script reads them. */
+    private static final String[] BACKEND_KEYS = {"rooms", "holds", "seats", "held", "live", "epoch"};
+
+    private final String prefix;
+    private final String channel;
+
+    RedisLayout(String prefix) {
+        this.prefix = prefix;
+        this.channel = prefix + ":events";
+    }
+
+    /** The pub/sub channel on which room ends and moves are announced. */
+    String channel() {
+        return channel;
+    }
+
+    /** {@code P:{backend}:} */
+    String base(String backend) {
+        return prefix + ":{" + backend + "}:";
+    }
+
+    String[] backendKeys(String backend) {
+        String base = base(backend);
+        String[] keys = new String[BACKEND_KEYS.length];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = base + BACKEND_KEYS[i];
+        }
+        return keys;
+    }
+
+    String[] roomKeys(String backend, String room) {
+        String base = base(backend);
+        String[] keys = new String[BACKEND_KEYS.length + 2];
+        for (int i = 0; i < BACKEND_KEYS.length; i++) {
+            keys[i] = base + BACKEND_KEYS[i];
+        }
+        keys[BACKEND_KEYS.length] = base + "room:" + room;
+        keys[BACKEND_KEYS.length + 1] = base + "players:" + room;
+        return keys;
+    }
+
+    /** The first four arguments of every operation. */
+    List<String> head(String op, String backend, long nowMillis) {
+        List<String> args = new ArrayList<>();
+        args.add(op);
+        args.add(backend);
+        args.add(channel);
+        args.add(Long.toString(nowMillis));
+        return args;
+    }
+
+    /**
+     * The arguments of a join: the request, the lifetimes, and the snapshot's servers as (name, state,
+     * capacity) triples in the room's rendezvous order (highest weight first), so that the script, which cannot
+     * compute 64-bit hashes, breaks load ties exactly as {@link io.roomrouter.placement.PlacementPolicy} does.
+     */
+    String[] joinArgs(JoinRequest request, BackendSnapshot snapshot, long nowMillis, RoomLifetimes lifetimes,
+            long staleBeforeMillis) {
+        List<String> args = head("join", request.backend(), nowMillis);
+        args.add(request.room());
+        args.add(Integer.toString(request.size()));
+        args.add(request.player().orElse(""));
+        args.add(Long.toString(lifetimes.reservationWindow().toMillis()));
+        args.add(Long.toString(lifetimes.idleTimeout().toMillis()));
+        args.add(Long.toString(staleBeforeMillis));
+        for (ServerStatus server : rendezvousOrder(request.room(), snapshot.servers())) {
+            args.add(server.name());
+            args.add(server.state().name());
+            args.add(Integer.toString(server.capacity()));
+        }
+        return args.toArray(new String[0]);
+    }
+
+    /** One agent's heartbeat value: {@code "<now> <server>:<STATE>:<connections> ..."}. */
+    static String liveEntry(BackendSnapshot snapshot, long nowMillis) {
+        StringBuilder entry = new StringBuilder(16 + 24 * snapshot.servers().size());
+        entry.append(nowMillis);
+        for (ServerStatus server : snapshot.servers()) {
+            entry.append(' ')
+                    .append(server.name())
+                    .append(':')
+                    .append(server.state().name())
+                    .append(':')
+                    .append(server.liveConnections());
+        }
+        return entry.toString();
+    }
+
+    static List<ServerStatus> rendezvousOrder(String room, List<ServerStatus> servers) {
+        List<ServerStatus> ordered = new ArrayList<>(servers);
+        ordered.sort(Comparator.comparing(
+                (ServerStatus s) -> RendezvousHash.weight(room, s.name()), (a, b) -> Long.compareUnsigned(b, a)));
+        return ordered;
+    }
+}

@@ -1,0 +1,81 @@
+package io.roomrouter.store;
+
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.RedisClusterURIUtil;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Lettuce client and its two connections (commands, pub/sub), standalone, Sentinel or Cluster alike.
+ * Commands are rejected at once while disconnected, so a join falls back without waiting; Lettuce reconnects
+ * on its own.
+ */
+record RedisLinks(
+        ClientResources resources,
+        AbstractRedisClient client,
+        StatefulConnection<String, String> connection,
+        RedisClusterAsyncCommands<String, String> commands,
+        StatefulRedisPubSubConnection<String, String> pubSub) {
+
+    /** Connects, blocking the calling thread: call at start-up only. */
+    static RedisLinks connect(RedisSettings settings) {
+        ClientResources resources = ClientResources.builder()
+                // Back to Redis within a second of its return, not after Lettuce's default 30 s back-off.
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+                .build();
+        // No command is replayed after a reconnect: its join already timed out and was answered without Redis, so
+        // running it late would place a room behind that answer's back. The caller sees the failure instead.
+        ClientOptions options = ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .replayFilter(command -> true)
+                .timeoutOptions(TimeoutOptions.builder().fixedTimeout(settings.timeout()).build())
+                .build();
+        AbstractRedisClient created = null;
+        try {
+            if (settings.cluster()) {
+                RedisClusterClient client =
+                        RedisClusterClient.create(resources, RedisClusterURIUtil.toRedisURIs(settings.clusterUri()));
+                created = client;
+                client.setOptions(ClusterClientOptions.builder(options).build());
+                StatefulRedisClusterConnection<String, String> connection = client.connect(StringCodec.UTF8);
+                return new RedisLinks(
+                        resources, client, connection, connection.async(), client.connectPubSub(StringCodec.UTF8));
+            }
+            RedisClient client = RedisClient.create(resources, RedisURI.create(settings.uri()));
+            created = client;
+            client.setOptions(options);
+            StatefulRedisConnection<String, String> connection = client.connect(StringCodec.UTF8);
+            return new RedisLinks(
+                    resources, client, connection, connection.async(), client.connectPubSub(StringCodec.UTF8));
+        } catch (RuntimeException e) {
+            if (created != null) {
+                created.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+            }
+            resources.shutdown(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    /** Closes both connections and the client; blocks up to a few seconds. */
+    void close() {
+        pubSub.close();
+        connection.close();
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        resources.shutdown(0, 2, TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,509 @@
+package io.roomrouter.store;
+
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.roomrouter.haproxy.ServerInventory;
+import io.roomrouter.placement.BackendSnapshot;
+import io.roomrouter.placement.Decision;
+import io.roomrouter.placement.JoinRequest;
+import io.roomrouter.placement.Placement;
+import io.roomrouter.placement.RendezvousHash;
+import io.roomrouter.placement.ServerState;
+import io.roomrouter.placement.ServerStatus;
+import java.net.SocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Room placement shared by every agent through Redis: one atomic script step per first join decides and
+ * reserves; live load is the sum of what every agent publishes; a local cache answers joins to known rooms.
+ *
+ * <p>Threads. {@link #join} and {@link #release} run on the caller's thread (a Netty event loop) only to read
+ * the cache and send one command; they never block. Their stages complete on a Lettuce I/O thread (Redis
+ * answered), or on the store's own {@code rr-redis} thread (the time bound passed). The {@code rr-redis} thread
+ * also publishes this agent's load every {@link #PUBLISH_INTERVAL}, confirms arrivals, forgets ended rooms and
+ * reconciles after Redis comes back. Pub/sub invalidations arrive on a Lettuce I/O thread.
+ *
+ * <p>When Redis fails, a join completes within the configured timeout: rooms this agent knows keep their server,
+ * new rooms go to the rendezvous pick among UP servers ({@link Decision#DEGRADED}), which every agent computes
+ * alike. Lettuce reconnects; then every room the agent knows is reconciled with Redis, and the result logged.
+ */
+public final class RedisRoomStore implements RoomStore {
+    /** How often each agent publishes its HAProxy's load. */
+    static final Duration PUBLISH_INTERVAL = Duration.ofMillis(200);
+    /** An agent whose last publication is older than this no longer counts. */
+    static final Duration HEARTBEAT_TTL = Duration.ofSeconds(2);
+    /** The longest a cached answer stands without Redis confirming it, in case an invalidation was lost. */
+    static final Duration CACHE_TTL = Duration.ofSeconds(1);
+
+    private static final Logger log = LoggerFactory.getLogger(RedisRoomStore.class);
+
+    private final RedisSettings settings;
+    private final RoomLifetimes lifetimes;
+    private final ServerInventory inventory;
+    private final String agentId;
+    private final Clock clock;
+    private final RedisLinks links;
+    private final RedisScript script;
+    private final RedisLayout layout;
+    private final ScheduledThreadPoolExecutor timer;
+    private final Map<RoomId, KnownRoom> known = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<Arrival> arrivals = new ConcurrentLinkedQueue<>();
+    // Bumped whenever a connection drops: invalidations may have been missed, so older cache entries are not
+    // trusted for the fast path (they still serve as knowledge while Redis is away).
+    private final AtomicLong generation = new AtomicLong();
+    private final AtomicBoolean disconnected = new AtomicBoolean();
+    private final AtomicBoolean reconciling = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicLong disconnectedAtNanos = new AtomicLong();
+    private final AtomicLong cacheHits = new AtomicLong();
+    private final AtomicLong invalidations = new AtomicLong();
+    private final AtomicReference<Reconciliation> lastReconciliation = new AtomicReference<>();
+    // Outcomes of the reconciliation under way, kept across retries so that each room is counted once.
+    private final Map<RoomId, String> reconciled = new ConcurrentHashMap<>();
+
+    private RedisRoomStore(RedisSettings settings, RoomLifetimes lifetimes, ServerInventory inventory, String agentId,
+            Clock clock, RedisLinks links) {
+        this.settings = settings;
+        this.lifetimes = lifetimes;
+        this.inventory = inventory;
+        this.agentId = agentId;
+        this.clock = clock;
+        this.links = links;
+        this.script = new RedisScript(links.commands());
+        this.layout = new RedisLayout(settings.prefix());
+        this.timer = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, "rr-redis");
+            thread.setDaemon(true);
+            return thread;
+        });
+        timer.setRemoveOnCancelPolicy(true);
+    }
+
+    /**
+     * Connects to Redis, loads the script, subscribes to room events and starts publishing this agent's load.
+     * Blocks while connecting: call at start-up, not on an event loop. {@code agentId} names this agent in the
+     * shared load (stable for the process, e.g. {@code host:port}); {@code clock} dates joins and heartbeats.
+     *
+     * @throws io.lettuce.core.RedisException when Redis cannot be reached now
+     */
+    public static RedisRoomStore start(RedisSettings settings, RoomLifetimes lifetimes, ServerInventory inventory,
+            String agentId, Clock clock) {
+        Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(lifetimes, "lifetimes");
+        Objects.requireNonNull(inventory, "inventory");
+        Objects.requireNonNull(agentId, "agentId");
+        Objects.requireNonNull(clock, "clock");
+        if (agentId.isEmpty() || agentId.chars().anyMatch(c -> c <= ' ')) {
+            throw new IllegalArgumentException("agentId: '" + agentId + "' (expected: non-empty, no spaces)");
+        }
+        RedisLinks links = RedisLinks.connect(settings);
+        RedisRoomStore store;
+        try {
+            store = new RedisRoomStore(settings, lifetimes, inventory, agentId, clock, links);
+            store.begin();
+        } catch (RuntimeException e) {
+            links.close();
+            throw e;
+        }
+        log.info("room store: redis {} prefix {} timeout {} ms, agent {}", settings.redactedUri(), settings.prefix(),
+                settings.timeout().toMillis(), agentId);
+        return store;
+    }
+
+    private void begin() {
+        try {
+            script.load().get(10, TimeUnit.SECONDS);
+            links.pubSub().addListener(new RedisPubSubAdapter<>() {
+                @Override
+                public void message(String channel, String message) {
+                    onEvent(message);
+                }
+            });
+            links.pubSub().async().subscribe(layout.channel()).get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting the redis room store", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("redis " + settings.redactedUri() + ": start failed: " + e.getMessage(), e);
+        }
+        links.client().addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+                generation.incrementAndGet();
+                reconciled.clear(); // Redis may lose again what an unfinished reconciliation gave it
+                if (!closed.get() && disconnected.compareAndSet(false, true)) {
+                    disconnectedAtNanos.set(System.nanoTime());
+                    log.warn("redis {}: connection lost; joins fall back to known rooms and rendezvous placement",
+                            settings.redactedUri());
+                }
+            }
+
+            @Override
+            public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+                generation.incrementAndGet();
+            }
+        });
+        long period = PUBLISH_INTERVAL.toMillis();
+        timer.scheduleWithFixedDelay(this::tick, 0, period, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public CompletionStage<Placement> join(JoinRequest request, BackendSnapshot backend) {
+        RoomId id = new RoomId(request.backend(), request.room());
+        long now = clock.millis();
+        KnownRoom cached = known.get(id);
+        if (cached != null && cached.answersFromCache(generation.get(), System.nanoTime(), now, lifetimes)) {
+            Optional<ServerStatus> server = backend.server(cached.server());
+            if (server.isPresent() && server.get().state().keepsRooms()) {
+                cacheHits.incrementAndGet();
+                known.put(id, cached.joined(now));
+                touch(id, cached.epoch(), request.player().orElse(""));
+                return CompletableFuture.completedFuture(Placement.routed(Decision.STICKY, cached.server(),
+                        "room lives here", server.get().liveConnections(), server.get().capacity()));
+            }
+        }
+        CompletableFuture<Placement> out = new CompletableFuture<>();
+        long startGeneration = generation.get();
+        long staleBefore = now - HEARTBEAT_TTL.toMillis();
+        ScheduledFuture<?> bound = timer.schedule(
+                () -> completeDegraded(out, request, backend, "timeout after " + settings.timeout().toMillis() + " ms"),
+                settings.timeout().toNanos(), TimeUnit.NANOSECONDS);
+        CompletableFuture<List<Object>> reply;
+        try {
+            reply = script.run(layout.roomKeys(request.backend(), request.room()),
+                    layout.joinArgs(request, backend, now, lifetimes, staleBefore));
+        } catch (RuntimeException e) {
+            reply = CompletableFuture.failedFuture(e);
+        }
+        reply.whenComplete((values, error) -> {
+            bound.cancel(false);
+            if (error != null) {
+                completeDegraded(out, request, backend, describe(error));
+                return;
+            }
+            JoinReply answer;
+            try {
+                answer = JoinReply.of(values);
+            } catch (RuntimeException e) {
+                completeDegraded(out, request, backend, describe(e));
+                return;
+            }
+            // Remember before completing: the caller's next join of this room may run as soon as it completes.
+            if (!out.isDone()) {
+                remember(id, answer, request.size(), startGeneration, now);
+            }
+            if (!out.complete(answer.placement())) {
+                lateReply(id, answer, request, out.join());
+            }
+        });
+        return out;
+    }
+
+    @Override
+    public CompletionStage<Boolean> release(String backend, String room) {
+        known.remove(new RoomId(backend, room));
+        List<String> args = layout.head("release", backend, clock.millis());
+        args.add(room);
+        return script.run(layout.roomKeys(backend, room), args.toArray(new String[0]))
+                .orTimeout(settings.timeout().toNanos(), TimeUnit.NANOSECONDS)
+                .thenApply(values -> "1".equals(values.get(0)));
+    }
+
+    @Override
+    public String kind() {
+        return "redis";
+    }
+
+    @Override
+    public void close() {
+        closed.set(true);
+        timer.shutdownNow();
+        links.close();
+    }
+
+    /** Joins answered from the cache so far. */
+    long cacheHits() {
+        return cacheHits.get();
+    }
+
+    /** Room events received on the pub/sub channel so far. */
+    long invalidations() {
+        return invalidations.get();
+    }
+
+    /** The outcome of the last reconciliation after a reconnect; null before the first. */
+    Reconciliation lastReconciliation() {
+        return lastReconciliation.get();
+    }
+
+    /** Publishes this agent's load and confirms settled arrivals now; completes when Redis has them. */
+    CompletableFuture<Void> publishNow() {
+        long now = clock.millis();
+        List<CompletableFuture<?>> steps = new ArrayList<>();
+        List<Arrival> pending = new ArrayList<>();
+        for (Arrival arrival; (arrival = arrivals.poll()) != null; ) {
+            pending.add(arrival);
+        }
+        for (BackendSnapshot snapshot : inventory.backends()) {
+            List<String> args = layout.head("publish", snapshot.backend(), now);
+            args.add(agentId);
+            args.add(RedisLayout.liveEntry(snapshot, now));
+            args.add(Long.toString(now - HEARTBEAT_TTL.toMillis()));
+            List<Arrival> settled = new ArrayList<>();
+            for (Arrival arrival : pending) {
+                if (arrival.backend().equals(snapshot.backend())
+                        && arrival.atMillis() + RoomLifetimes.ARRIVAL_SETTLE_MILLIS <= snapshot.takenAtMillis()) {
+                    settled.add(arrival);
+                    args.add(arrival.room());
+                    args.add(arrival.epoch());
+                    args.add("1");
+                }
+            }
+            pending.removeAll(settled);
+            steps.add(script.run(layout.backendKeys(snapshot.backend()), args.toArray(new String[0]))
+                    .whenComplete((values, error) -> {
+                        if (error != null) {
+                            arrivals.addAll(settled); // confirmed at the next publication that gets through
+                        }
+                    }));
+        }
+        long windowStart = now - lifetimes.reservationWindow().toMillis();
+        for (Arrival arrival : pending) {
+            if (arrival.atMillis() >= windowStart) {
+                arrivals.add(arrival); // not settled yet; after its window it holds nothing and is dropped
+            }
+        }
+        return CompletableFuture.allOf(steps.toArray(new CompletableFuture<?>[0]));
+    }
+
+    private void tick() {
+        try {
+            if (disconnected.get() && links.connection().isOpen()) {
+                reconcile();
+            }
+            publishNow();
+            long now = clock.millis();
+            long idle = lifetimes.idleTimeout().toMillis();
+            known.values().removeIf(room -> room.lastJoinMillis() + idle <= now);
+        } catch (RuntimeException e) {
+            log.warn("redis publish failed: {}", describe(e));
+        }
+    }
+
+    private void touch(RoomId id, String epoch, String player) {
+        List<String> args = layout.head("touch", id.backend(), clock.millis());
+        args.add(id.room());
+        args.add(epoch);
+        args.add(player);
+        args.add(Long.toString(lifetimes.idleTimeout().toMillis()));
+        long at = clock.millis();
+        script.run(layout.roomKeys(id.backend(), id.room()), args.toArray(new String[0]))
+                .whenComplete((values, error) -> {
+                    if (error != null) {
+                        return; // the entry ages out of the cache; the next miss asks Redis
+                    }
+                    if ("1".equals(values.get(0))) {
+                        known.computeIfPresent(id, (key, room) -> room.epoch().equals(epoch)
+                                ? room.confirmed(System.nanoTime()) : room);
+                        if ("1".equals(values.get(1))) {
+                            arrivals.add(new Arrival(id.backend(), id.room(), epoch, at));
+                        }
+                    } else {
+                        known.computeIfPresent(id, (key, room) -> room.epoch().equals(epoch) ? null : room);
+                    }
+                });
+    }
+
+    private void remember(RoomId id, JoinReply answer, int size, long startGeneration, long now) {
+        if (answer.server().isEmpty()) {
+            known.remove(id);
+            return;
+        }
+        known.put(id, new KnownRoom(answer.server(), answer.epoch(), size, startGeneration, System.nanoTime(), now));
+        if (answer.arrivalCounted()) {
+            arrivals.add(new Arrival(id.backend(), id.room(), answer.epoch(), now));
+        }
+    }
+
+    // Redis answered after this join had already been answered without it, with another server. When this very
+    // join placed the room there, move the room to where the player went, unless someone changed it since. When
+    // another agent placed it first, Redis's answer stands: later joins here follow it, even if Redis is slow again.
+    private void lateReply(RoomId id, JoinReply answer, JoinRequest request, Placement given) {
+        if (answer.server().isEmpty() || given.server().isEmpty() || answer.server().equals(given.server().get())) {
+            return;
+        }
+        if (answer.decision() == Decision.PLACED || answer.decision() == Decision.MOVED) {
+            adopt(id, given.server().get(), request.size(), answer.epoch());
+            return;
+        }
+        log.info("room={} backend={}: redis answered late with server {}; this agent had sent the player to {}",
+                request.room(), request.backend(), answer.server(), given.server().get());
+        known.put(id, new KnownRoom(answer.server(), answer.epoch(), request.size(), generation.get(),
+                System.nanoTime(), clock.millis()));
+    }
+
+    private void completeDegraded(CompletableFuture<Placement> out, JoinRequest request, BackendSnapshot backend,
+            String why) {
+        if (out.isDone()) {
+            return;
+        }
+        RoomId id = new RoomId(request.backend(), request.room());
+        long now = clock.millis();
+        KnownRoom room = known.get(id);
+        Placement placement;
+        if (room != null && room.lastJoinMillis() + lifetimes.idleTimeout().toMillis() > now
+                && backend.server(room.server()).map(s -> s.state().keepsRooms()).orElse(false)) {
+            ServerStatus server = backend.server(room.server()).orElseThrow();
+            placement = Placement.routed(Decision.STICKY, room.server(), "known room; redis unavailable: " + why,
+                    server.liveConnections(), server.capacity());
+        } else {
+            placement = rendezvous(request.room(), backend, "redis unavailable: " + why);
+        }
+        if (out.complete(placement) && placement.server().isPresent()) {
+            String server = placement.server().get();
+            String epoch = room != null && room.server().equals(server) ? room.epoch() : "";
+            // Generation -1: never answered from the cache until Redis confirms it.
+            known.put(id, new KnownRoom(server, epoch, request.size(), -1, 0, now));
+        }
+    }
+
+    /** The same server on every agent: the room's rendezvous pick among the servers that are UP. */
+    static Placement rendezvous(String room, BackendSnapshot backend, String why) {
+        List<String> healthy = new ArrayList<>();
+        for (ServerStatus server : backend.servers()) {
+            if (server.state() == ServerState.UP) {
+                healthy.add(server.name());
+            }
+        }
+        Optional<String> pick = RendezvousHash.pick(room, healthy);
+        if (pick.isEmpty()) {
+            return Placement.full(why + "; no server is UP");
+        }
+        ServerStatus server = backend.server(pick.get()).orElseThrow();
+        return Placement.routed(Decision.DEGRADED, pick.get(), why + "; rendezvous over " + healthy.size() + " UP",
+                server.liveConnections(), server.capacity());
+    }
+
+    private CompletableFuture<String> adopt(RoomId id, String server, int size, String lateEpoch) {
+        List<String> args = layout.head("adopt", id.backend(), clock.millis());
+        args.add(id.room());
+        args.add(server);
+        args.add(Integer.toString(size));
+        args.add(Long.toString(lifetimes.idleTimeout().toMillis()));
+        args.add(lateEpoch);
+        return script.run(layout.roomKeys(id.backend(), id.room()), args.toArray(new String[0]))
+                .thenApply(values -> {
+                    String outcome = (String) values.get(0);
+                    String chosen = (String) values.get(1);
+                    String epoch = (String) values.get(2);
+                    known.computeIfPresent(id, (key, room) -> new KnownRoom(
+                            chosen, epoch, room.size(), generation.get(), System.nanoTime(), room.lastJoinMillis()));
+                    return chosen.equals(server) ? outcome : "conflict";
+                });
+    }
+
+    // Runs on rr-redis once the command connection is back: Redis may have lost rooms (restart without
+    // persistence) or never seen the rooms placed while it was away. Every room this agent knows is offered to
+    // Redis; Redis's answer wins where another agent got there first.
+    private void reconcile() {
+        if (!reconciling.compareAndSet(false, true)) {
+            return; // the previous attempt is still waiting for Redis
+        }
+        long downMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - disconnectedAtNanos.get());
+        long started = System.nanoTime();
+        List<CompletableFuture<String>> steps = new ArrayList<>();
+        known.forEach((id, room) -> {
+            if (!reconciled.containsKey(id)) {
+                steps.add(adopt(id, room.server(), room.size(), "")
+                        .whenComplete((outcome, error) -> {
+                            if (error == null) {
+                                reconciled.put(id, outcome);
+                            }
+                        })
+                        .exceptionally(error -> "failed"));
+            }
+        });
+        CompletableFuture.allOf(steps.toArray(new CompletableFuture<?>[0])).whenComplete((done, error) -> {
+            reconciling.set(false);
+            if (steps.stream().anyMatch(step -> "failed".equals(step.getNow("failed")))) {
+                // Commands can still be refused just after the reconnect: the next tick retries the rooms
+                // that are not reconciled yet.
+                log.debug("redis reconciliation: {} rooms reconciled so far; retrying", reconciled.size());
+                return;
+            }
+            Reconciliation result = Reconciliation.count(reconciled.values());
+            reconciled.clear();
+            disconnected.set(false);
+            lastReconciliation.set(result);
+            log.info("redis {}: reconnected after {} ms; reconciled {} known rooms in {} ms: {} adopted, {} kept,"
+                            + " {} corrected, {} conflicts (redis kept another server), {} failed",
+                    settings.redactedUri(), downMillis, result.total(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), result.adopted(), result.kept(),
+                    result.corrected(), result.conflicts(), result.failed());
+        });
+    }
+
+    private void onEvent(String message) {
+        // "<backend> <room>" when a room ended, "<backend> <room> <epoch>" when it moved.
+        String[] parts = message.split(" ", -1);
+        if (parts.length < 2) {
+            return;
+        }
+        invalidations.incrementAndGet();
+        String epoch = parts.length > 2 ? parts[2] : "";
+        known.computeIfPresent(new RoomId(parts[0], parts[1]),
+                (id, room) -> !epoch.isEmpty() && room.epoch().equals(epoch) ? room : null);
+    }
+
+    private static String describe(Throwable error) {
+        Throwable cause = RedisScript.unwrap(error);
+        String message = cause.getMessage();
+        return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+
+    private record RoomId(String backend, String room) {}
+
+    /** What this agent knows of a room; {@code epoch} is empty when Redis has not confirmed it. */
+    private record KnownRoom(
+            String server, String epoch, int size, long generation, long confirmedNanos, long lastJoinMillis) {
+
+        boolean answersFromCache(long currentGeneration, long nowNanos, long nowMillis, RoomLifetimes lifetimes) {
+            return !epoch.isEmpty()
+                    && generation == currentGeneration
+                    && nowNanos - confirmedNanos < CACHE_TTL.toNanos()
+                    && lastJoinMillis + lifetimes.idleTimeout().toMillis() > nowMillis;
+        }
+
+        KnownRoom joined(long nowMillis) {
+            return new KnownRoom(server, epoch, size, generation, confirmedNanos, nowMillis);
+        }
+
+        KnownRoom confirmed(long nowNanos) {
+            return new KnownRoom(server, epoch, size, generation, nowNanos, lastJoinMillis);
+        }
+    }
+
+    /** An arrival Redis counted; once HAProxy counts it as a connection, its held seat is given back. */
+    private record Arrival(String backend, String room, String epoch, long atMillis) {}
+}

@@ -1,0 +1,139 @@
+package io.roomrouter.store;
+
+import io.lettuce.core.RedisURI;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Where the shared placement state lives ({@code --redis}, {@code --redis-prefix}, {@code --redis-timeout}).
+ *
+ * <p>{@code uri} is a URI as Lettuce reads it: {@code redis://[:password@]host[:port][/db]}, {@code rediss://}
+ * for TLS, {@code redis-sentinel://host:26379[,host2:26379]/db#master} for Sentinel. A {@code redis://} or
+ * {@code rediss://} URI that lists several comma-separated hosts is a Redis Cluster seed list. {@code prefix}
+ * starts every key; {@code timeout} bounds every Redis step of a join, and must stay well below HAProxy's
+ * {@code timeout processing}.
+ */
+public record RedisSettings(String uri, String prefix, Duration timeout) {
+    public static final String DEFAULT_PREFIX = "rr";
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(20);
+    private static final Duration MAX_TIMEOUT = Duration.ofSeconds(10);
+    private static final Set<String> SCHEMES = Set.of(
+            RedisURI.URI_SCHEME_REDIS,
+            RedisURI.URI_SCHEME_REDIS_SECURE,
+            RedisURI.URI_SCHEME_REDIS_SENTINEL,
+            RedisURI.URI_SCHEME_REDIS_SENTINEL_SECURE,
+            RedisURI.URI_SCHEME_REDIS_SOCKET);
+
+    public RedisSettings {
+        Objects.requireNonNull(uri, "uri");
+        Objects.requireNonNull(prefix, "prefix");
+        Objects.requireNonNull(timeout, "timeout");
+        checkUri(uri);
+        checkPrefix(prefix);
+        if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(MAX_TIMEOUT) > 0) {
+            throw new IllegalArgumentException("redis timeout: " + timeout + " (expected: > 0 and <= " + MAX_TIMEOUT + ")");
+        }
+    }
+
+    /** Settings with the default prefix and timeout. */
+    public static RedisSettings of(String uri) {
+        return new RedisSettings(uri, DEFAULT_PREFIX, DEFAULT_TIMEOUT);
+    }
+
+    /** True when {@link #uri} is a Redis Cluster seed list. */
+    public boolean cluster() {
+        return isCluster(uri);
+    }
+
+    /** The URI with any password replaced by {@code ***}, fit for a log line. */
+    public String redactedUri() {
+        return redact(uri);
+    }
+
+    @Override
+    public String toString() {
+        return "RedisSettings[uri=" + redactedUri() + ", prefix=" + prefix + ", timeout=" + timeout + "]";
+    }
+
+    private static void checkUri(String uri) {
+        String scheme = scheme(uri);
+        if (!SCHEMES.contains(scheme)) {
+            throw new IllegalArgumentException(
+                    "redis uri scheme: " + scheme + " (expected: one of redis, rediss, redis-sentinel, rediss-sentinel,"
+                            + " redis-socket)");
+        }
+        if (!scheme.equals(RedisURI.URI_SCHEME_REDIS_SOCKET) && authority(uri).isEmpty()) {
+            throw new IllegalArgumentException("redis uri: " + redact(uri) + " (expected: a host, as in redis://host:6379/0)");
+        }
+        if (isCluster(uri)) {
+            return; // Lettuce's RedisURI reads one host; a cluster seed list is split by the cluster client.
+        }
+        try {
+            RedisURI.create(uri);
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            throw new IllegalArgumentException("redis uri: " + redact(uri) + " (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static void checkPrefix(String prefix) {
+        if (prefix.isEmpty() || prefix.length() > 32) {
+            throw new IllegalArgumentException("redis prefix: '" + prefix + "' (expected: 1 to 32 characters)");
+        }
+        for (int i = 0; i < prefix.length(); i++) {
+            char c = prefix.charAt(i);
+            boolean allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '.' || c == '_' || c == ':' || c == '-';
+            if (!allowed) {
+                // Braces would change the hash tag and break Redis Cluster; spaces would break the key layout.
+                throw new IllegalArgumentException(
+                        "redis prefix: '" + prefix + "' has '" + c + "' at " + i + " (expected: [A-Za-z0-9._:-])");
+            }
+        }
+    }
+
+    private static String scheme(String uri) {
+        int colon = uri.indexOf("://");
+        if (colon <= 0) {
+            throw new IllegalArgumentException("redis uri: " + redact(uri) + " (expected: scheme://..., as in redis://host:6379/0)");
+        }
+        return uri.substring(0, colon).toLowerCase(Locale.ROOT);
+    }
+
+    private static String authority(String uri) {
+        String rest = uri.substring(uri.indexOf("://") + 3);
+        int end = rest.length();
+        for (char c : new char[] {'/', '?', '#'}) {
+            int i = rest.indexOf(c);
+            if (i >= 0 && i < end) {
+                end = i;
+            }
+        }
+        String authority = rest.substring(0, end);
+        return authority.substring(authority.lastIndexOf('@') + 1);
+    }
+
+    private static String redact(String uri) {
+        int at = uri.indexOf('@');
+        int start = uri.indexOf("://");
+        return at < 0 || start < 0 || at < start ? uri : uri.substring(0, start + 3) + "***" + uri.substring(at);
+    }
+
+    private static boolean isCluster(String uri) {
+        String scheme = scheme(uri);
+        return (scheme.equals(RedisURI.URI_SCHEME_REDIS) || scheme.equals(RedisURI.URI_SCHEME_REDIS_SECURE))
+                && authority(uri).contains(",");
+    }
+
+    /** The cluster seed list as {@link URI}, for Lettuce's cluster client. */
+    URI clusterUri() {
+        try {
+            return new URI(uri);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("redis uri: " + redactedUri() + " (" + e.getMessage() + ")", e);
+        }
+    }
+}

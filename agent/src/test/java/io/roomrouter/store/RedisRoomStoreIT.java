@@ -1,0 +1,419 @@
+package io.roomrouter.store;
+
+import static io.roomrouter.store.FakeInventory.up;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.roomrouter.placement.Decision;
+import io.roomrouter.placement.RendezvousHash;
+import io.roomrouter.placement.JoinRequest;
+import io.roomrouter.placement.Placement;
+import io.roomrouter.placement.ServerState;
+import io.roomrouter.placement.ServerStatus;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.HashMap;
+import java.util.Collections;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntFunction;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Two stores ("agents", each with its own HAProxy view) sharing one real Redis. */
+class RedisRoomStoreIT {
+    private static final String BE = "be_game";
+    private static final RoomLifetimes LIFETIMES = new RoomLifetimes(Duration.ofSeconds(5), Duration.ofSeconds(10));
+    private static final AtomicInteger PREFIXES = new AtomicInteger();
+
+    private static RedisServerProcess redis;
+    private static RedisClient rawClient;
+    private static StatefulRedisConnection<String, String> rawConnection;
+    private static RedisCommands<String, String> raw;
+
+    private final List<AutoCloseable> closing = new ArrayList<>();
+    private final String prefix = "t" + PREFIXES.incrementAndGet();
+
+    @BeforeAll
+    static void startRedis() {
+        redis = RedisServerProcess.start();
+        rawClient = RedisClient.create(redis.uri());
+        rawConnection = rawClient.connect();
+        raw = rawConnection.sync();
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        rawConnection.close();
+        rawClient.shutdown();
+        redis.close();
+    }
+
+    @AfterEach
+    void closeStores() throws Exception {
+        for (AutoCloseable closeable : closing) {
+            closeable.close();
+        }
+    }
+
+    @Test
+    void placesThenStaysOnTheSameServerFromEveryAgent() {
+        Clock clock = Clock.systemUTC();
+        FakeInventory view = new FakeInventory(BE, clock, up("s1", 100, 0), up("s2", 100, 0));
+        RedisRoomStore a = store(redis.uri(), view, "a", clock, RedisSettings.DEFAULT_TIMEOUT.multipliedBy(25));
+        RedisRoomStore b = store(redis.uri(), view, "b", clock, RedisSettings.DEFAULT_TIMEOUT.multipliedBy(25));
+
+        Placement first = join(a, view, "r1", 4, "p1");
+        assertThat(first.decision()).isEqualTo(Decision.PLACED);
+        assertThat(first.reason()).isEqualTo("least-loaded");
+        String server = first.server().orElseThrow();
+
+        assertThat(join(a, view, "r1", 4, "p2")).satisfies(p -> {
+            assertThat(p.decision()).isEqualTo(Decision.STICKY);
+            assertThat(p.server()).contains(server);
+        });
+        assertThat(join(b, view, "r1", 4, "p3")).satisfies(p -> {
+            assertThat(p.decision()).isEqualTo(Decision.STICKY);
+            assertThat(p.server()).contains(server);
+        });
+        assertThat(raw.hget(prefix + ":{" + BE + "}:room:r1", "server")).isEqualTo(server);
+    }
+
+    @Test
+    void placesOnTheRendezvousServerWithinOneRoomOfTheLeastLoaded() {
+        Clock clock = Clock.systemUTC();
+        FakeInventory view = new FakeInventory(BE, clock, up("s1", 1000, 0), up("s2", 1000, 0), up("s3", 1000, 0));
+        RedisRoomStore a = store(redis.uri(), view, "a", clock, Duration.ofMillis(500));
+        Map<String, Integer> seats = new HashMap<>(Map.of("s1", 0, "s2", 0, "s3", 0));
+        int rendezvous = 0;
+        for (int i = 0; i < 60; i++) {
+            String room = "spread" + i;
+            String server = join(a, view, room, 10, "p").server().orElseThrow();
+            int least = Collections.min(seats.values());
+            String pick = RendezvousHash.pick(room, List.of("s1", "s2", "s3")).orElseThrow();
+            // The rendezvous server whenever it is within one room of the least loaded, else one that is.
+            if (seats.get(pick) <= least + 10) {
+                assertThat(server).as(room).isEqualTo(pick);
+                rendezvous++;
+            }
+            assertThat(seats.get(server)).as(room).isLessThanOrEqualTo(least + 10);
+            seats.merge(server, 10, Integer::sum);
+        }
+        // What a timed-out join answers (the rendezvous pick) is what Redis placed, for most rooms.
+        assertThat(rendezvous).isGreaterThan(30);
+        assertThat(Collections.max(seats.values()) - Collections.min(seats.values())).isLessThanOrEqualTo(20);
+    }
+
+    @Test
+    void countsLiveLoadAndHeldSeatsAcrossAgents() {
+        Clock clock = Clock.systemUTC();
+        // Each agent's HAProxy sees only its own connections; only the sum shows both servers busy.
+        FakeInventory viewA = new FakeInventory(BE, clock, up("s1", 10, 6), up("s2", 10, 0));
+        FakeInventory viewB = new FakeInventory(BE, clock, up("s1", 10, 0), up("s2", 10, 5));
+        RedisRoomStore a = store(redis.uri(), viewA, "a", clock, Duration.ofMillis(500));
+        RedisRoomStore b = store(redis.uri(), viewB, "b", clock, Duration.ofMillis(500));
+        a.publishNow().join();
+        b.publishNow().join();
+
+        Placement first = join(a, viewA, "r1", 4, "p1");
+        assertThat(first.server()).contains("s2"); // 5/10 < 6/10
+        assertThat(first.load()).isEqualTo(5);
+        assertThat(first.capacity()).isEqualTo(10);
+
+        Placement second = join(b, viewB, "r2", 2, "p2");
+        assertThat(second.server()).contains("s1"); // s1 6/10 < s2 5 live + 4 held = 9/10
+        assertThat(second.load()).isEqualTo(6);
+
+        Placement third = join(a, viewA, "r3", 4, "p3");
+        assertThat(third.decision()).isEqualTo(Decision.FULL); // s1 6+2+4 > 10, s2 9+4 > 10
+        assertThat(third.server()).isEmpty();
+        assertThat(raw.exists(prefix + ":{" + BE + "}:room:r3")).isZero();
+    }
+
+    @Test
+    void confirmedArrivalsGiveHeldSeatsBackToLiveCounting() {
+        Clock clock = Clock.systemUTC();
+        FakeInventory view = new FakeInventory(BE, clock, up("s1", 10, 0));
+        RedisRoomStore a = store(redis.uri(), view, "a", clock, Duration.ofMillis(500));
+        String held = prefix + ":{" + BE + "}:held";
+
+        join(a, view, "r1", 4, "p1");
+        join(a, view, "r1", 4, "p2");
+        join(a, view, "r1", 4, "p1"); // the same player again is no new arrival
+        assertThat(raw.hget(held, "s1")).isEqualTo("4");
+
+        sleep(300);
+        view.set(up("s1", 10, 2)); // taken 250 ms after both arrivals: HAProxy counts them now
+        a.publishNow().join();
+        assertThat(raw.hget(held, "s1")).isEqualTo("2");
+        assertThat(join(a, view, "r2", 1, "q1").load()).isEqualTo(4); // 2 live + 2 held
+    }
+
+    @Test
+    void concurrentFirstJoinsAtTwoAgentsGetOneServerPerRoom() throws Exception {
+        Clock clock = Clock.systemUTC();
+        ServerStatus[] servers = {up("s1", 100_000, 0), up("s2", 100_000, 0), up("s3", 100_000, 0)};
+        FakeInventory viewA = new FakeInventory(BE, clock, servers);
+        FakeInventory viewB = new FakeInventory(BE, clock, servers);
+        RedisRoomStore a = store(redis.uri(), viewA, "a", clock, Duration.ofSeconds(2));
+        RedisRoomStore b = store(redis.uri(), viewB, "b", clock, Duration.ofSeconds(2));
+        int rooms = 500;
+        List<CompletableFuture<Placement>> fromA = new ArrayList<>();
+        List<CompletableFuture<Placement>> fromB = new ArrayList<>();
+        ExecutorService callers = Executors.newFixedThreadPool(2);
+        try {
+            CompletableFuture<Void> left = CompletableFuture.runAsync(() -> {
+                for (int i = 0; i < rooms; i++) {
+                    fromA.add(a.join(request("race" + i, 2, "a" + i), viewA.snapshot()).toCompletableFuture());
+                }
+            }, callers);
+            CompletableFuture<Void> right = CompletableFuture.runAsync(() -> {
+                for (int i = 0; i < rooms; i++) {
+                    fromB.add(b.join(request("race" + i, 2, "b" + i), viewB.snapshot()).toCompletableFuture());
+                }
+            }, callers);
+            CompletableFuture.allOf(left, right).get(30, TimeUnit.SECONDS);
+        } finally {
+            callers.shutdown();
+        }
+        int placedOnce = 0;
+        for (int i = 0; i < rooms; i++) {
+            Placement pa = fromA.get(i).get(10, TimeUnit.SECONDS);
+            Placement pb = fromB.get(i).get(10, TimeUnit.SECONDS);
+            assertThat(pa.server()).as("room race%d", i).isEqualTo(pb.server()).isPresent();
+            List<Decision> decisions = List.of(pa.decision(), pb.decision());
+            assertThat(decisions).as("room race%d: %s / %s", i, pa, pb).containsExactlyInAnyOrder(Decision.PLACED, Decision.STICKY);
+            placedOnce++;
+        }
+        assertThat(placedOnce).isEqualTo(rooms);
+        assertThat(raw.zcard(prefix + ":{" + BE + "}:rooms")).isEqualTo(rooms);
+    }
+
+    @Test
+    void movesARoomWhoseServerWentToMaintenanceAndInvalidatesOtherAgentsCaches() {
+        Clock clock = Clock.systemUTC();
+        // s2 busy, so every room goes to s1 first.
+        FakeInventory viewA = new FakeInventory(BE, clock, up("s1", 1000, 0), up("s2", 1000, 500));
+        FakeInventory viewB = new FakeInventory(BE, clock, up("s1", 1000, 0), up("s2", 1000, 0));
+        RedisRoomStore a = store(redis.uri(), viewA, "a", clock, Duration.ofMillis(500));
+        RedisRoomStore b = store(redis.uri(), viewB, "b", clock, Duration.ofMillis(500));
+        a.publishNow().join();
+        int rooms = 20;
+        for (int i = 0; i < rooms; i++) {
+            assertThat(join(a, viewA, "m" + i, 2, "p1").server()).contains("s1");
+        }
+        long hitsBefore = a.cacheHits();
+        for (int i = 0; i < rooms; i++) {
+            assertThat(join(a, viewA, "m" + i, 2, "p2").server()).contains("s1");
+        }
+        assertThat(a.cacheHits() - hitsBefore).as("joins to known rooms answered from the cache").isEqualTo(rooms);
+
+        // Only agent B's HAProxy sees s1 in maintenance; agent A still sees it UP and has it cached.
+        viewB.set(new ServerStatus("s1", ServerState.MAINT, 1000, 0), up("s2", 1000, 0));
+        long eventsBefore = a.invalidations();
+        for (int i = 0; i < rooms; i++) {
+            Placement moved = join(b, viewB, "m" + i, 2, "p3");
+            assertThat(moved.decision()).isEqualTo(Decision.MOVED);
+            assertThat(moved.server()).contains("s2");
+            assertThat(moved.reason()).isEqualTo("moved from s1 is MAINT");
+        }
+        await(() -> a.invalidations() - eventsBefore >= rooms, "agent A received the move events");
+        for (int i = 0; i < rooms; i++) {
+            Placement after = join(a, viewA, "m" + i, 2, "p4");
+            assertThat(after.decision()).isEqualTo(Decision.STICKY);
+            assertThat(after.server()).as("room m%d after the move, seen from agent A", i).contains("s2");
+        }
+    }
+
+    @Test
+    void aGameServerReleasesARoomThroughTheDocumentedKeys() {
+        Clock clock = Clock.systemUTC();
+        FakeInventory view = new FakeInventory(BE, clock, up("s1", 10, 0));
+        RedisRoomStore a = store(redis.uri(), view, "a", clock, Duration.ofMillis(500));
+        join(a, view, "g1", 10, "p1");
+        assertThat(join(a, view, "g1", 10, "p2").decision()).isEqualTo(Decision.STICKY);
+        assertThat(join(a, view, "g2", 1, "p3").decision()).isEqualTo(Decision.FULL);
+
+        // docs/redis-keys.md, "Releasing a room from a game server".
+        raw.zadd(prefix + ":{" + BE + "}:rooms", 0, "g1");
+        raw.publish(prefix + ":events", BE + " g1");
+
+        await(() -> join(a, view, "g1", 10, "p4").decision() != Decision.STICKY, "the release reached agent A");
+        assertThat(raw.hget(prefix + ":{" + BE + "}:held", "s1")).isEqualTo("10"); // g1 again, placed anew
+        assertThat(a.release(BE, "g1").toCompletableFuture().join()).isTrue();
+        assertThat(a.release(BE, "g1").toCompletableFuture().join()).isFalse();
+        assertThat(raw.hget(prefix + ":{" + BE + "}:held", "s1")).isEqualTo("0");
+        assertThat(join(a, view, "g2", 1, "p3").decision()).isEqualTo(Decision.PLACED);
+    }
+
+    @Test
+    void seatsComeBackWhenTheWindowClosesAndRoomsEndWhenIdle() {
+        TestClock clock = new TestClock();
+        FakeInventory view = new FakeInventory(BE, clock, up("s1", 10, 0));
+        RedisRoomStore a = store(redis.uri(), view, "a", clock, Duration.ofMillis(500));
+        assertThat(join(a, view, "big", 10, "p1").decision()).isEqualTo(Decision.PLACED);
+        assertThat(join(a, view, "small", 1, "q1").decision()).isEqualTo(Decision.FULL);
+
+        clock.advance(LIFETIMES.reservationWindow().plusMillis(1)); // window over: only live connections count
+        view.set(up("s1", 10, 1));
+        assertThat(join(a, view, "small", 1, "q1").decision()).isEqualTo(Decision.PLACED);
+        assertThat(join(a, view, "big", 10, "p2").decision()).isEqualTo(Decision.STICKY);
+
+        clock.advance(LIFETIMES.idleTimeout().plusMillis(1)); // both rooms idle: they end
+        assertThat(join(a, view, "big", 10, "p3").decision()).isEqualTo(Decision.PLACED);
+        assertThat(raw.zscore(prefix + ":{" + BE + "}:rooms", "small")).isNull();
+    }
+
+    @Test
+    void withoutRedisJoinsStayWithinTheBoundAndAgentsAgreeThenReconcile() {
+        Clock clock = Clock.systemUTC();
+        Duration timeout = RedisSettings.DEFAULT_TIMEOUT;
+        try (RedisServerProcess own = RedisServerProcess.start()) {
+            ServerStatus[] servers = {up("s1", 1000, 0), up("s2", 1000, 0), up("s3", 1000, 0)};
+            FakeInventory viewA = new FakeInventory(BE, clock, servers);
+            FakeInventory viewB = new FakeInventory(BE, clock, servers);
+            RedisRoomStore a = store(own.uri(), viewA, "a", clock, timeout);
+            RedisRoomStore b = store(own.uri(), viewB, "b", clock, timeout);
+            List<String> knownServers = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                knownServers.add(join(a, viewA, "k" + i, 4, "p1").server().orElseThrow());
+            }
+
+            own.kill();
+            long worstNanos = 0;
+            for (int i = 0; i < 10; i++) {
+                long start = System.nanoTime();
+                Placement known = join(a, viewA, "k" + i, 4, "p2");
+                worstNanos = Math.max(worstNanos, System.nanoTime() - start);
+                assertThat(known.server()).as("known room k%d", i).contains(knownServers.get(i));
+            }
+            List<String> degradedServers = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                long start = System.nanoTime();
+                Placement onA = join(a, viewA, "d" + i, 4, "p1");
+                long mid = System.nanoTime();
+                Placement onB = join(b, viewB, "d" + i, 4, "p2");
+                worstNanos = Math.max(worstNanos, Math.max(mid - start, System.nanoTime() - mid));
+                assertThat(onA.decision()).isEqualTo(Decision.DEGRADED);
+                assertThat(onB.decision()).isEqualTo(Decision.DEGRADED);
+                assertThat(onA.server()).isEqualTo(onB.server()).isPresent();
+                degradedServers.add(onA.server().orElseThrow());
+                assertThat(join(a, viewA, "d" + i, 4, "p3").server()).isEqualTo(onA.server());
+            }
+            long worstMillis = TimeUnit.NANOSECONDS.toMillis(worstNanos);
+            System.out.printf("redis down: slowest join %d ms (bound %d ms)%n", worstMillis, timeout.toMillis());
+            assertThat(worstMillis).isLessThan(timeout.toMillis() + 60);
+
+            own.restart();
+            await(() -> a.lastReconciliation() != null && b.lastReconciliation() != null, "both agents reconciled");
+            Reconciliation ra = a.lastReconciliation();
+            Reconciliation rb = b.lastReconciliation();
+            assertThat(ra.failed()).isZero();
+            assertThat(rb.failed()).isZero();
+            // Each agent offers every room it knows. Which agent adopts a room first, and whether an attempt cut short
+            // by a reconnect already gave it to Redis, depends on timing: only the totals and the servers are fixed.
+            assertThat(ra.total()).isEqualTo(10 + 20);
+            assertThat(rb.total()).isEqualTo(20);
+            assertThat(ra.adopted() + rb.adopted()).isBetween(1, 10 + 20); // Redis restarted empty
+            assertThat(ra.conflicts() + rb.conflicts()).isZero();
+            try (RedisClient client = RedisClient.create(own.uri());
+                    StatefulRedisConnection<String, String> connection = client.connect()) {
+                for (int i = 0; i < 10; i++) {
+                    assertThat(connection.sync().hget("rr:{" + BE + "}:room:k" + i, "server"))
+                            .isEqualTo(knownServers.get(i));
+                }
+                for (int i = 0; i < 20; i++) {
+                    assertThat(connection.sync().hget("rr:{" + BE + "}:room:d" + i, "server"))
+                            .isEqualTo(degradedServers.get(i));
+                }
+            }
+            await(() -> join(b, viewB, "k0", 4, "p9").decision() == Decision.STICKY, "redis answers again");
+            for (int i = 0; i < 10; i++) {
+                Placement again = join(b, viewB, "k" + i, 4, "p9");
+                assertThat(again.decision()).isEqualTo(Decision.STICKY);
+                assertThat(again.server()).contains(knownServers.get(i));
+            }
+        }
+    }
+
+    @Test
+    void measuresPlacementsPerSecond() {
+        Clock clock = Clock.systemUTC();
+        FakeInventory view = new FakeInventory(BE, clock,
+                up("s1", 10_000_000, 0), up("s2", 10_000_000, 0), up("s3", 10_000_000, 0), up("s4", 10_000_000, 0));
+        RedisRoomStore a = RedisRoomStore.start(new RedisSettings(redis.uri(), prefix, Duration.ofSeconds(5)),
+                new RoomLifetimes(Duration.ofMinutes(5), Duration.ofMinutes(10)), view, "a", clock);
+        closing.add(a);
+        int rooms = 10_000;
+        int inFlight = 128;
+        long start = System.nanoTime();
+        runWindowed(rooms, inFlight, i -> a.join(request("perf" + i, 4, "p"), view.snapshot()).toCompletableFuture());
+        double placementsPerSecond = rooms / ((System.nanoTime() - start) / 1e9);
+        start = System.nanoTime();
+        runWindowed(rooms, inFlight, i -> a.join(request("perf" + i, 4, "q"), view.snapshot()).toCompletableFuture());
+        double knownPerSecond = rooms / ((System.nanoTime() - start) / 1e9);
+        System.out.printf("one store: %.0f first joins (placements)/s, %.0f joins to known rooms/s (%d in flight)%n",
+                placementsPerSecond, knownPerSecond, inFlight);
+        assertThat(raw.zcard(prefix + ":{" + BE + "}:rooms")).isEqualTo(rooms);
+    }
+
+    private static void runWindowed(int count, int window, IntFunction<CompletableFuture<Placement>> call) {
+        List<CompletableFuture<Placement>> batch = new ArrayList<>(window);
+        for (int i = 0; i < count; i++) {
+            batch.add(call.apply(i));
+            if (batch.size() == window) {
+                CompletableFuture.allOf(batch.toArray(new CompletableFuture<?>[0])).join();
+                assertThat(batch).allSatisfy(f -> assertThat(f.join().server()).isPresent());
+                batch.clear();
+            }
+        }
+        CompletableFuture.allOf(batch.toArray(new CompletableFuture<?>[0])).join();
+    }
+
+    private RedisRoomStore store(String uri, FakeInventory view, String agent, Clock clock, Duration timeout) {
+        String effectivePrefix = uri.equals(redis.uri()) ? prefix : RedisSettings.DEFAULT_PREFIX;
+        RedisRoomStore store =
+                RedisRoomStore.start(new RedisSettings(uri, effectivePrefix, timeout), LIFETIMES, view, agent, clock);
+        closing.add(store);
+        return store;
+    }
+
+    private static Placement join(RedisRoomStore store, FakeInventory view, String room, int size, String player) {
+        return store.join(request(room, size, player), view.snapshot()).toCompletableFuture().join();
+    }
+
+    private static JoinRequest request(String room, int size, String player) {
+        return new JoinRequest(room, BE, size, Optional.of(player));
+    }
+
+    private static void await(BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("waited 10 s for: " + what);
+            }
+            sleep(10);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The one demo command: builds the agent, then starts game1..game3, the agent and haproxy (haproxy/haproxy.cfg),
+# sends 24 rooms of 10 WebSocket players through haproxy and prints where each room landed.
+# Arguments go to DemoMain: --rooms N, --players N, --port N, --keep-running (stay up until Ctrl-C), --help.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+missing=()
+command -v haproxy >/dev/null || missing+=(haproxy)
+command -v java >/dev/null || missing+=(openjdk-17-jdk-headless)
+command -v mvn >/dev/null || missing+=(maven)
+if ((${#missing[@]})); then
+    if [[ $(id -u) -ne 0 ]]; then
+        echo "demo.sh: missing ${missing[*]}: install them (apt-get install ${missing[*]}) or run as root" >&2
+        exit 1
+    fi
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The tests are run by run-tests.sh; the demo only needs the jars.
+mvn -B -q -Dstyle.color=never package -DskipTests
+exec java -Droomrouter.root="$PWD" -cp "tests/target/classes:$(cat tests/target/runtime-classpath.txt)" \
+    io.roomrouter.demo.DemoMain "$@"

@@ -1,0 +1,130 @@
+package io.roomrouter.e2e;
+
+import io.roomrouter.demo.HostPort;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * The agent jar in a child JVM ({@code java -jar agent/target/room-router-agent.jar --listen ... --haproxy-api
+ * ...}), its log lines kept for assertions. It can be killed and started again on the same port.
+ */
+public final class AgentProcess implements AutoCloseable {
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
+
+    private final List<String> command;
+    private final InetSocketAddress listen;
+    private final Path logFile;
+    private final List<String> earlierLines = new ArrayList<>();
+    private LoggedProcess process;
+
+    private AgentProcess(List<String> command, InetSocketAddress listen, Path logFile) {
+        this.command = command;
+        this.listen = listen;
+        this.logFile = logFile;
+    }
+
+    /**
+     * Starts the agent on {@code listen}, reading HAProxy's runtime API at {@code statsSocket}, with
+     * {@code extraArgs} such as {@code --room-size 10}; returns once it accepts connections.
+     */
+    public static AgentProcess start(ProjectLayout layout, InetSocketAddress listen, Path statsSocket,
+            List<String> extraArgs, Path logDir) throws InterruptedException {
+        List<String> command = new ArrayList<>(List.of(
+                Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", layout.agentJar().toString(),
+                "--listen", HostPort.format(listen),
+                "--haproxy-api", "unix:" + statsSocket));
+        command.addAll(extraArgs);
+        AgentProcess agent = new AgentProcess(List.copyOf(command), listen, logDir.resolve("agent.log"));
+        agent.launch();
+        return agent;
+    }
+
+    private synchronized void launch() throws InterruptedException {
+        process = LoggedProcess.start("agent", new ProcessBuilder(command), logFile);
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("agent exited during start-up: " + command + "\n" + process.tail());
+            }
+            if (accepts(listen)) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        process.close();
+        throw new IllegalStateException("agent: " + HostPort.format(listen) + " not listening within "
+                + START_TIMEOUT + ": " + command + "\n" + process.tail());
+    }
+
+    private static boolean accepts(InetSocketAddress address) {
+        try (Socket socket = new Socket()) {
+            socket.connect(address, 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public InetSocketAddress listen() {
+        return listen;
+    }
+
+    public synchronized boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** SIGKILL, as when the agent's machine dies. */
+    public synchronized void kill() throws InterruptedException {
+        process.kill();
+        earlierLines.addAll(process.lines());
+    }
+
+    /** Starts the same command again, once the previous process is gone; its log lines are kept. */
+    public synchronized void restart() throws InterruptedException {
+        if (process.isAlive()) {
+            throw new IllegalStateException("agent: still running as pid " + process.pid()
+                    + " (expected: killed before restart)");
+        }
+        launch();
+    }
+
+    /** Every log line of every run, in order. */
+    public synchronized List<String> log() {
+        List<String> all = new ArrayList<>(earlierLines);
+        all.addAll(process.lines());
+        return all;
+    }
+
+    /** Every decision the agent logged, in order. */
+    public List<AgentDecision> decisions() {
+        return log().stream().map(AgentDecision::parse).flatMap(Optional::stream).toList();
+    }
+
+    /** Waits for a log line of the current run; empty when none came within {@code timeout}. */
+    public Optional<String> awaitLine(Predicate<String> matcher, Duration timeout) throws InterruptedException {
+        LoggedProcess current;
+        synchronized (this) {
+            current = process;
+        }
+        return current.awaitLine(matcher, timeout);
+    }
+
+    public Path logFile() {
+        return logFile;
+    }
+
+    @Override
+    public synchronized void close() {
+        process.close();
+    }
+}

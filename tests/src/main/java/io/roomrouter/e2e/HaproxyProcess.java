@@ -1,0 +1,193 @@
+package io.roomrouter.e2e;
+
+import io.roomrouter.demo.HostPort;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The real {@code haproxy} running the reference configuration unmodified ({@code haproxy -db -f
+ * haproxy/haproxy.cfg}); only its {@code RR_*} environment variables differ from the defaults.
+ */
+public final class HaproxyProcess implements AutoCloseable {
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(15);
+
+    private final ProcessBuilder builder;
+    private final Path logFile;
+    private final InetSocketAddress frontend;
+    private final RuntimeApi runtimeApi;
+    // Processes replaced by reload(): they finish their connections, and close() stops any still running.
+    private final List<LoggedProcess> previous = new ArrayList<>();
+    private LoggedProcess process;
+
+    private HaproxyProcess(ProcessBuilder builder, Path logFile, InetSocketAddress frontend, RuntimeApi runtimeApi) {
+        this.builder = builder;
+        this.logFile = logFile;
+        this.frontend = frontend;
+        this.runtimeApi = runtimeApi;
+    }
+
+    /** Where each process of the stack listens; {@code gameServers} fill game1..game3 in order. */
+    public record Addresses(
+            InetSocketAddress frontend, List<InetSocketAddress> gameServers, InetSocketAddress agent, Path statsSocket) {
+
+        public Addresses {
+            Objects.requireNonNull(frontend, "frontend");
+            Objects.requireNonNull(agent, "agent");
+            Objects.requireNonNull(statsSocket, "statsSocket");
+            if (gameServers.size() != 3) {
+                throw new IllegalArgumentException("gameServers: " + gameServers
+                        + " (expected: 3 addresses, for game1..game3 of the reference configuration)");
+            }
+            gameServers = List.copyOf(gameServers);
+        }
+
+        Map<String, String> environment() {
+            return Map.of(
+                    "RR_BIND", HostPort.format(frontend),
+                    "RR_GAME1_ADDR", HostPort.format(gameServers.get(0)),
+                    "RR_GAME2_ADDR", HostPort.format(gameServers.get(1)),
+                    "RR_GAME3_ADDR", HostPort.format(gameServers.get(2)),
+                    "RR_AGENT_ADDR", HostPort.format(agent),
+                    "RR_STATS_SOCKET", statsSocket.toString());
+        }
+    }
+
+    /**
+     * Starts haproxy and returns once the frontend accepts connections and the runtime API answers.
+     * {@code spoeTimeout} is SPOE's {@code timeout processing} in HAProxy's time format, such as {@code 100ms}.
+     */
+    public static HaproxyProcess start(ProjectLayout layout, Addresses addresses, String spoeTimeout, Path logDir)
+            throws InterruptedException {
+        if (!spoeTimeout.matches("[0-9]+(ms|s)")) {
+            throw new IllegalArgumentException("spoeTimeout: " + spoeTimeout + " (expected: a time such as 100ms)");
+        }
+        ProcessBuilder builder = new ProcessBuilder(
+                "haproxy", "-db", "-f", layout.haproxyConfig().toString());
+        builder.environment().putAll(addresses.environment());
+        builder.environment().put("RR_SPOE_TIMEOUT", spoeTimeout);
+        HaproxyProcess haproxy = new HaproxyProcess(builder, logDir.resolve("haproxy.log"), addresses.frontend(),
+                new RuntimeApi(addresses.statsSocket()));
+        try {
+            haproxy.launch(List.of());
+        } catch (InterruptedException | RuntimeException e) {
+            haproxy.close();
+            throw e;
+        }
+        return haproxy;
+    }
+
+    private synchronized void launch(List<String> extraArgs) throws InterruptedException {
+        List<String> command = new ArrayList<>(builder.command());
+        command.addAll(extraArgs);
+        ProcessBuilder launcher = new ProcessBuilder(command);
+        launcher.environment().clear();
+        launcher.environment().putAll(builder.environment());
+        process = LoggedProcess.start("haproxy", launcher, logFile);
+        awaitReady(process);
+    }
+
+    /**
+     * A reload as operators do it: a new haproxy on the same configuration with {@code -sf <old pid>}, which takes
+     * over the frontend and the runtime API and tells the old process to finish its connections and exit. Returns
+     * once the new process answers on the runtime API. Runtime API changes (maxconn...) are not carried over.
+     */
+    public synchronized void reload() throws InterruptedException {
+        LoggedProcess old = process;
+        previous.add(old);
+        launch(List.of("-sf", Long.toString(old.pid())));
+    }
+
+    /** The pid of the haproxy process serving now; a reload changes it. */
+    public synchronized long pid() {
+        return process.pid();
+    }
+
+    private void awaitReady(LoggedProcess starting) throws InterruptedException {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!starting.isAlive()) {
+                throw new IllegalStateException("haproxy exited during start-up:\n" + starting.tail());
+            }
+            // After a reload the old process may still answer on the socket until the new one takes it over.
+            if (accepts(frontend) && Files.exists(runtimeApi.socket()) && answers(runtimeApi, starting.pid())) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new IllegalStateException("haproxy: frontend " + HostPort.format(frontend) + " or runtime API "
+                + runtimeApi.socket() + " not ready within " + START_TIMEOUT + ":\n" + starting.tail());
+    }
+
+    private static boolean answers(RuntimeApi api, long pid) {
+        try {
+            String info = api.execute("show info");
+            return info.contains("Name: HAProxy") && info.lines().anyMatch(line -> line.equals("Pid: " + pid));
+        } catch (UncheckedIOException e) {
+            return false; // the socket file exists a moment before haproxy serves it
+        }
+    }
+
+    private static boolean accepts(InetSocketAddress address) {
+        try (Socket socket = new Socket()) {
+            socket.connect(address, 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Where players connect. */
+    public InetSocketAddress frontend() {
+        return frontend;
+    }
+
+    public RuntimeApi runtimeApi() {
+        return runtimeApi;
+    }
+
+    /** Waits until {@code show stat} reports {@code status} for the server, for example the agent coming UP. */
+    public void awaitServerStatus(String backend, String server, String status, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            last = runtimeApi.serverStatus(backend, server).orElse("<no such server>");
+            if (last.equals(status)) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("haproxy: " + backend + "/" + server + " is " + last + " after " + timeout
+                + " (expected: " + status + ")");
+    }
+
+    /** The log lines of every process, a reloaded one's before its successor's. */
+    public synchronized List<String> log() {
+        List<String> all = new ArrayList<>();
+        previous.forEach(p -> all.addAll(p.lines()));
+        all.addAll(process.lines());
+        return all;
+    }
+
+    public Path logFile() {
+        return logFile;
+    }
+
+    @Override
+    public synchronized void close() {
+        previous.forEach(LoggedProcess::close);
+        if (process != null) {
+            process.close();
+        }
+    }
+}

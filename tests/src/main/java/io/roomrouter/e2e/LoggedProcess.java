@@ -1,0 +1,145 @@
+package io.roomrouter.e2e;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * A child process whose stdout and stderr lines are kept in memory, for assertions, and appended to a log file,
+ * for people. {@link #close()} stops it (SIGTERM, then SIGKILL) so no process outlives its test.
+ */
+final class LoggedProcess implements AutoCloseable {
+
+    private final String name;
+    private final Process process;
+    private final Path logFile;
+    private final List<String> lines = new ArrayList<>();
+    // If the JVM exits without close() (a test run cut short), the child must not outlive it.
+    private final Thread reaper;
+
+    private LoggedProcess(String name, Process process, Path logFile) {
+        this.name = name;
+        this.process = process;
+        this.logFile = logFile;
+        this.reaper = new Thread(process::destroyForcibly, name + "-reaper");
+    }
+
+    static LoggedProcess start(String name, ProcessBuilder builder, Path logFile) {
+        try {
+            Files.createDirectories(logFile.toAbsolutePath().getParent());
+            Process process = builder.redirectErrorStream(true).start();
+            LoggedProcess logged = new LoggedProcess(name, process, logFile);
+            Runtime.getRuntime().addShutdownHook(logged.reaper);
+            Thread reader = new Thread(logged::pump, name + "-log");
+            reader.setDaemon(true);
+            reader.start();
+            return logged;
+        } catch (IOException e) {
+            throw new UncheckedIOException(name + ": cannot start " + builder.command(), e);
+        }
+    }
+
+    private void pump() {
+        try (BufferedReader in = new BufferedReader(
+                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+                Writer out = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8,
+                        StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                synchronized (lines) {
+                    lines.add(line);
+                    lines.notifyAll();
+                }
+                out.write(line);
+                out.write('\n');
+                out.flush();
+            }
+        } catch (IOException e) {
+            // The process went away mid-line or the log file is unwritable: the lines kept so far stay readable.
+        }
+    }
+
+    String name() {
+        return name;
+    }
+
+    Path logFile() {
+        return logFile;
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    List<String> lines() {
+        synchronized (lines) {
+            return List.copyOf(lines);
+        }
+    }
+
+    /** Waits for the first line, old or new, that matches; empty when none came within {@code timeout}. */
+    Optional<String> awaitLine(Predicate<String> matcher, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (lines) {
+            int seen = 0;
+            while (true) {
+                for (; seen < lines.size(); seen++) {
+                    if (matcher.test(lines.get(seen))) {
+                        return Optional.of(lines.get(seen));
+                    }
+                }
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    return Optional.empty();
+                }
+                lines.wait(Math.min(left, 100));
+            }
+        }
+    }
+
+    /** The last lines, to explain in an exception why the process is not doing what was expected. */
+    String tail() {
+        List<String> all = lines();
+        return String.join("\n", all.subList(Math.max(0, all.size() - 30), all.size()));
+    }
+
+    /** SIGKILL: the process gets no chance to say goodbye, as when a machine dies. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(reaper);
+        } catch (IllegalStateException e) {
+            // The JVM is already shutting down: the reaper runs anyway.
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.roomrouter.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.roomrouter.demo.GameServer;
+import java.io.IOException;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/** Without the agent, HAProxy's consistent hashing on the room id still gets everyone in, rooms together. */
+class AgentDownIT {
+
+    /** A missing agent costs each join the whole SPOE timeout on HAProxy 2.6: keep the reference one. */
+    private static RoomRouterStack.Builder referenceTimeout(TestInfo test) {
+        return RoomRouterStack.builder(TestLogs.dir(test)).spoeTimeout(RoomRouterStack.REFERENCE_SPOE_TIMEOUT);
+    }
+
+    @Test
+    void roomsStayTogetherAfterTheAgentIsKilled(TestInfo test) throws Exception {
+        try (RoomRouterStack stack = referenceTimeout(test).start();
+                Crowd crowd = new Crowd(stack.frontend(), 8)) {
+            Player placed = crowd.joinOne("before-kill", "p1");
+            assertThat(placed.joined()).as("join while the agent runs: %s", placed.reply()).isTrue();
+            assertThat(placed.decision()).isEqualTo("placed");
+
+            stack.agent().kill();
+
+            assertJoinsFallBackToHashing(test, stack, crowd);
+        }
+    }
+
+    @Test
+    void roomsStayTogetherWithNoAgentAtAll(TestInfo test) throws Exception {
+        try (RoomRouterStack stack = referenceTimeout(test).withoutAgent().start();
+                Crowd crowd = new Crowd(stack.frontend(), 8)) {
+            assertJoinsFallBackToHashing(test, stack, crowd);
+        }
+    }
+
+    private static void assertJoinsFallBackToHashing(TestInfo test, RoomRouterStack stack, Crowd crowd)
+            throws InterruptedException, IOException {
+        List<Player> players = crowd.join(Join.interleaved("down", 30, 5), Crowd.Presence.LEAVE);
+        RoomReport report = RoomReport.of(players);
+        TestLogs.report(test, report.summary());
+
+        assertThat(players).allSatisfy(p -> {
+            assertThat(p.joined()).as("%s: %s", p, p.reply()).isTrue();
+            assertThat(p.decision()).as("X-Room-Decision of %s", p).isEmpty();
+        });
+        assertThat(report.splitRooms()).isEmpty();
+        List<String> servers = stack.gameServers().all().stream().map(GameServer::name).toList();
+        assertThat(report.roomsPerServer().keySet())
+                .as("hashing spreads 30 rooms over more than one server").hasSizeGreaterThan(1)
+                .isSubsetOf(servers);
+
+        // Polling requests of a room go where its WebSocket players went.
+        String home = report.room("down1").home();
+        HttpReply poll = Player.poll(stack.frontend(), "down1", "poller");
+        assertThat(poll.status()).isEqualTo(200);
+        assertThat(poll.header(GameServer.SERVER_HEADER)).contains(home);
+    }
+}

@@ -1,0 +1,96 @@
+package io.roomrouter.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/**
+ * Two proxies sharing Redis: restarting an agent or reloading an HAProxy loses nothing, since the rooms live in
+ * Redis; every room placed before is joined again on its server.
+ */
+class RedisRestartIT {
+
+    private static final int ROOMS = 30;
+
+    /** Rooms of 6 (so 30 rooms reserve 180 seats, within the reference maxconn 3 x 100 that a reload restores). */
+    private static SharedStoreStack stack(TestInfo test, RedisProcess redis) throws InterruptedException {
+        return SharedStoreStack.builder(TestLogs.dir(test), redis.uri())
+                .agentArgs("--room-size", "6", "--redis-timeout", RedisTwoProxiesIT.REDIS_TIMEOUT)
+                .start();
+    }
+
+    /** Players {@code p<from>..p<to>} of every room, each through one proxy or the other, alternating. */
+    private static RoomReport join(SharedStoreStack stack, TimedCrowd crowd, int from, int to)
+            throws InterruptedException {
+        List<TimedCrowd.Route> routes = new ArrayList<>();
+        for (int p = from; p <= to; p++) {
+            for (int r = 1; r <= ROOMS; r++) {
+                routes.add(new TimedCrowd.Route(stack.proxy((r + p) % 2).frontend(), new Join("room" + r, "p" + p)));
+            }
+        }
+        List<TimedCrowd.Timed> joined = crowd.join(routes, Crowd.Presence.LEAVE);
+        assertThat(joined).allSatisfy(t -> assertThat(t.player().joined())
+                .as("%s via %s: %s", t.player(), t.via(), t.player().reply()).isTrue());
+        return RoomReport.of(TimedCrowd.players(joined));
+    }
+
+    private static Map<String, String> homes(RoomReport report) {
+        assertThat(report.splitRooms()).isEmpty();
+        return report.rooms().stream().collect(Collectors.toMap(RoomReport.Room::room, RoomReport.Room::home));
+    }
+
+    /** Every room on the server it had before, every join of it sticky. */
+    private static void assertNoRoomMoved(TestInfo test, Map<String, String> before, RoomReport after, String what) {
+        long moved = after.rooms().stream().filter(r -> !r.home().equals(before.get(r.room()))).count();
+        TestLogs.report(test, what + ": " + after.summary() + "; rooms moved: " + moved);
+        assertThat(after.splitRooms()).isEmpty();
+        assertThat(after.rooms()).hasSize(ROOMS).allSatisfy(room -> {
+            assertThat(room.home()).as("home of %s", room.room()).isEqualTo(before.get(room.room()));
+            assertThat(room.decisions()).as("decisions of %s", room.room()).isEqualTo(Map.of("sticky", 3L));
+        });
+    }
+
+    @Test
+    void agentRestartMovesNoRoom(TestInfo test) throws Exception {
+        try (RedisProcess redis = RedisProcess.start(TestLogs.dir(test));
+                SharedStoreStack stack = stack(test, redis);
+                TimedCrowd crowd = new TimedCrowd(8)) {
+            Map<String, String> before = homes(join(stack, crowd, 1, 3));
+
+            // Both agents, one after the other: each comes back knowing nothing but what Redis tells it.
+            for (SharedStoreStack.Proxy proxy : stack.proxies()) {
+                proxy.agent().kill();
+                proxy.agent().restart();
+                stack.awaitAgentUp(proxy);
+            }
+            stack.awaitInventoryRefresh();
+
+            assertNoRoomMoved(test, before, join(stack, crowd, 4, 6), "after both agents restarted");
+        }
+    }
+
+    @Test
+    void haproxyReloadMovesNoRoom(TestInfo test) throws Exception {
+        try (RedisProcess redis = RedisProcess.start(TestLogs.dir(test));
+                SharedStoreStack stack = stack(test, redis);
+                TimedCrowd crowd = new TimedCrowd(8)) {
+            Map<String, String> before = homes(join(stack, crowd, 1, 3));
+
+            for (SharedStoreStack.Proxy proxy : stack.proxies()) {
+                long oldPid = proxy.haproxy().pid();
+                proxy.haproxy().reload(); // haproxy -sf <old pid>, same configuration
+                assertThat(proxy.haproxy().pid()).as("pid of %s after the reload", proxy).isNotEqualTo(oldPid);
+                stack.awaitAgentUp(proxy);
+                TestLogs.report(test, proxy + ": haproxy reloaded, pid " + oldPid + " -> " + proxy.haproxy().pid());
+            }
+            stack.awaitInventoryRefresh();
+
+            assertNoRoomMoved(test, before, join(stack, crowd, 4, 6), "after both haproxys reloaded");
+        }
+    }
+}

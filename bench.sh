@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs every room-router benchmark and prints a table; the figures also go to tests/target/bench/results.json.
+#   ./bench.sh                      the full suite (about 10 minutes on 2 cores)
+#   ./bench.sh -Dbench.quick=true   a smoke run (about a minute)
+# Any -Dbench.* system property (see io.roomrouter.bench.BenchSettings) is passed on, e.g. -Dbench.suites=agent.
+# Needs: JDK 17, Maven, haproxy, wrk (Debian package), redis-server.
+set -euo pipefail
+cd "$(dirname "$0")"
+root=$(pwd)
+mvn -q -B -pl agent,tests package -DskipTests \
+    org.apache.maven.plugins:maven-dependency-plugin:3.9.0:build-classpath \
+    -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=runtime ${MVN_ARGS:-}
+exec java -Xms1g -Xmx2g -XX:+UseG1GC -Dbench.root="$root" "$@" \
+    -cp "tests/target/classes:$(cat tests/target/bench-classpath.txt)" io.roomrouter.bench.BenchMain

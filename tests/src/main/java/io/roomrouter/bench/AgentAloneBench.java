@@ -1,0 +1,153 @@
+package io.roomrouter.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Part 1, the agent alone: our SPOP load generator against the agent jar, on the same two cores. Workloads:
+ * sticky joins to known rooms, first joins (each one places a new room) and a mix (20% first joins), each at
+ * saturation and at a fixed offered rate; the agent logging as shipped (one line per decision, stderr to a file)
+ * and with decision logging at WARN.
+ */
+final class AgentAloneBench {
+    /** Half the 100 000 decisions/s target: the rate where p99 must stay under 1 ms. */
+    static final double FIXED_RATE = 50_000;
+    private static final String SERVERS = "be_game=game1,game2,game3,game4,game5,game6,game7,game8";
+    private static final double FRESH_SHARE = 0.2;
+
+    private final BenchSettings settings;
+    private final Results results;
+
+    AgentAloneBench(BenchSettings settings, Results results) {
+        this.settings = settings;
+        this.results = results;
+    }
+
+    void run() throws Exception {
+        runLogging("log-info", List.of(), true);
+        runLogging("log-warn", List.of("-Dorg.slf4j.simpleLogger.log.decision=warn"), false);
+        runRedis();
+    }
+
+    /** Agent arguments that never run out of seats: 8 servers of 1 000 000 seats, rooms of 2. */
+    static List<String> roomyAgent() {
+        return List.of("--servers", SERVERS, "--server-capacity", "1000000", "--room-size", "2");
+    }
+
+    private void runLogging(String mode, List<String> jvmArgs, boolean everyWorkload) throws Exception {
+        try (BenchAgent agent = BenchAgent.start(settings, "agent-" + mode, jvmArgs, roomyAgent());
+                SpopLoadGenerator load =
+                        SpopLoadGenerator.connect(agent.address(), settings.connections(), settings.pipeline())) {
+            load.preload(RoomSource.sequential("k"), settings.knownRooms());
+            String prefix = "agent.memory." + mode + ".";
+            RoomSource known = RoomSource.known("k", settings.knownRooms(), 1);
+            // JIT warm-up on the same code paths (the first seconds of a fresh JVM run several times slower).
+            load.run(RoomSource.mix(known, RoomSource.sequential("w-"), FRESH_SHARE, 3), 0, settings.agentWarmup(),
+                    java.time.Duration.ofMillis(1));
+
+            double cpuBefore = agent.cpuSeconds();
+            long wallBefore = System.nanoTime();
+            LoadResult sat = load.run(known, 0, settings.warmup(), settings.measure());
+            double cores = (agent.cpuSeconds() - cpuBefore) / ((System.nanoTime() - wallBefore) / 1e9);
+            report(prefix + "known.saturation", sat, ">= 100000/s (log-warn or log-info)");
+            results.add(new Figure(prefix + "known.saturation.agent_cpu", cores, "cores",
+                    "", "agent process user+sys CPU / wall time, /proc/PID/stat"));
+            results.add(new Figure(prefix + "known.saturation.agent_heap_used", agent.heapUsedBytes() / 1048576.0,
+                    "MiB", "", "jcmd GC.heap_info after the run (no forced GC), default JVM flags"));
+
+            LoadResult fixed = load.run(known, FIXED_RATE, settings.warmup(), settings.measure());
+            report(prefix + "known.fixed50k", fixed, "p99 <= 1 ms");
+
+            RoomSource fresh = RoomSource.sequential("f-" + mode + "-");
+            LoadResult firstSat = load.run(fresh, 0, settings.warmup(), settings.measure());
+            report(prefix + "first.saturation", firstSat, "");
+            if (everyWorkload) {
+                report(prefix + "first.fixed50k", load.run(fresh, FIXED_RATE, settings.warmup(), settings.measure()),
+                        "");
+                RoomSource mix = RoomSource.mix(known, fresh, FRESH_SHARE, 2);
+                report(prefix + "mix20.saturation", load.run(mix, 0, settings.warmup(), settings.measure()), "");
+                report(prefix + "mix20.fixed50k", load.run(mix, FIXED_RATE, settings.warmup(), settings.measure()),
+                        "");
+            }
+            results.add(new Figure(prefix + "live_heap_after_runs", agent.liveHeapBytes() / 1048576.0, "MiB", "",
+                    "jcmd GC.run then GC.heap_info, with every room placed by these runs"));
+        }
+    }
+
+    private void report(String name, LoadResult r, String target) {
+        String how = String.format(Locale.ROOT, "%d conns x %d pipelined, %.0fs, decisions %s",
+                settings.connections(), settings.pipeline(), r.seconds(), r.byDecision());
+        boolean fixed = name.contains("fixed");
+        results.add(new Figure(name + ".decisions_per_s", r.perSecond(), "1/s",
+                fixed ? "" : target, how + (fixed ? String.format(Locale.ROOT, ", offered %.0f/s",
+                        r.offered() / r.seconds()) : "")));
+        String latencyTarget = fixed ? target : "";
+        results.add(new Figure(name + ".p50", r.percentileMillis(50), "ms", "", "from due time to ACK"));
+        results.add(new Figure(name + ".p99", r.percentileMillis(99), "ms", latencyTarget, "from due time to ACK"));
+        results.add(new Figure(name + ".p99.9", r.percentileMillis(99.9), "ms", "", "from due time to ACK"));
+        checkDecisions(name, r.byDecision());
+    }
+
+    /** A run where the agent answered something other than sticky or placed measured the wrong thing. */
+    private static void checkDecisions(String name, Map<String, Long> byDecision) {
+        List<String> odd = new ArrayList<>();
+        byDecision.forEach((decision, count) -> {
+            if (!decision.equals("sticky") && !decision.equals("placed")) {
+                odd.add(decision + "=" + count);
+            }
+        });
+        if (!odd.isEmpty()) {
+            throw new IllegalStateException(name + ": unexpected decisions " + odd + " (expected: sticky, placed)");
+        }
+    }
+
+    /**
+     * First joins through the Redis store, one agent: every join places a new room in Redis. Then Redis memory per
+     * room: {@code INFO memory} used_memory before and after placing N more rooms, over N.
+     */
+    private void runRedis() throws Exception {
+        java.nio.file.Path work = settings.outDir().resolve("redis");
+        try (BenchRedis redis = BenchRedis.start(settings, work)) {
+            List<String> args = new ArrayList<>(roomyAgent());
+            args.addAll(List.of("--redis", redis.uri()));
+            try (BenchAgent agent = BenchAgent.start(settings, "agent-redis", List.of(), args);
+                    SpopLoadGenerator load =
+                            SpopLoadGenerator.connect(agent.address(), settings.connections(), settings.pipeline())) {
+                if (!agent.logText().contains("redis store")) {
+                    throw new IllegalStateException("agent started without its Redis store:\n" + agent.logText());
+                }
+                RoomSource fresh = RoomSource.sequential("rf-");
+                load.run(fresh, 0, settings.agentWarmup(), java.time.Duration.ofMillis(1));
+                LoadResult sat = load.run(fresh, 0, settings.warmup(), settings.measure());
+                String how = String.format(Locale.ROOT, "one agent, log-info, %d conns x %d pipelined, %.0fs, "
+                        + "decisions %s", settings.connections(), settings.pipeline(), sat.seconds(), sat.byDecision());
+                long placed = sat.byDecision().getOrDefault("placed", 0L);
+                results.add(new Figure("agent.redis.first.saturation.decisions_per_s", sat.perSecond(), "1/s", "",
+                        how));
+                results.add(new Figure("agent.redis.first.saturation.placements_per_s", placed / sat.seconds(),
+                        "1/s", ">= 20000/s", "decisions 'placed' only (not degraded)"));
+                results.add(new Figure("agent.redis.first.saturation.p50", sat.percentileMillis(50), "ms", "",
+                        "from due time to ACK"));
+                results.add(new Figure("agent.redis.first.saturation.p99", sat.percentileMillis(99), "ms", "",
+                        "from due time to ACK"));
+                results.add(new Figure("agent.redis.first.saturation.p99.9", sat.percentileMillis(99.9), "ms", "",
+                        "from due time to ACK"));
+                int done = 0;
+                long before = redis.usedMemory();
+                for (int rooms : settings.heapRooms()) {
+                    load.preload(RoomSource.sequential("rm-" + done + "-"), rooms);
+                    long after = redis.usedMemory();
+                    results.add(new Figure("scale.redis.bytes_per_room.rooms_" + rooms,
+                            (after - before) / (double) rooms, "B",
+                            rooms >= 1_000_000 ? "<= 262 B (250 MB / 1M rooms)" : "",
+                            "INFO memory used_memory delta over " + rooms + " rooms placed through the agent, "
+                                    + "redis-server 7 defaults, no persistence"));
+                    before = after;
+                    done += rooms;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package io.roomrouter.bench;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The agent jar run as operators run it: its own JVM, logging as shipped, stderr redirected to a file. Gives the
+ * process's CPU time (from /proc) and heap (from {@code jcmd GC.heap_info}).
+ */
+final class BenchAgent implements AutoCloseable {
+    private static final Pattern HEAP_USED = Pattern.compile("total (\\d+)K, used (\\d+)K");
+    private static final long CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+    private final Process process;
+    private final Path log;
+    private final InetSocketAddress address;
+
+    private BenchAgent(Process process, Path log, InetSocketAddress address) {
+        this.process = process;
+        this.log = log;
+        this.address = address;
+    }
+
+    /** Starts the agent with {@code jvmArgs} and {@code agentArgs} (plus {@code --listen}), waits until ready. */
+    static BenchAgent start(BenchSettings settings, String name, List<String> jvmArgs, List<String> agentArgs)
+            throws IOException, InterruptedException {
+        int port = FreePort.pick();
+        Path log = settings.outDir().resolve(name + ".log");
+        Files.createDirectories(log.getParent());
+        List<String> command = new ArrayList<>();
+        command.add(settings.java());
+        command.addAll(jvmArgs);
+        command.addAll(settings.agentJvmArgs());
+        command.add("-jar");
+        command.add(settings.agentJar().toString());
+        command.add("--listen");
+        command.add("127.0.0.1:" + port);
+        command.addAll(agentArgs);
+        Process process = new ProcessBuilder(command)
+                .redirectOutput(log.toFile())
+                .redirectErrorStream(true)
+                .start();
+        BenchAgent agent = new BenchAgent(process, log, new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!agent.logText().contains("room-router ready")) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                agent.close();
+                throw new IOException("agent did not start (" + String.join(" ", command) + "); log "
+                        + log + ":\n" + agent.logText());
+            }
+            Thread.sleep(50);
+        }
+        return agent;
+    }
+
+    InetSocketAddress address() {
+        return address;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    String logText() throws IOException {
+        return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+    }
+
+    /** User plus system CPU time of the agent's process so far, in seconds. */
+    double cpuSeconds() throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+        // Fields after the command name, which is in parentheses and may hold spaces: utime is 14th, stime 15th.
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
+        long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+        return ticks / (double) CLOCK_TICKS_PER_SECOND;
+    }
+
+    /** Heap in use now, in bytes, as {@code jcmd GC.heap_info} reports it (without forcing a GC). */
+    long heapUsedBytes() throws IOException, InterruptedException {
+        Matcher m = HEAP_USED.matcher(Jcmd.run(process.pid(), "GC.heap_info"));
+        if (!m.find()) {
+            throw new IOException("jcmd GC.heap_info: no 'total ..K, used ..K' line");
+        }
+        return Long.parseLong(m.group(2)) * 1024;
+    }
+
+    /** Heap in use after a full GC: what the live objects take. */
+    long liveHeapBytes() throws IOException, InterruptedException {
+        Jcmd.run(process.pid(), "GC.run");
+        return heapUsedBytes();
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Runs {@code jcmd PID COMMAND} and returns its output. */
+    static final class Jcmd {
+        private Jcmd() {}
+
+        static String run(long pid, String... command) throws IOException, InterruptedException {
+            List<String> line = new ArrayList<>(List.of("jcmd", Long.toString(pid)));
+            line.addAll(List.of(command));
+            Process jcmd = new ProcessBuilder(line).redirectErrorStream(true).start();
+            byte[] out = jcmd.getInputStream().readAllBytes();
+            if (!jcmd.waitFor(Duration.ofSeconds(60).toSeconds(), TimeUnit.SECONDS)) {
+                jcmd.destroyForcibly();
+                throw new IOException("jcmd " + String.join(" ", command) + ": no answer in 60s");
+            }
+            return new String(out, StandardCharsets.UTF_8);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package io.roomrouter.bench;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A throw-away redis-server (no persistence) on a free loopback port, and {@code INFO memory} through redis-cli. */
+final class BenchRedis implements AutoCloseable {
+    private final Process process;
+    private final int port;
+
+    private BenchRedis(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    static BenchRedis start(BenchSettings settings, Path workDir) throws IOException, InterruptedException {
+        Files.createDirectories(workDir);
+        int port = FreePort.pick();
+        Process process = new ProcessBuilder(List.of(settings.redisServer(), "--port", Integer.toString(port),
+                "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", workDir.toString()))
+                .redirectErrorStream(true)
+                .redirectOutput(workDir.resolve("redis.log").toFile())
+                .start();
+        BenchRedis redis = new BenchRedis(process, port);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try (Socket probe = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                if (probe.isConnected()) {
+                    return redis;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                redis.close();
+                throw new IOException("redis-server did not start; see " + workDir.resolve("redis.log"));
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    String uri() {
+        return "redis://127.0.0.1:" + port;
+    }
+
+    /** {@code used_memory} from {@code INFO memory}, in bytes. */
+    long usedMemory() throws IOException, InterruptedException {
+        Process cli = new ProcessBuilder(List.of("redis-cli", "-p", Integer.toString(port), "INFO", "memory"))
+                .redirectErrorStream(true).start();
+        String out = new String(cli.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        cli.waitFor();
+        for (String line : out.split("\r?\n", -1)) {
+            if (line.startsWith("used_memory:")) {
+                return Long.parseLong(line.substring("used_memory:".length()).trim());
+            }
+        }
+        throw new IOException("INFO memory: no used_memory line in:\n" + out);
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

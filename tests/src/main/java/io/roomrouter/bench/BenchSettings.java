@@ -1,0 +1,89 @@
+package io.roomrouter.bench;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Sizes and durations of a run, from system properties; {@code -Dbench.quick=true} shrinks everything to a
+ * smoke run of about a minute. Every property is optional:
+ * {@code bench.root} (the repository, default {@code .}), {@code bench.out} (default
+ * {@code tests/target/bench}), {@code bench.suites} (comma list of agent, scale, haproxy, placement; default all),
+ * {@code bench.seconds} / {@code bench.warmup} (per load point), {@code bench.agentWarmup} (once per agent), {@code bench.connections}, {@code bench.pipeline},
+ * {@code bench.knownRooms}, {@code bench.heapRooms} (comma list), {@code bench.wrkSeconds},
+ * {@code bench.wrkConnections}, {@code bench.wrkRooms}, {@code bench.placementRooms}, {@code bench.redis}
+ * (the redis-server binary), {@code bench.agentJvmArgs} (extra agent JVM flags, e.g. for JFR).
+ */
+record BenchSettings(
+        boolean quick,
+        Path root,
+        Path outDir,
+        Set<String> suites,
+        Duration measure,
+        Duration warmup,
+        Duration agentWarmup,
+        int connections,
+        int pipeline,
+        int knownRooms,
+        List<Integer> heapRooms,
+        Duration wrkDuration,
+        int wrkConnections,
+        int wrkRooms,
+        int placementRooms,
+        String redisServer) {
+
+    static BenchSettings fromSystemProperties() {
+        boolean quick = Boolean.getBoolean("bench.quick");
+        Path root = Path.of(System.getProperty("bench.root", ".")).toAbsolutePath().normalize();
+        Path out = root.resolve(System.getProperty("bench.out", "tests/target/bench")).normalize();
+        return new BenchSettings(
+                quick,
+                root,
+                out,
+                Set.copyOf(Arrays.asList(System.getProperty("bench.suites", "agent,scale,haproxy,placement")
+                        .split(","))),
+                Duration.ofSeconds(Long.getLong("bench.seconds", quick ? 2 : 8)),
+                Duration.ofSeconds(Long.getLong("bench.warmup", quick ? 1 : 3)),
+                Duration.ofSeconds(Long.getLong("bench.agentWarmup", quick ? 3 : 10)),
+                Integer.getInteger("bench.connections", 8),
+                Integer.getInteger("bench.pipeline", 20),
+                Integer.getInteger("bench.knownRooms", quick ? 2_000 : 20_000),
+                Arrays.stream(System.getProperty("bench.heapRooms", quick ? "10000,100000" : "100000,1000000")
+                        .split(",")).map(String::trim).map(Integer::valueOf).toList(),
+                Duration.ofSeconds(Long.getLong("bench.wrkSeconds", quick ? 3 : 10)),
+                Integer.getInteger("bench.wrkConnections", 64),
+                Integer.getInteger("bench.wrkRooms", 24),
+                Integer.getInteger("bench.placementRooms", quick ? 60 : 240),
+                System.getProperty("bench.redis", "redis-server"));
+    }
+
+    boolean runs(String suite) {
+        return suites.contains(suite);
+    }
+
+    Path agentJar() {
+        return root.resolve("agent/target/room-router-agent.jar");
+    }
+
+    Path haproxyDir() {
+        return Path.of(System.getProperty("bench.haproxyDir", root.resolve("haproxy").toString()));
+    }
+
+    /** Extra JVM flags for every agent started, from {@code bench.agentJvmArgs} (space separated), e.g. JFR. */
+    List<String> agentJvmArgs() {
+        String flags = System.getProperty("bench.agentJvmArgs", "").trim();
+        return flags.isEmpty() ? List.of() : List.of(flags.split("\\s+", -1));
+    }
+
+    /** Extra agent flags for the placement run only, from {@code bench.placementAgentArgs} (default: none). */
+    List<String> placementAgentArgs() {
+        String flags = System.getProperty("bench.placementAgentArgs", "").trim();
+        return flags.isEmpty() ? List.of() : List.of(flags.split("\\s+", -1));
+    }
+
+    String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+}

@@ -3,10 +3,11 @@
 #   ./bench.sh                      the full suite (about 10 minutes on 2 cores)
 #   ./bench.sh -Dbench.quick=true   a smoke run (about a minute)
 # Any -Dbench.* system property (see io.roomrouter.bench.BenchSettings) is passed on, e.g. -Dbench.suites=agent.
-# Needs: JDK 17, Maven, haproxy, wrk (Debian package), redis-server.
+# Installs haproxy, wrk and redis-server with apt-get when they are missing and it runs as root.
 set -euo pipefail
 cd "$(dirname "$0")"
 root=$(pwd)
+scripts/ensure-packages.sh haproxy:haproxy redis-server:redis-server wrk:wrk java:openjdk-17-jdk-headless mvn:maven
 mvn -q -B -pl agent,tests package -DskipTests \
     org.apache.maven.plugins:maven-dependency-plugin:3.9.0:build-classpath \
     -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=runtime ${MVN_ARGS:-}

@@ -5,18 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-missing=()
-command -v haproxy >/dev/null || missing+=(haproxy)
-command -v java >/dev/null || missing+=(openjdk-17-jdk-headless)
-command -v mvn >/dev/null || missing+=(maven)
-if ((${#missing[@]})); then
-    if [[ $(id -u) -ne 0 ]]; then
-        echo "demo.sh: missing ${missing[*]}: install them (apt-get install ${missing[*]}) or run as root" >&2
-        exit 1
-    fi
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+scripts/ensure-packages.sh haproxy:haproxy java:openjdk-17-jdk-headless mvn:maven
 
 # The tests are run by run-tests.sh; the demo only needs the jars.
 mvn -B -q -Dstyle.color=never package -DskipTests

@@ -54,7 +54,7 @@ record AgentOptions(
             "Agent:",
             "  --listen HOST:PORT          the SPOP listener (default 127.0.0.1:12345, loopback only)",
             "  --admin HOST:PORT           an HTTP endpoint for health and room release (default: off)",
-            "  --refresh-interval DUR      how often the runtime API is read (default 1s)",
+            "  --refresh-interval DUR      how often the runtime API is read (default 500ms)",
             "  --max-frame-size N          largest SPOP frame accepted, 256 to 1048576 (default 16380)",
             "  --help                      print this help",
             "",
@@ -96,7 +96,7 @@ record AgentOptions(
         private int roomSize = 10;
         private Duration roomIdleTimeout = Duration.ofMinutes(30);
         private Duration reservationWindow = Duration.ofSeconds(60);
-        private Duration refreshInterval = Duration.ofSeconds(1);
+        private Duration refreshInterval = Duration.ofMillis(500);
         private int maxFrameSize = DEFAULT_MAX_FRAME_SIZE;
         private String redis;
         private String redisPrefix = "rr";

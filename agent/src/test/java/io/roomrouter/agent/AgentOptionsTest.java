@@ -19,6 +19,7 @@ class AgentOptionsTest {
         assertThat(options.roomIdleTimeout()).isEqualTo(Duration.ofMinutes(30));
         assertThat(options.redis()).isEmpty();
         assertThat(options.redisTimeout()).isEqualTo(Duration.ofMillis(20));
+        assertThat(options.refreshInterval()).isEqualTo(Duration.ofMillis(500));
     }
 
     @Test

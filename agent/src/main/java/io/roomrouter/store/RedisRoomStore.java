@@ -185,14 +185,12 @@ public final class RedisRoomStore implements RoomStore {
         }
         CompletableFuture<Placement> out = new CompletableFuture<>();
         long startGeneration = generation.get();
-        long staleBefore = now - HEARTBEAT_TTL.toMillis();
         ScheduledFuture<?> bound = timer.schedule(
                 () -> completeDegraded(out, request, backend, "timeout after " + settings.timeout().toMillis() + " ms"),
                 settings.timeout().toNanos(), TimeUnit.NANOSECONDS);
         CompletableFuture<List<Object>> reply;
         try {
-            reply = script.run(layout.roomKeys(request.backend(), request.room()),
-                    layout.joinArgs(request, backend, now, lifetimes, staleBefore));
+            reply = script.run(layout.keys(request.backend()), layout.joinArgs(request, backend, now, lifetimes));
         } catch (RuntimeException e) {
             reply = CompletableFuture.failedFuture(e);
         }
@@ -225,7 +223,7 @@ public final class RedisRoomStore implements RoomStore {
         known.remove(new RoomId(backend, room));
         List<String> args = layout.head("release", backend, clock.millis());
         args.add(room);
-        return script.run(layout.roomKeys(backend, room), args.toArray(new String[0]))
+        return script.run(layout.keys(backend), args.toArray(new String[0]))
                 .orTimeout(settings.timeout().toNanos(), TimeUnit.NANOSECONDS)
                 .thenApply(values -> "1".equals(values.get(0)));
     }
@@ -281,7 +279,7 @@ public final class RedisRoomStore implements RoomStore {
                 }
             }
             pending.removeAll(settled);
-            steps.add(script.run(layout.backendKeys(snapshot.backend()), args.toArray(new String[0]))
+            steps.add(script.run(layout.keys(snapshot.backend()), args.toArray(new String[0]))
                     .whenComplete((values, error) -> {
                         if (error != null) {
                             arrivals.addAll(settled); // confirmed at the next publication that gets through
@@ -315,10 +313,10 @@ public final class RedisRoomStore implements RoomStore {
         List<String> args = layout.head("touch", id.backend(), clock.millis());
         args.add(id.room());
         args.add(epoch);
-        args.add(player);
+        args.add(RedisLayout.playerHash(player));
         args.add(Long.toString(lifetimes.idleTimeout().toMillis()));
         long at = clock.millis();
-        script.run(layout.roomKeys(id.backend(), id.room()), args.toArray(new String[0]))
+        script.run(layout.keys(id.backend()), args.toArray(new String[0]))
                 .whenComplete((values, error) -> {
                     if (error != null) {
                         return; // the entry ages out of the cache; the next miss asks Redis
@@ -412,7 +410,7 @@ public final class RedisRoomStore implements RoomStore {
         args.add(Integer.toString(size));
         args.add(Long.toString(lifetimes.idleTimeout().toMillis()));
         args.add(lateEpoch);
-        return script.run(layout.roomKeys(id.backend(), id.room()), args.toArray(new String[0]))
+        return script.run(layout.keys(id.backend()), args.toArray(new String[0]))
                 .thenApply(values -> {
                     String outcome = (String) values.get(0);
                     String chosen = (String) values.get(1);

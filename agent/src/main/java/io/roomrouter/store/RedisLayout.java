@@ -14,7 +14,7 @@ import java.util.List;
  */
 final class RedisLayout {
     /** The keys of every step, in the order the script reads them. */
-    private static final String[] KEYS = {"rooms", "room", "holds", "seats", "held", "live", "load", "epoch", "sweep"};
+    private static final String[] KEYS = {"rooms", "room", "holds", "seats", "load", "live", "epoch"};
 
     private final String prefix;
     private final String channel;

@@ -4,18 +4,18 @@
 --   KEYS[2] P:{B}:room   hash   room -> "<server> <epoch> <size> <arrivals> <held> <until>[ <player hash> ...]"
 --   KEYS[3] P:{B}:holds  zset   "<until> <server>" -> until: reservation windows that end at the same ms on one server
 --   KEYS[4] P:{B}:seats  hash   "<until> <server>" -> seats still held by the rooms of that holds entry
---   KEYS[5] P:{B}:held   hash   server -> sum of the held seats of its rooms
+--   KEYS[5] P:{B}:load   hash   "held:<server>" -> sum of the held seats of its rooms,
+--                               "live:<server>" -> its connections summed over fresh agents (written by publish),
+--                               "sweep" -> earliest time (ms) at which a room operation sweeps again;
+--                               one hash so that a join reads everything it weighs with one HMGET
 --   KEYS[6] P:{B}:live   hash   agent -> "<published ms> <server>:<state>:<connections> ..."
---   KEYS[7] P:{B}:load   hash   server -> live connections summed over fresh agents (written by publish)
---   KEYS[8] P:{B}:epoch  string counter; every placement takes a new epoch
---   KEYS[9] P:{B}:sweep  string earliest time (ms) at which a room operation sweeps again
+--   KEYS[7] P:{B}:epoch  string counter; every placement takes a new epoch
 -- ARGV[1] is the operation, ARGV[2] the backend name, ARGV[3] the events channel, ARGV[4] now (ms).
 -- Events: "<backend> <room>" when a room ends, "<backend> <room> <epoch>" when it got a new server.
 -- A room's seats are held while now < until; `held` is its seats not yet confirmed as HAProxy connections.
 
 local op, backend, channel, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
-local ROOMS, ROOM, HOLDS, SEATS, HELD, LIVE, LOAD, EPOCH, SWEEP =
-  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
+local ROOMS, ROOM, HOLDS, SEATS, LOAD, LIVE, EPOCH = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 -- Bounded work per step; a sweep that hits the bound runs again at the next step.
 local SWEEP_LIMIT = 256
 -- Room operations sweep at most this often (ms): a join checks its own room's idle end itself, and a closed window
@@ -39,6 +39,9 @@ local function store(room, r)
     .. ' ' .. r.untl .. players)
 end
 
+-- Set when a step gave held seats back, so that a join reads the loads again before it weighs them.
+local gave_back = false
+
 -- Gives back up to `seats` of a room's held seats; returns how many. Seats whose window was swept already came
 -- back with it.
 local function give_back(r, seats)
@@ -49,7 +52,8 @@ local function give_back(r, seats)
   r.held = r.held - take
   if left < 0 then return 0 end
   if left <= take then redis.call('HDEL', SEATS, hold) else redis.call('HINCRBY', SEATS, hold, -take) end
-  redis.call('HINCRBY', HELD, r.server, -math.min(take, left))
+  redis.call('HINCRBY', LOAD, 'held:' .. r.server, -math.min(take, left))
+  gave_back = true
   return take
 end
 
@@ -67,22 +71,27 @@ local function sweep()
   local closed = redis.call('ZRANGEBYSCORE', HOLDS, '-inf', now, 'LIMIT', 0, SWEEP_LIMIT)
   for _, hold in ipairs(closed) do
     local seats = tonumber(redis.call('HGET', SEATS, hold) or '0')
-    if seats > 0 then redis.call('HINCRBY', HELD, string.match(hold, ' (.*)$'), -seats) end
+    if seats > 0 then redis.call('HINCRBY', LOAD, 'held:' .. string.match(hold, ' (.*)$'), -seats) end
     redis.call('HDEL', SEATS, hold)
   end
   if #closed > 0 then redis.call('ZREMRANGEBYRANK', HOLDS, 0, #closed - 1) end
   local next_sweep = now + SWEEP_EVERY
   if #idle == SWEEP_LIMIT or #closed == SWEEP_LIMIT then next_sweep = now end
-  redis.call('SET', SWEEP, next_sweep)
+  redis.call('HSET', LOAD, 'sweep', next_sweep)
+end
+
+local function due(next_sweep)
+  return now >= tonumber(next_sweep or '0')
 end
 
 local function maybe_sweep()
-  if now >= tonumber(redis.call('GET', SWEEP) or '0') then sweep() end
+  if due(redis.call('HGET', LOAD, 'sweep')) then sweep() end
 end
 
 -- The room's state if it lives; a room whose idle end has passed (a game server may have set it to 0) ends now.
 local function live_room(room)
   local r = parse(redis.call('HGET', ROOM, room))
+  if not r then return nil end
   local idle_end = redis.call('ZSCORE', ROOMS, room)
   if idle_end and tonumber(idle_end) <= now then
     end_room(room, r)
@@ -110,9 +119,9 @@ local function create(room, server, size, window, idle)
   if window > 0 then
     r.held, r.untl = size, now + window
     local hold = r.untl .. ' ' .. server
-    redis.call('ZADD', HOLDS, r.untl, hold)
-    redis.call('HINCRBY', SEATS, hold, size)
-    redis.call('HINCRBY', HELD, server, size)
+    -- Only the first room of a (window end, server) pair adds the index entry: entries go when their seats do.
+    if redis.call('HINCRBY', SEATS, hold, size) == size then redis.call('ZADD', HOLDS, r.untl, hold) end
+    redis.call('HINCRBY', LOAD, 'held:' .. server, size)
   end
   redis.call('ZADD', ROOMS, now + idle, room)
   return r
@@ -130,12 +139,19 @@ end
 local function join()
   local room, size, player = ARGV[5], tonumber(ARGV[6]), ARGV[7]
   local window, idle = tonumber(ARGV[8]), tonumber(ARGV[9])
-  local states, order = {}, {}
+  local states, order, fields = {}, {}, { 'sweep' }
   for i = 10, #ARGV, 3 do
-    states[ARGV[i]] = { state = ARGV[i + 1], capacity = tonumber(ARGV[i + 2]) }
-    order[#order + 1] = ARGV[i]
+    local name = ARGV[i]
+    states[name] = { state = ARGV[i + 1], capacity = tonumber(ARGV[i + 2]) }
+    order[#order + 1] = name
+    fields[#fields + 1] = 'live:' .. name
+    fields[#fields + 1] = 'held:' .. name
   end
-  maybe_sweep()
+  local loads = redis.call('HMGET', LOAD, unpack(fields))
+  if due(loads[1]) then
+    sweep()
+    gave_back = true -- the sweep may have given seats back
+  end
   local decision, why = 'placed', 'least-loaded'
   local r = live_room(room)
   if r then
@@ -145,21 +161,20 @@ local function join()
       redis.call('ZADD', ROOMS, now + idle, room)
       local counted = count_arrival(r, player)
       if counted == '1' then store(room, r) end
-      return { 'sticky', server, 'room lives here',
-               tostring(load_of(redis.call('HGET', LOAD, server), redis.call('HGET', HELD, server))),
+      local at = redis.call('HMGET', LOAD, 'live:' .. server, 'held:' .. server)
+      return { 'sticky', server, 'room lives here', tostring(load_of(at[1], at[2])),
                tostring(s.capacity), r.epoch, counted }
     end
     decision = 'moved'
     if s then why = server .. ' is ' .. s.state else why = server .. ' left the backend' end
     give_back(r, r.held)
   end
-  local live = redis.call('HMGET', LOAD, unpack(order))
-  local held = redis.call('HMGET', HELD, unpack(order))
+  if gave_back then loads = redis.call('HMGET', LOAD, unpack(fields)) end
   local best, best_load, best_cap
   local fitting = {}
   for i, name in ipairs(order) do
     local s = states[name]
-    local load = load_of(live[i], held[i])
+    local load = load_of(loads[2 * i], loads[2 * i + 1])
     if s.state == 'UP' and load + size <= s.capacity then
       fitting[#fitting + 1] = { name, load, s.capacity }
       if not best or load * best_cap < best_load * s.capacity then
@@ -229,11 +244,15 @@ local function publish()
       redis.call('HDEL', LIVE, entries[i])
     end
   end
+  local fields = redis.call('HKEYS', LOAD)
+  for _, field in ipairs(fields) do
+    local server = string.match(field, '^live:(.*)$')
+    if server and not sums[server] then redis.call('HDEL', LOAD, field) end
+  end
   for server, conns in pairs(sums) do
-    flat[#flat + 1] = server
+    flat[#flat + 1] = 'live:' .. server
     flat[#flat + 1] = conns
   end
-  redis.call('DEL', LOAD)
   if #flat > 0 then redis.call('HSET', LOAD, unpack(flat)) end
   local confirmed = 0
   for i = 8, #ARGV, 3 do

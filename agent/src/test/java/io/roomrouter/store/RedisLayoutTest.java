@@ -24,8 +24,7 @@ class RedisLayoutTest {
     void everyKeyOfOneStepCarriesTheBackendHashTag() {
         assertThat(layout.keys("be_game")).containsExactly(
                 "rr:{be_game}:rooms", "rr:{be_game}:room", "rr:{be_game}:holds", "rr:{be_game}:seats",
-                "rr:{be_game}:held", "rr:{be_game}:live", "rr:{be_game}:load", "rr:{be_game}:epoch",
-                "rr:{be_game}:sweep");
+                "rr:{be_game}:load", "rr:{be_game}:live", "rr:{be_game}:epoch");
         assertThat(layout.channel()).isEqualTo("rr:events");
     }
 

@@ -147,17 +147,17 @@ class RedisRoomStoreIT {
         Clock clock = Clock.systemUTC();
         FakeInventory view = new FakeInventory(BE, clock, up("s1", 10, 0));
         RedisRoomStore a = store(redis.uri(), view, "a", clock, Duration.ofMillis(500));
-        String held = prefix + ":{" + BE + "}:held";
+        String load = prefix + ":{" + BE + "}:load";
 
         join(a, view, "r1", 4, "p1");
         join(a, view, "r1", 4, "p2");
         join(a, view, "r1", 4, "p1"); // the same player again is no new arrival
-        assertThat(raw.hget(held, "s1")).isEqualTo("4");
+        assertThat(raw.hget(load, "held:s1")).isEqualTo("4");
 
         sleep(300);
         view.set(up("s1", 10, 2)); // taken 250 ms after both arrivals: HAProxy counts them now
         a.publishNow().join();
-        assertThat(raw.hget(held, "s1")).isEqualTo("2");
+        assertThat(raw.hget(load, "held:s1")).isEqualTo("2");
         assertThat(join(a, view, "r2", 1, "q1").load()).isEqualTo(4); // 2 live + 2 held
     }
 
@@ -251,10 +251,10 @@ class RedisRoomStoreIT {
         raw.publish(prefix + ":events", BE + " g1");
 
         await(() -> join(a, view, "g1", 10, "p4").decision() != Decision.STICKY, "the release reached agent A");
-        assertThat(raw.hget(prefix + ":{" + BE + "}:held", "s1")).isEqualTo("10"); // g1 again, placed anew
+        assertThat(raw.hget(prefix + ":{" + BE + "}:load", "held:s1")).isEqualTo("10"); // g1 again, placed anew
         assertThat(a.release(BE, "g1").toCompletableFuture().join()).isTrue();
         assertThat(a.release(BE, "g1").toCompletableFuture().join()).isFalse();
-        assertThat(raw.hget(prefix + ":{" + BE + "}:held", "s1")).isEqualTo("0");
+        assertThat(raw.hget(prefix + ":{" + BE + "}:load", "held:s1")).isEqualTo("0");
         assertThat(join(a, view, "g2", 1, "p3").decision()).isEqualTo(Decision.PLACED);
     }
 

@@ -2,8 +2,9 @@
 -- Layout (docs/redis-keys.md): every key carries the backend's hash tag, so one step stays in one cluster slot.
 --   KEYS[1] P:{B}:rooms  zset   room -> end of its idle timeout (ms); the index the sweep walks
 --   KEYS[2] P:{B}:room   hash   room -> "<server> <epoch> <size> <arrivals> <held> <until>[ <player hash> ...]"
---   KEYS[3] P:{B}:holds  zset   "<until> <server>" -> until: reservation windows that end at the same ms on one server
---   KEYS[4] P:{B}:seats  hash   "<until> <server>" -> seats still held by the rooms of that holds entry
+--   KEYS[3] P:{B}:holds  zset   "<end> <server>" -> end: the reservation windows of a server that end in one
+--                               HOLD_BUCKET, end being the bucket's end (ms); the index the sweep walks
+--   KEYS[4] P:{B}:seats  hash   "<end> <server>" -> seats still held by the rooms of that holds entry
 --   KEYS[5] P:{B}:load   hash   "held:<server>" -> sum of the held seats of its rooms,
 --                               "live:<server>" -> its connections summed over fresh agents (written by publish),
 --                               "sweep" -> earliest time (ms) at which a room operation sweeps again;
@@ -21,6 +22,14 @@ local SWEEP_LIMIT = 256
 -- Room operations sweep at most this often (ms): a join checks its own room's idle end itself, and a closed window
 -- that is not swept yet only keeps its seats held a little longer. Every publication sweeps.
 local SWEEP_EVERY = 50
+-- Windows ending within this many ms share one holds entry, so that the index costs next to nothing per room at any
+-- placement rate; their seats come back at the bucket's end, at most this much after the window.
+local HOLD_BUCKET = 100
+
+-- The holds entry of a room's window: its server and the end of the bucket the window ends in.
+local function hold_of(untl, server)
+  return (math.ceil(untl / HOLD_BUCKET) * HOLD_BUCKET) .. ' ' .. server
+end
 
 -- A room's value, parsed; nil when the room is unknown.
 local function parse(value)
@@ -47,7 +56,7 @@ local gave_back = false
 local function give_back(r, seats)
   local take = math.min(seats, r.held)
   if take <= 0 then return 0 end
-  local hold = r.untl .. ' ' .. r.server
+  local hold = hold_of(r.untl, r.server)
   local left = tonumber(redis.call('HGET', SEATS, hold) or '-1')
   r.held = r.held - take
   if left < 0 then return 0 end
@@ -118,9 +127,12 @@ local function create(room, server, size, window, idle)
   local r = { server = server, epoch = epoch, size = size, arrivals = 0, held = 0, untl = 0, players = '' }
   if window > 0 then
     r.held, r.untl = size, now + window
-    local hold = r.untl .. ' ' .. server
-    -- Only the first room of a (window end, server) pair adds the index entry: entries go when their seats do.
-    if redis.call('HINCRBY', SEATS, hold, size) == size then redis.call('ZADD', HOLDS, r.untl, hold) end
+    local hold = hold_of(r.untl, server)
+    -- Only the first room of a holds entry adds it to the index; an entry leaves the index when the sweep gives its
+    -- seats back.
+    if redis.call('HINCRBY', SEATS, hold, size) == size then
+      redis.call('ZADD', HOLDS, tonumber(string.match(hold, '^%d+')), hold)
+    end
     redis.call('HINCRBY', LOAD, 'held:' .. server, size)
   end
   redis.call('ZADD', ROOMS, now + idle, room)

@@ -266,7 +266,9 @@ class RedisRoomStoreIT {
         assertThat(join(a, view, "big", 10, "p1").decision()).isEqualTo(Decision.PLACED);
         assertThat(join(a, view, "small", 1, "q1").decision()).isEqualTo(Decision.FULL);
 
-        clock.advance(LIFETIMES.reservationWindow().plusMillis(1)); // window over: only live connections count
+        // Window over (windows ending within the same 100 ms give their seats back together, at the bucket's end,
+        // docs/redis-keys.md): only live connections count.
+        clock.advance(LIFETIMES.reservationWindow().plusMillis(100));
         view.set(up("s1", 10, 1));
         assertThat(join(a, view, "small", 1, "q1").decision()).isEqualTo(Decision.PLACED);
         assertThat(join(a, view, "big", 10, "p2").decision()).isEqualTo(Decision.STICKY);

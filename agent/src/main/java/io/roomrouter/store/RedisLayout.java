@@ -5,7 +5,6 @@ import io.roomrouter.placement.JoinRequest;
 import io.roomrouter.placement.RendezvousHash;
 import io.roomrouter.placement.ServerStatus;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -98,9 +97,18 @@ final class RedisLayout {
     }
 
     static List<ServerStatus> rendezvousOrder(String room, List<ServerStatus> servers) {
-        List<ServerStatus> ordered = new ArrayList<>(servers);
-        ordered.sort(Comparator.comparing(
-                (ServerStatus s) -> RendezvousHash.weight(room, s.name()), (a, b) -> Long.compareUnsigned(b, a)));
+        // Each weight once, not once per comparison: this runs for every join that goes to Redis.
+        List<Weighted> weighted = new ArrayList<>(servers.size());
+        for (ServerStatus server : servers) {
+            weighted.add(new Weighted(server, RendezvousHash.weight(room, server.name())));
+        }
+        weighted.sort((a, b) -> Long.compareUnsigned(b.weight(), a.weight()));
+        List<ServerStatus> ordered = new ArrayList<>(weighted.size());
+        for (Weighted w : weighted) {
+            ordered.add(w.server());
+        }
         return ordered;
     }
+
+    private record Weighted(ServerStatus server, long weight) {}
 }

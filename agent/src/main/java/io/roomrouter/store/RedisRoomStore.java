@@ -55,6 +55,8 @@ public final class RedisRoomStore implements RoomStore {
     static final Duration HEARTBEAT_TTL = Duration.ofSeconds(2);
     /** The longest a cached answer stands without Redis confirming it, in case an invalidation was lost. */
     static final Duration CACHE_TTL = Duration.ofSeconds(1);
+    /** How often rooms idle past their timeout are dropped from the agent's knowledge (they answer nothing meanwhile). */
+    private static final Duration FORGET_INTERVAL = Duration.ofSeconds(5);
 
     private static final Logger log = LoggerFactory.getLogger(RedisRoomStore.class);
 
@@ -81,6 +83,8 @@ public final class RedisRoomStore implements RoomStore {
     private final AtomicReference<Reconciliation> lastReconciliation = new AtomicReference<>();
     // Outcomes of the reconciliation under way, kept across retries so that each room is counted once.
     private final Map<RoomId, String> reconciled = new ConcurrentHashMap<>();
+    // Only the rr-redis thread reads and writes it.
+    private long nextForgetMillis;
 
     private RedisRoomStore(RedisSettings settings, RoomLifetimes lifetimes, ServerInventory inventory, String agentId,
             Clock clock, RedisLinks links) {
@@ -269,6 +273,8 @@ public final class RedisRoomStore implements RoomStore {
             args.add(RedisLayout.liveEntry(snapshot, now));
             args.add(Long.toString(now - HEARTBEAT_TTL.toMillis()));
             List<Arrival> settled = new ArrayList<>();
+            // One pass that keeps what stays pending: thousands of arrivals wait here between two publications.
+            List<Arrival> unsettled = new ArrayList<>(pending.size());
             for (Arrival arrival : pending) {
                 if (arrival.backend().equals(snapshot.backend())
                         && arrival.atMillis() + RoomLifetimes.ARRIVAL_SETTLE_MILLIS <= snapshot.takenAtMillis()) {
@@ -276,9 +282,11 @@ public final class RedisRoomStore implements RoomStore {
                     args.add(arrival.room());
                     args.add(arrival.epoch());
                     args.add("1");
+                } else {
+                    unsettled.add(arrival);
                 }
             }
-            pending.removeAll(settled);
+            pending = unsettled;
             steps.add(script.run(layout.keys(snapshot.backend()), args.toArray(new String[0]))
                     .whenComplete((values, error) -> {
                         if (error != null) {
@@ -302,8 +310,12 @@ public final class RedisRoomStore implements RoomStore {
             }
             publishNow();
             long now = clock.millis();
-            long idle = lifetimes.idleTimeout().toMillis();
-            known.values().removeIf(room -> room.lastJoinMillis() + idle <= now);
+            // A full pass over every known room is the costly part of a tick: forget idle rooms only now and then.
+            if (now >= nextForgetMillis) {
+                nextForgetMillis = now + FORGET_INTERVAL.toMillis();
+                long idle = lifetimes.idleTimeout().toMillis();
+                known.values().removeIf(room -> room.lastJoinMillis() + idle <= now);
+            }
         } catch (RuntimeException e) {
             log.warn("redis publish failed: {}", describe(e));
         }

@@ -151,13 +151,14 @@ end
 local function join()
   local room, size, player = ARGV[5], tonumber(ARGV[6]), ARGV[7]
   local window, idle = tonumber(ARGV[8]), tonumber(ARGV[9])
-  local states, order, fields = {}, {}, { 'sweep' }
+  -- Flat arrays, no table per server: this loop and the next run for every placement.
+  local order, states, caps, fields = {}, {}, {}, { 'sweep' }
+  local n = 0
   for i = 10, #ARGV, 3 do
+    n = n + 1
     local name = ARGV[i]
-    states[name] = { state = ARGV[i + 1], capacity = tonumber(ARGV[i + 2]) }
-    order[#order + 1] = name
-    fields[#fields + 1] = 'live:' .. name
-    fields[#fields + 1] = 'held:' .. name
+    order[n], states[n], caps[n] = name, ARGV[i + 1], tonumber(ARGV[i + 2])
+    fields[2 * n], fields[2 * n + 1] = 'live:' .. name, 'held:' .. name
   end
   local loads = redis.call('HMGET', LOAD, unpack(fields))
   if due(loads[1]) then
@@ -168,29 +169,33 @@ local function join()
   local r = live_room(room)
   if r then
     local server = r.server
-    local s = states[server]
-    if s and (s.state == 'UP' or s.state == 'DRAIN') then
+    local k
+    for i = 1, n do
+      if order[i] == server then k = i break end
+    end
+    local state = k and states[k]
+    if state == 'UP' or state == 'DRAIN' then
       redis.call('ZADD', ROOMS, now + idle, room)
       local counted = count_arrival(r, player)
       if counted == '1' then store(room, r) end
       local at = redis.call('HMGET', LOAD, 'live:' .. server, 'held:' .. server)
       return { 'sticky', server, 'room lives here', tostring(load_of(at[1], at[2])),
-               tostring(s.capacity), r.epoch, counted }
+               tostring(caps[k]), r.epoch, counted }
     end
     decision = 'moved'
-    if s then why = server .. ' is ' .. s.state else why = server .. ' left the backend' end
+    if state then why = server .. ' is ' .. state else why = server .. ' left the backend' end
     give_back(r, r.held)
   end
   if gave_back then loads = redis.call('HMGET', LOAD, unpack(fields)) end
   local best, best_load, best_cap
-  local fitting = {}
-  for i, name in ipairs(order) do
-    local s = states[name]
-    local load = load_of(loads[2 * i], loads[2 * i + 1])
-    if s.state == 'UP' and load + size <= s.capacity then
-      fitting[#fitting + 1] = { name, load, s.capacity }
-      if not best or load * best_cap < best_load * s.capacity then
-        best, best_load, best_cap = name, load, s.capacity
+  local fitting, fit_loads = {}, {}
+  for i = 1, n do
+    local load, cap = load_of(loads[2 * i], loads[2 * i + 1]), caps[i]
+    if states[i] == 'UP' and load + size <= cap then
+      fitting[#fitting + 1] = i
+      fit_loads[i] = load
+      if not best or load * best_cap < best_load * cap then
+        best, best_load, best_cap = order[i], load, cap
       end
     end
   end
@@ -199,9 +204,9 @@ local function join()
   -- and loads stay within about one room of even.
   if best then
     local least_load, least_cap = best_load, best_cap
-    for _, f in ipairs(fitting) do
-      if f[2] * least_cap <= least_load * f[3] + size * least_cap then
-        best, best_load, best_cap = f[1], f[2], f[3]
+    for _, i in ipairs(fitting) do
+      if fit_loads[i] * least_cap <= least_load * caps[i] + size * least_cap then
+        best, best_load, best_cap = order[i], fit_loads[i], caps[i]
         break
       end
     end

@@ -5,7 +5,6 @@ import io.roomrouter.placement.JoinRequest;
 import io.roomrouter.placement.RendezvousHash;
 import io.roomrouter.placement.ServerStatus;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -13,8 +12,8 @@ import java.util.List;
  * backend carries the hash tag {@code {backend}}, so each atomic step touches one Redis Cluster slot.
  */
 final class RedisLayout {
-    /** The keys of a backend-wide step, in the order the script reads them. */
-    private static final String[] BACKEND_KEYS = {"rooms", "holds", "seats", "held", "live", "epoch"};
+    /** The keys of every step, in the order the script reads them. */
+    private static final String[] KEYS = {"rooms", "room", "holds", "seats", "load", "live", "epoch"};
 
     private final String prefix;
     private final String channel;
@@ -34,24 +33,22 @@ final class RedisLayout {
         return prefix + ":{" + backend + "}:";
     }
 
-    String[] backendKeys(String backend) {
+    /** The keys of every step on one backend: per-room state lives in the backend's hashes, not in keys of its own. */
+    String[] keys(String backend) {
         String base = base(backend);
-        String[] keys = new String[BACKEND_KEYS.length];
+        String[] keys = new String[KEYS.length];
         for (int i = 0; i < keys.length; i++) {
-            keys[i] = base + BACKEND_KEYS[i];
+            keys[i] = base + KEYS[i];
         }
         return keys;
     }
 
-    String[] roomKeys(String backend, String room) {
-        String base = base(backend);
-        String[] keys = new String[BACKEND_KEYS.length + 2];
-        for (int i = 0; i < BACKEND_KEYS.length; i++) {
-            keys[i] = base + BACKEND_KEYS[i];
-        }
-        keys[BACKEND_KEYS.length] = base + "room:" + room;
-        keys[BACKEND_KEYS.length + 1] = base + "players:" + room;
-        return keys;
+    /**
+     * What the script keeps of a player id to count each player's arrival once: its {@link String#hashCode()} in
+     * hex, as {@link MemoryRoomStore} keeps it; empty without an id.
+     */
+    static String playerHash(String player) {
+        return player.isEmpty() ? "" : Integer.toHexString(player.hashCode());
     }
 
     /** The first four arguments of every operation. */
@@ -69,15 +66,13 @@ final class RedisLayout {
      * capacity) triples in the room's rendezvous order (highest weight first), so that the script, which cannot
      * compute 64-bit hashes, breaks load ties exactly as {@link io.roomrouter.placement.PlacementPolicy} does.
      */
-    String[] joinArgs(JoinRequest request, BackendSnapshot snapshot, long nowMillis, RoomLifetimes lifetimes,
-            long staleBeforeMillis) {
+    String[] joinArgs(JoinRequest request, BackendSnapshot snapshot, long nowMillis, RoomLifetimes lifetimes) {
         List<String> args = head("join", request.backend(), nowMillis);
         args.add(request.room());
         args.add(Integer.toString(request.size()));
-        args.add(request.player().orElse(""));
+        args.add(playerHash(request.player().orElse("")));
         args.add(Long.toString(lifetimes.reservationWindow().toMillis()));
         args.add(Long.toString(lifetimes.idleTimeout().toMillis()));
-        args.add(Long.toString(staleBeforeMillis));
         for (ServerStatus server : rendezvousOrder(request.room(), snapshot.servers())) {
             args.add(server.name());
             args.add(server.state().name());
@@ -102,9 +97,18 @@ final class RedisLayout {
     }
 
     static List<ServerStatus> rendezvousOrder(String room, List<ServerStatus> servers) {
-        List<ServerStatus> ordered = new ArrayList<>(servers);
-        ordered.sort(Comparator.comparing(
-                (ServerStatus s) -> RendezvousHash.weight(room, s.name()), (a, b) -> Long.compareUnsigned(b, a)));
+        // Each weight once, not once per comparison: this runs for every join that goes to Redis.
+        List<Weighted> weighted = new ArrayList<>(servers.size());
+        for (ServerStatus server : servers) {
+            weighted.add(new Weighted(server, RendezvousHash.weight(room, server.name())));
+        }
+        weighted.sort((a, b) -> Long.compareUnsigned(b.weight(), a.weight()));
+        List<ServerStatus> ordered = new ArrayList<>(weighted.size());
+        for (Weighted w : weighted) {
+            ordered.add(w.server());
+        }
         return ordered;
     }
+
+    private record Weighted(ServerStatus server, long weight) {}
 }

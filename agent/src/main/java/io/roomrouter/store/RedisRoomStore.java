@@ -55,6 +55,8 @@ public final class RedisRoomStore implements RoomStore {
     static final Duration HEARTBEAT_TTL = Duration.ofSeconds(2);
     /** The longest a cached answer stands without Redis confirming it, in case an invalidation was lost. */
     static final Duration CACHE_TTL = Duration.ofSeconds(1);
+    /** How often rooms idle past their timeout are dropped from the agent's knowledge (they answer nothing meanwhile). */
+    private static final Duration FORGET_INTERVAL = Duration.ofSeconds(5);
 
     private static final Logger log = LoggerFactory.getLogger(RedisRoomStore.class);
 
@@ -81,6 +83,8 @@ public final class RedisRoomStore implements RoomStore {
     private final AtomicReference<Reconciliation> lastReconciliation = new AtomicReference<>();
     // Outcomes of the reconciliation under way, kept across retries so that each room is counted once.
     private final Map<RoomId, String> reconciled = new ConcurrentHashMap<>();
+    // Only the rr-redis thread reads and writes it.
+    private long nextForgetMillis;
 
     private RedisRoomStore(RedisSettings settings, RoomLifetimes lifetimes, ServerInventory inventory, String agentId,
             Clock clock, RedisLinks links) {
@@ -185,14 +189,12 @@ public final class RedisRoomStore implements RoomStore {
         }
         CompletableFuture<Placement> out = new CompletableFuture<>();
         long startGeneration = generation.get();
-        long staleBefore = now - HEARTBEAT_TTL.toMillis();
         ScheduledFuture<?> bound = timer.schedule(
                 () -> completeDegraded(out, request, backend, "timeout after " + settings.timeout().toMillis() + " ms"),
                 settings.timeout().toNanos(), TimeUnit.NANOSECONDS);
         CompletableFuture<List<Object>> reply;
         try {
-            reply = script.run(layout.roomKeys(request.backend(), request.room()),
-                    layout.joinArgs(request, backend, now, lifetimes, staleBefore));
+            reply = script.run(layout.keys(request.backend()), layout.joinArgs(request, backend, now, lifetimes));
         } catch (RuntimeException e) {
             reply = CompletableFuture.failedFuture(e);
         }
@@ -225,7 +227,7 @@ public final class RedisRoomStore implements RoomStore {
         known.remove(new RoomId(backend, room));
         List<String> args = layout.head("release", backend, clock.millis());
         args.add(room);
-        return script.run(layout.roomKeys(backend, room), args.toArray(new String[0]))
+        return script.run(layout.keys(backend), args.toArray(new String[0]))
                 .orTimeout(settings.timeout().toNanos(), TimeUnit.NANOSECONDS)
                 .thenApply(values -> "1".equals(values.get(0)));
     }
@@ -271,6 +273,8 @@ public final class RedisRoomStore implements RoomStore {
             args.add(RedisLayout.liveEntry(snapshot, now));
             args.add(Long.toString(now - HEARTBEAT_TTL.toMillis()));
             List<Arrival> settled = new ArrayList<>();
+            // One pass that keeps what stays pending: thousands of arrivals wait here between two publications.
+            List<Arrival> unsettled = new ArrayList<>(pending.size());
             for (Arrival arrival : pending) {
                 if (arrival.backend().equals(snapshot.backend())
                         && arrival.atMillis() + RoomLifetimes.ARRIVAL_SETTLE_MILLIS <= snapshot.takenAtMillis()) {
@@ -278,10 +282,12 @@ public final class RedisRoomStore implements RoomStore {
                     args.add(arrival.room());
                     args.add(arrival.epoch());
                     args.add("1");
+                } else {
+                    unsettled.add(arrival);
                 }
             }
-            pending.removeAll(settled);
-            steps.add(script.run(layout.backendKeys(snapshot.backend()), args.toArray(new String[0]))
+            pending = unsettled;
+            steps.add(script.run(layout.keys(snapshot.backend()), args.toArray(new String[0]))
                     .whenComplete((values, error) -> {
                         if (error != null) {
                             arrivals.addAll(settled); // confirmed at the next publication that gets through
@@ -304,8 +310,12 @@ public final class RedisRoomStore implements RoomStore {
             }
             publishNow();
             long now = clock.millis();
-            long idle = lifetimes.idleTimeout().toMillis();
-            known.values().removeIf(room -> room.lastJoinMillis() + idle <= now);
+            // A full pass over every known room is the costly part of a tick: forget idle rooms only now and then.
+            if (now >= nextForgetMillis) {
+                nextForgetMillis = now + FORGET_INTERVAL.toMillis();
+                long idle = lifetimes.idleTimeout().toMillis();
+                known.values().removeIf(room -> room.lastJoinMillis() + idle <= now);
+            }
         } catch (RuntimeException e) {
             log.warn("redis publish failed: {}", describe(e));
         }
@@ -315,10 +325,10 @@ public final class RedisRoomStore implements RoomStore {
         List<String> args = layout.head("touch", id.backend(), clock.millis());
         args.add(id.room());
         args.add(epoch);
-        args.add(player);
+        args.add(RedisLayout.playerHash(player));
         args.add(Long.toString(lifetimes.idleTimeout().toMillis()));
         long at = clock.millis();
-        script.run(layout.roomKeys(id.backend(), id.room()), args.toArray(new String[0]))
+        script.run(layout.keys(id.backend()), args.toArray(new String[0]))
                 .whenComplete((values, error) -> {
                     if (error != null) {
                         return; // the entry ages out of the cache; the next miss asks Redis
@@ -412,7 +422,7 @@ public final class RedisRoomStore implements RoomStore {
         args.add(Integer.toString(size));
         args.add(Long.toString(lifetimes.idleTimeout().toMillis()));
         args.add(lateEpoch);
-        return script.run(layout.roomKeys(id.backend(), id.room()), args.toArray(new String[0]))
+        return script.run(layout.keys(id.backend()), args.toArray(new String[0]))
                 .thenApply(values -> {
                     String outcome = (String) values.get(0);
                     String chosen = (String) values.get(1);

@@ -1,140 +1,201 @@
 -- room-router placement: every operation on one backend is one atomic step of this script.
 -- Layout (docs/redis-keys.md): every key carries the backend's hash tag, so one step stays in one cluster slot.
---   KEYS[1] P:{B}:rooms   zset  room -> end of its idle timeout (ms); the index the sweep walks
---   KEYS[2] P:{B}:holds   zset  room -> end of its reservation window (ms)
---   KEYS[3] P:{B}:seats   hash  room -> "<server> <held seats>" while the room is inside its window
---   KEYS[4] P:{B}:held    hash  server -> sum of the held seats of its rooms
---   KEYS[5] P:{B}:live    hash  agent -> "<published ms> <server>:<state>:<connections> ..."
---   KEYS[6] P:{B}:epoch   string counter; every placement takes a new epoch
---   KEYS[7] P:{B}:room:R  hash  server, size, epoch, placed, arrivals   (room operations only)
---   KEYS[8] P:{B}:players:R set player ids seen while the room is inside its window (room operations only)
+--   KEYS[1] P:{B}:rooms  zset   room -> end of its idle timeout (ms); the index the sweep walks
+--   KEYS[2] P:{B}:room   hash   room -> "<server> <epoch> <size> <arrivals> <held> <until>[ <player hash> ...]"
+--   KEYS[3] P:{B}:holds  zset   "<end> <server>" -> end: the reservation windows of a server that end in one
+--                               HOLD_BUCKET, end being the bucket's end (ms); the index the sweep walks
+--   KEYS[4] P:{B}:seats  hash   "<end> <server>" -> seats still held by the rooms of that holds entry
+--   KEYS[5] P:{B}:load   hash   "held:<server>" -> sum of the held seats of its rooms,
+--                               "live:<server>" -> its connections summed over fresh agents (written by publish),
+--                               "sweep" -> earliest time (ms) at which a room operation sweeps again;
+--                               one hash so that a join reads everything it weighs with one HMGET
+--   KEYS[6] P:{B}:live   hash   agent -> "<published ms> <server>:<state>:<connections> ..."
+--   KEYS[7] P:{B}:epoch  string counter; every placement takes a new epoch
 -- ARGV[1] is the operation, ARGV[2] the backend name, ARGV[3] the events channel, ARGV[4] now (ms).
 -- Events: "<backend> <room>" when a room ends, "<backend> <room> <epoch>" when it got a new server.
--- Keys of swept rooms are derived from KEYS[1] here: they share its hash tag, hence its slot.
+-- A room's seats are held while now < until; `held` is its seats not yet confirmed as HAProxy connections.
 
 local op, backend, channel, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
-local ROOMS, HOLDS, SEATS, HELD, LIVE, EPOCH = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
-local base = string.sub(ROOMS, 1, -6) -- "P:{B}:" without "rooms"
-local SWEEP_LIMIT = 64
+local ROOMS, ROOM, HOLDS, SEATS, LOAD, LIVE, EPOCH = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
+-- Bounded work per step; a sweep that hits the bound runs again at the next step.
+local SWEEP_LIMIT = 256
+-- Room operations sweep at most this often (ms): a join checks its own room's idle end itself, and a closed window
+-- that is not swept yet only keeps its seats held a little longer. Every publication sweeps.
+local SWEEP_EVERY = 50
+-- Windows ending within this many ms share one holds entry, so that the index costs next to nothing per room at any
+-- placement rate; their seats come back at the bucket's end, at most this much after the window.
+local HOLD_BUCKET = 100
 
-local function room_key(room) return base .. 'room:' .. room end
-local function players_key(room) return base .. 'players:' .. room end
-
--- Gives a room's held seats back to its server.
-local function drop_hold(room)
-  local seat = redis.call('HGET', SEATS, room)
-  if seat then
-    local server, held = string.match(seat, '^(%S+) (%d+)$')
-    if server and tonumber(held) > 0 then
-      redis.call('HINCRBY', HELD, server, -tonumber(held))
-    end
-    redis.call('HDEL', SEATS, room)
-  end
-  redis.call('ZREM', HOLDS, room)
+-- The holds entry of a room's window: its server and the end of the bucket the window ends in.
+local function hold_of(untl, server)
+  return (math.ceil(untl / HOLD_BUCKET) * HOLD_BUCKET) .. ' ' .. server
 end
 
-local function end_room(room)
-  drop_hold(room)
-  redis.call('ZREM', ROOMS, room)
-  local existed = redis.call('DEL', room_key(room), players_key(room))
+-- A room's value, parsed; nil when the room is unknown.
+local function parse(value)
+  if not value then return nil end
+  local server, epoch, size, arrivals, held, untl, players =
+    string.match(value, '^(%S+) (%d+) (%d+) (%d+) (%d+) (%d+)(.*)$')
+  return { server = server, epoch = epoch, size = tonumber(size), arrivals = tonumber(arrivals),
+           held = tonumber(held), untl = tonumber(untl), players = players }
+end
+
+local function store(room, r)
+  local players = r.players
+  -- Player hashes only serve to count arrivals inside the window: a room outside it keeps none.
+  if r.untl <= now or r.arrivals >= r.size then players = '' end
+  redis.call('HSET', ROOM, room, r.server .. ' ' .. r.epoch .. ' ' .. r.size .. ' ' .. r.arrivals .. ' ' .. r.held
+    .. ' ' .. r.untl .. players)
+end
+
+-- Set when a step gave held seats back, so that a join reads the loads again before it weighs them.
+local gave_back = false
+
+-- Gives back up to `seats` of a room's held seats; returns how many. Seats whose window was swept already came
+-- back with it.
+local function give_back(r, seats)
+  local take = math.min(seats, r.held)
+  if take <= 0 then return 0 end
+  local hold = hold_of(r.untl, r.server)
+  local left = tonumber(redis.call('HGET', SEATS, hold) or '-1')
+  r.held = r.held - take
+  if left < 0 then return 0 end
+  if left <= take then redis.call('HDEL', SEATS, hold) else redis.call('HINCRBY', SEATS, hold, -take) end
+  redis.call('HINCRBY', LOAD, 'held:' .. r.server, -math.min(take, left))
+  gave_back = true
+  return take
+end
+
+local function end_room(room, r)
+  if r then give_back(r, r.held) end
+  redis.call('HDEL', ROOM, room)
   redis.call('PUBLISH', channel, backend .. ' ' .. room)
-  return existed
 end
 
--- Ends idle rooms and closes reservation windows that have passed; bounded work per step.
+-- Ends idle rooms and closes reservation windows that have passed.
 local function sweep()
   local idle = redis.call('ZRANGEBYSCORE', ROOMS, '-inf', now, 'LIMIT', 0, SWEEP_LIMIT)
-  for _, room in ipairs(idle) do end_room(room) end
+  for _, room in ipairs(idle) do end_room(room, parse(redis.call('HGET', ROOM, room))) end
+  if #idle > 0 then redis.call('ZREMRANGEBYRANK', ROOMS, 0, #idle - 1) end
   local closed = redis.call('ZRANGEBYSCORE', HOLDS, '-inf', now, 'LIMIT', 0, SWEEP_LIMIT)
-  for _, room in ipairs(closed) do drop_hold(room) end
-end
-
-local function held_of(server)
-  local held = tonumber(redis.call('HGET', HELD, server) or '0')
-  if held < 0 then return 0 end
-  return held
-end
-
--- Live connections per server, summed over agents whose last publication is not older than stale_before.
-local function live_sums(stale_before)
-  local sums = {}
-  local entries = redis.call('HGETALL', LIVE)
-  for i = 1, #entries, 2 do
-    local published, rest = string.match(entries[i + 1], '^(%d+)(.*)$')
-    if published and tonumber(published) >= stale_before then
-      for server, conns in string.gmatch(rest, ' (%S+):%u+:(%d+)') do
-        sums[server] = (sums[server] or 0) + tonumber(conns)
-      end
-    end
+  for _, hold in ipairs(closed) do
+    local seats = tonumber(redis.call('HGET', SEATS, hold) or '0')
+    if seats > 0 then redis.call('HINCRBY', LOAD, 'held:' .. string.match(hold, ' (.*)$'), -seats) end
+    redis.call('HDEL', SEATS, hold)
   end
-  return sums
+  if #closed > 0 then redis.call('ZREMRANGEBYRANK', HOLDS, 0, #closed - 1) end
+  local next_sweep = now + SWEEP_EVERY
+  if #idle == SWEEP_LIMIT or #closed == SWEEP_LIMIT then next_sweep = now end
+  redis.call('HSET', LOAD, 'sweep', next_sweep)
 end
 
--- Counts a join as an arrival while the room is inside its window: a new player id, or any join without one.
-local function count_arrival(room, rk, size, player)
-  if not redis.call('ZSCORE', HOLDS, room) then return '0' end
-  local arrivals = tonumber(redis.call('HGET', rk, 'arrivals') or '0')
-  if arrivals >= size then return '0' end
+local function due(next_sweep)
+  return now >= tonumber(next_sweep or '0')
+end
+
+local function maybe_sweep()
+  if due(redis.call('HGET', LOAD, 'sweep')) then sweep() end
+end
+
+-- The room's state if it lives; a room whose idle end has passed (a game server may have set it to 0) ends now.
+local function live_room(room)
+  local r = parse(redis.call('HGET', ROOM, room))
+  if not r then return nil end
+  local idle_end = redis.call('ZSCORE', ROOMS, room)
+  if idle_end and tonumber(idle_end) <= now then
+    end_room(room, r)
+    redis.call('ZREM', ROOMS, room)
+    return nil
+  end
+  return r
+end
+
+-- Counts a join as an arrival while the room is inside its window: a new player, or any join without one.
+-- Returns '1' when counted; the caller stores r.
+local function count_arrival(r, player)
+  if r.untl <= now or r.arrivals >= r.size then return '0' end
   if player ~= '' then
-    if redis.call('SADD', players_key(room), player) == 0 then return '0' end
-    local until_ms = redis.call('ZSCORE', HOLDS, room)
-    redis.call('PEXPIREAT', players_key(room), math.floor(tonumber(until_ms)))
+    if string.find(r.players .. ' ', ' ' .. player .. ' ', 1, true) then return '0' end
+    r.players = r.players .. ' ' .. player
   end
-  redis.call('HINCRBY', rk, 'arrivals', 1)
+  r.arrivals = r.arrivals + 1
   return '1'
 end
 
-local function create(room, rk, server, size, window, idle, hold)
-  local epoch = redis.call('INCR', EPOCH)
-  redis.call('DEL', rk, players_key(room))
-  redis.call('HSET', rk, 'server', server, 'size', size, 'epoch', epoch, 'placed', now, 'arrivals', 0)
-  redis.call('ZADD', ROOMS, now + idle, room)
-  if hold then
-    redis.call('ZADD', HOLDS, now + window, room)
-    redis.call('HSET', SEATS, room, server .. ' ' .. size)
-    redis.call('HINCRBY', HELD, server, size)
+local function create(room, server, size, window, idle)
+  local epoch = tostring(redis.call('INCR', EPOCH))
+  local r = { server = server, epoch = epoch, size = size, arrivals = 0, held = 0, untl = 0, players = '' }
+  if window > 0 then
+    r.held, r.untl = size, now + window
+    local hold = hold_of(r.untl, server)
+    -- Only the first room of a holds entry adds it to the index; an entry leaves the index when the sweep gives its
+    -- seats back.
+    if redis.call('HINCRBY', SEATS, hold, size) == size then
+      redis.call('ZADD', HOLDS, tonumber(string.match(hold, '^%d+')), hold)
+    end
+    redis.call('HINCRBY', LOAD, 'held:' .. server, size)
   end
-  return tostring(epoch)
+  redis.call('ZADD', ROOMS, now + idle, room)
+  return r
 end
 
--- ARGV: 5 room, 6 size, 7 player, 8 window, 9 idle, 10 stale_before, then (name, state, capacity) per server
--- of the agent's snapshot, in the room's rendezvous order so that ties go to the earliest.
+local function load_of(live, held)
+  local h = tonumber(held or '0')
+  if h < 0 then h = 0 end
+  return tonumber(live or '0') + h
+end
+
+-- ARGV: 5 room, 6 size, 7 player hash, 8 window, 9 idle, then (name, state, capacity) per server of the agent's
+-- snapshot, in the room's rendezvous order so that ties go to the earliest.
 -- Returns {decision, server, reason, load, capacity, epoch, arrival counted}.
 local function join()
   local room, size, player = ARGV[5], tonumber(ARGV[6]), ARGV[7]
-  local window, idle, stale_before = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
-  local rk = KEYS[7]
-  local states, order = {}, {}
-  for i = 11, #ARGV, 3 do
-    states[ARGV[i]] = { state = ARGV[i + 1], capacity = tonumber(ARGV[i + 2]) }
-    order[#order + 1] = ARGV[i]
+  local window, idle = tonumber(ARGV[8]), tonumber(ARGV[9])
+  -- Flat arrays, no table per server: this loop and the next run for every placement.
+  local order, states, caps, fields = {}, {}, {}, { 'sweep' }
+  local n = 0
+  for i = 10, #ARGV, 3 do
+    n = n + 1
+    local name = ARGV[i]
+    order[n], states[n], caps[n] = name, ARGV[i + 1], tonumber(ARGV[i + 2])
+    fields[2 * n], fields[2 * n + 1] = 'live:' .. name, 'held:' .. name
   end
-  sweep()
-  local live = live_sums(stale_before)
+  local loads = redis.call('HMGET', LOAD, unpack(fields))
+  if due(loads[1]) then
+    sweep()
+    gave_back = true -- the sweep may have given seats back
+  end
   local decision, why = 'placed', 'least-loaded'
-  local current = redis.call('HMGET', rk, 'server', 'epoch')
-  if current[1] then
-    local server = current[1]
-    local s = states[server]
-    if s and (s.state == 'UP' or s.state == 'DRAIN') then
+  local r = live_room(room)
+  if r then
+    local server = r.server
+    local k
+    for i = 1, n do
+      if order[i] == server then k = i break end
+    end
+    local state = k and states[k]
+    if state == 'UP' or state == 'DRAIN' then
       redis.call('ZADD', ROOMS, now + idle, room)
-      local counted = count_arrival(room, rk, size, player)
-      return { 'sticky', server, 'room lives here', tostring((live[server] or 0) + held_of(server)),
-               tostring(s.capacity), current[2], counted }
+      local counted = count_arrival(r, player)
+      if counted == '1' then store(room, r) end
+      local at = redis.call('HMGET', LOAD, 'live:' .. server, 'held:' .. server)
+      return { 'sticky', server, 'room lives here', tostring(load_of(at[1], at[2])),
+               tostring(caps[k]), r.epoch, counted }
     end
     decision = 'moved'
-    if s then why = server .. ' is ' .. s.state else why = server .. ' left the backend' end
-    drop_hold(room)
+    if state then why = server .. ' is ' .. state else why = server .. ' left the backend' end
+    give_back(r, r.held)
   end
+  if gave_back then loads = redis.call('HMGET', LOAD, unpack(fields)) end
   local best, best_load, best_cap
-  local fitting = {}
-  for _, name in ipairs(order) do
-    local s = states[name]
-    local load = (live[name] or 0) + held_of(name)
-    if s.state == 'UP' and load + size <= s.capacity then
-      fitting[#fitting + 1] = { name, load, s.capacity }
-      if not best or load * best_cap < best_load * s.capacity then
-        best, best_load, best_cap = name, load, s.capacity
+  local fitting, fit_loads = {}, {}
+  for i = 1, n do
+    local load, cap = load_of(loads[2 * i], loads[2 * i + 1]), caps[i]
+    if states[i] == 'UP' and load + size <= cap then
+      fitting[#fitting + 1] = i
+      fit_loads[i] = load
+      if not best or load * best_cap < best_load * cap then
+        best, best_load, best_cap = order[i], load, cap
       end
     end
   end
@@ -143,64 +204,81 @@ local function join()
   -- and loads stay within about one room of even.
   if best then
     local least_load, least_cap = best_load, best_cap
-    for _, f in ipairs(fitting) do
-      if f[2] * least_cap <= least_load * f[3] + size * least_cap then
-        best, best_load, best_cap = f[1], f[2], f[3]
+    for _, i in ipairs(fitting) do
+      if fit_loads[i] * least_cap <= least_load * caps[i] + size * least_cap then
+        best, best_load, best_cap = order[i], fit_loads[i], caps[i]
         break
       end
     end
   end
   if not best then
-    if decision == 'moved' then end_room(room) end
+    if decision == 'moved' then
+      end_room(room, r)
+      redis.call('ZREM', ROOMS, room)
+    end
     return { 'full', '', 'no server fits a room of ' .. size .. (decision == 'moved' and (' (' .. why .. ')') or ''),
              '0', '0', '', '0' }
   end
-  local epoch = create(room, rk, best, size, window, idle, true)
-  local counted = count_arrival(room, rk, size, player)
+  r = create(room, best, size, window, idle)
+  local counted = count_arrival(r, player)
+  store(room, r)
   if decision == 'moved' then
     why = 'moved from ' .. why
-    redis.call('PUBLISH', channel, backend .. ' ' .. room .. ' ' .. epoch)
+    redis.call('PUBLISH', channel, backend .. ' ' .. room .. ' ' .. r.epoch)
   end
-  return { decision, best, why, tostring(best_load), tostring(best_cap), epoch, counted }
+  return { decision, best, why, tostring(best_load), tostring(best_cap), r.epoch, counted }
 end
 
 -- A join answered from an agent's cache: keeps the room alive and counts the arrival.
--- ARGV: 5 room, 6 epoch, 7 player, 8 idle. Returns {still valid, arrival counted}.
+-- ARGV: 5 room, 6 epoch, 7 player hash, 8 idle. Returns {still valid, arrival counted}.
 local function touch()
   local room, epoch, player, idle = ARGV[5], ARGV[6], ARGV[7], tonumber(ARGV[8])
-  local rk = KEYS[7]
-  sweep()
-  local current = redis.call('HMGET', rk, 'epoch', 'size')
-  if current[1] ~= epoch then return { '0', '0' } end
+  maybe_sweep()
+  local r = live_room(room)
+  if not r or r.epoch ~= epoch then return { '0', '0' } end
   redis.call('ZADD', ROOMS, now + idle, room)
-  return { '1', count_arrival(room, rk, tonumber(current[2]), player) }
+  local counted = count_arrival(r, player)
+  if counted == '1' or (r.players ~= '' and r.untl <= now) then store(room, r) end
+  return { '1', counted }
 end
 
--- An agent's heartbeat: its live load, then the arrivals its HAProxy now counts as connections.
--- ARGV: 5 agent, 6 "<now> <server>:<state>:<conns> ...", 7 stale_before, then (room, epoch, count) triples.
+-- An agent's heartbeat: its live load, the load summary of all fresh agents, then the arrivals its HAProxy now
+-- counts as connections. ARGV: 5 agent, 6 "<now> <server>:<state>:<conns> ...", 7 stale_before, then
+-- (room, epoch, count) triples.
 local function publish()
   local agent, entry, stale_before = ARGV[5], ARGV[6], tonumber(ARGV[7])
   sweep()
   redis.call('HSET', LIVE, agent, entry)
   local entries = redis.call('HGETALL', LIVE)
+  local sums, flat = {}, {}
   for i = 1, #entries, 2 do
-    local published = tonumber(string.match(entries[i + 1], '^(%d+)') or '0')
-    if published < stale_before then redis.call('HDEL', LIVE, entries[i]) end
+    local published, rest = string.match(entries[i + 1], '^(%d+)(.*)$')
+    if published and tonumber(published) >= stale_before then
+      for server, conns in string.gmatch(rest, ' (%S+):%u+:(%d+)') do
+        sums[server] = (sums[server] or 0) + tonumber(conns)
+      end
+    else
+      redis.call('HDEL', LIVE, entries[i])
+    end
   end
+  local fields = redis.call('HKEYS', LOAD)
+  for _, field in ipairs(fields) do
+    local server = string.match(field, '^live:(.*)$')
+    if server and not sums[server] then redis.call('HDEL', LOAD, field) end
+  end
+  for server, conns in pairs(sums) do
+    flat[#flat + 1] = 'live:' .. server
+    flat[#flat + 1] = conns
+  end
+  if #flat > 0 then redis.call('HSET', LOAD, unpack(flat)) end
   local confirmed = 0
   for i = 8, #ARGV, 3 do
     local room, epoch, count = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
-    if redis.call('HGET', room_key(room), 'epoch') == epoch then
-      local seat = redis.call('HGET', SEATS, room)
-      if seat then
-        local server, held = string.match(seat, '^(%S+) (%d+)$')
-        local take = math.min(count, tonumber(held))
-        if take > 0 then
-          redis.call('HSET', SEATS, room, server .. ' ' .. (tonumber(held) - take))
-          redis.call('HINCRBY', HELD, server, -take)
-          confirmed = confirmed + take
-        end
-      end
+    local r = parse(redis.call('HGET', ROOM, room))
+    if r and r.epoch == epoch and r.held > 0 then
+      local take = give_back(r, count)
+      confirmed = confirmed + take
+      store(room, r)
     end
   end
   return { tostring(confirmed) }
@@ -209,10 +287,13 @@ end
 -- ARGV: 5 room. Returns {"1"} when the room existed.
 local function release()
   local room = ARGV[5]
-  -- A room whose hash a game server already deleted is still known by its index entry.
-  local indexed = redis.call('ZSCORE', ROOMS, room)
-  if end_room(room) > 0 or indexed then return { '1' } end
-  return { '0' }
+  maybe_sweep()
+  local value = redis.call('HGET', ROOM, room)
+  -- A room whose value a game server already deleted is still known by its index entry.
+  local indexed = redis.call('ZREM', ROOMS, room)
+  if not value and indexed == 0 then return { '0' } end
+  end_room(room, parse(value))
+  return { '1' }
 end
 
 -- After an outage: the agent tells which server it routed a room to.
@@ -221,24 +302,25 @@ end
 -- corrected (the room was the agent's own late placement: moved to where its players went).
 local function adopt()
   local room, server, size, idle, late = ARGV[5], ARGV[6], tonumber(ARGV[7]), tonumber(ARGV[8]), ARGV[9]
-  local rk = KEYS[7]
-  sweep()
-  local current = redis.call('HMGET', rk, 'server', 'epoch', 'arrivals')
-  if not current[1] then
-    return { 'adopted', server, create(room, rk, server, size, 0, idle, false) }
+  maybe_sweep()
+  local r = live_room(room)
+  if not r then
+    r = create(room, server, size, 0, idle)
+    store(room, r)
+    return { 'adopted', server, r.epoch }
   end
-  if current[1] == server then return { 'kept', server, current[2] } end
+  if r.server == server then return { 'kept', server, r.epoch } end
   -- Only while the late placement's own join is the room's only arrival: once another player was sent to
   -- Redis's server, moving the room would split it.
-  if late ~= '' and current[2] == late and tonumber(current[3] or '0') <= 1 then
+  if late ~= '' and r.epoch == late and r.arrivals <= 1 then
     -- A new epoch: agents that cached the late placement must see their entry as stale, not confirmed.
-    drop_hold(room)
-    local epoch = tostring(redis.call('INCR', EPOCH))
-    redis.call('HSET', rk, 'server', server, 'epoch', epoch)
-    redis.call('PUBLISH', channel, backend .. ' ' .. room .. ' ' .. epoch)
-    return { 'corrected', server, epoch }
+    give_back(r, r.held)
+    r.server, r.epoch, r.held = server, tostring(redis.call('INCR', EPOCH)), 0
+    store(room, r)
+    redis.call('PUBLISH', channel, backend .. ' ' .. room .. ' ' .. r.epoch)
+    return { 'corrected', server, r.epoch }
   end
-  return { 'kept', current[1], current[2] }
+  return { 'kept', r.server, r.epoch }
 end
 
 if op == 'join' then return join()

@@ -22,10 +22,9 @@ class RedisLayoutTest {
 
     @Test
     void everyKeyOfOneStepCarriesTheBackendHashTag() {
-        assertThat(layout.roomKeys("be_game", "r1")).containsExactly(
-                "rr:{be_game}:rooms", "rr:{be_game}:holds", "rr:{be_game}:seats", "rr:{be_game}:held",
-                "rr:{be_game}:live", "rr:{be_game}:epoch", "rr:{be_game}:room:r1", "rr:{be_game}:players:r1");
-        assertThat(layout.backendKeys("be_game")).allMatch(key -> key.startsWith("rr:{be_game}:"));
+        assertThat(layout.keys("be_game")).containsExactly(
+                "rr:{be_game}:rooms", "rr:{be_game}:room", "rr:{be_game}:holds", "rr:{be_game}:seats",
+                "rr:{be_game}:load", "rr:{be_game}:live", "rr:{be_game}:epoch");
         assertThat(layout.channel()).isEqualTo("rr:events");
     }
 
@@ -52,10 +51,20 @@ class RedisLayoutTest {
         BackendSnapshot snapshot = new BackendSnapshot(
                 "be", List.of(up("s1"), new ServerStatus("s2", ServerState.DRAIN, 7, 3)), 0);
         String[] args = layout.joinArgs(new JoinRequest("r1", "be", 4, Optional.empty()), snapshot, 1000,
-                new RoomLifetimes(Duration.ofSeconds(30), Duration.ofMinutes(5)), 900);
-        assertThat(Arrays.asList(args).subList(0, 10))
-                .containsExactly("join", "be", "rr:events", "1000", "r1", "4", "", "30000", "300000", "900");
-        assertThat(Arrays.asList(args).subList(10, 16)).containsExactlyInAnyOrder("s1", "UP", "10", "s2", "DRAIN", "7");
+                new RoomLifetimes(Duration.ofSeconds(30), Duration.ofMinutes(5)));
+        assertThat(Arrays.asList(args).subList(0, 9))
+                .containsExactly("join", "be", "rr:events", "1000", "r1", "4", "", "30000", "300000");
+        assertThat(Arrays.asList(args).subList(9, 15)).containsExactlyInAnyOrder("s1", "UP", "10", "s2", "DRAIN", "7");
+        assertThat(args).hasSize(15);
+    }
+
+    @Test
+    void playersAreKeptAsTheHexOfTheirHashCodeWithoutSpaces() {
+        String[] args = layout.joinArgs(new JoinRequest("r1", "be", 4, Optional.of("player one")),
+                new BackendSnapshot("be", List.of(up("s1")), 0), 1000,
+                new RoomLifetimes(Duration.ofSeconds(30), Duration.ofMinutes(5)));
+        assertThat(args[6]).isEqualTo(Integer.toHexString("player one".hashCode())).doesNotContain(" ");
+        assertThat(RedisLayout.playerHash("")).isEmpty();
     }
 
     @Test

@@ -88,7 +88,7 @@ class RedisRoomStoreIT {
             assertThat(p.decision()).isEqualTo(Decision.STICKY);
             assertThat(p.server()).contains(server);
         });
-        assertThat(raw.hget(prefix + ":{" + BE + "}:room:r1", "server")).isEqualTo(server);
+        assertThat(serverOf(raw, prefix, "r1")).isEqualTo(server);
     }
 
     @Test
@@ -139,7 +139,7 @@ class RedisRoomStoreIT {
         Placement third = join(a, viewA, "r3", 4, "p3");
         assertThat(third.decision()).isEqualTo(Decision.FULL); // s1 6+2+4 > 10, s2 9+4 > 10
         assertThat(third.server()).isEmpty();
-        assertThat(raw.exists(prefix + ":{" + BE + "}:room:r3")).isZero();
+        assertThat(raw.hexists(prefix + ":{" + BE + "}:room", "r3")).isFalse();
     }
 
     @Test
@@ -147,17 +147,17 @@ class RedisRoomStoreIT {
         Clock clock = Clock.systemUTC();
         FakeInventory view = new FakeInventory(BE, clock, up("s1", 10, 0));
         RedisRoomStore a = store(redis.uri(), view, "a", clock, Duration.ofMillis(500));
-        String held = prefix + ":{" + BE + "}:held";
+        String load = prefix + ":{" + BE + "}:load";
 
         join(a, view, "r1", 4, "p1");
         join(a, view, "r1", 4, "p2");
         join(a, view, "r1", 4, "p1"); // the same player again is no new arrival
-        assertThat(raw.hget(held, "s1")).isEqualTo("4");
+        assertThat(raw.hget(load, "held:s1")).isEqualTo("4");
 
         sleep(300);
         view.set(up("s1", 10, 2)); // taken 250 ms after both arrivals: HAProxy counts them now
         a.publishNow().join();
-        assertThat(raw.hget(held, "s1")).isEqualTo("2");
+        assertThat(raw.hget(load, "held:s1")).isEqualTo("2");
         assertThat(join(a, view, "r2", 1, "q1").load()).isEqualTo(4); // 2 live + 2 held
     }
 
@@ -251,10 +251,10 @@ class RedisRoomStoreIT {
         raw.publish(prefix + ":events", BE + " g1");
 
         await(() -> join(a, view, "g1", 10, "p4").decision() != Decision.STICKY, "the release reached agent A");
-        assertThat(raw.hget(prefix + ":{" + BE + "}:held", "s1")).isEqualTo("10"); // g1 again, placed anew
+        assertThat(raw.hget(prefix + ":{" + BE + "}:load", "held:s1")).isEqualTo("10"); // g1 again, placed anew
         assertThat(a.release(BE, "g1").toCompletableFuture().join()).isTrue();
         assertThat(a.release(BE, "g1").toCompletableFuture().join()).isFalse();
-        assertThat(raw.hget(prefix + ":{" + BE + "}:held", "s1")).isEqualTo("0");
+        assertThat(raw.hget(prefix + ":{" + BE + "}:load", "held:s1")).isEqualTo("0");
         assertThat(join(a, view, "g2", 1, "p3").decision()).isEqualTo(Decision.PLACED);
     }
 
@@ -266,7 +266,9 @@ class RedisRoomStoreIT {
         assertThat(join(a, view, "big", 10, "p1").decision()).isEqualTo(Decision.PLACED);
         assertThat(join(a, view, "small", 1, "q1").decision()).isEqualTo(Decision.FULL);
 
-        clock.advance(LIFETIMES.reservationWindow().plusMillis(1)); // window over: only live connections count
+        // Window over (windows ending within the same 100 ms give their seats back together, at the bucket's end,
+        // docs/redis-keys.md): only live connections count.
+        clock.advance(LIFETIMES.reservationWindow().plusMillis(100));
         view.set(up("s1", 10, 1));
         assertThat(join(a, view, "small", 1, "q1").decision()).isEqualTo(Decision.PLACED);
         assertThat(join(a, view, "big", 10, "p2").decision()).isEqualTo(Decision.STICKY);
@@ -331,11 +333,11 @@ class RedisRoomStoreIT {
             try (RedisClient client = RedisClient.create(own.uri());
                     StatefulRedisConnection<String, String> connection = client.connect()) {
                 for (int i = 0; i < 10; i++) {
-                    assertThat(connection.sync().hget("rr:{" + BE + "}:room:k" + i, "server"))
+                    assertThat(serverOf(connection.sync(), RedisSettings.DEFAULT_PREFIX, "k" + i))
                             .isEqualTo(knownServers.get(i));
                 }
                 for (int i = 0; i < 20; i++) {
-                    assertThat(connection.sync().hget("rr:{" + BE + "}:room:d" + i, "server"))
+                    assertThat(serverOf(connection.sync(), RedisSettings.DEFAULT_PREFIX, "d" + i))
                             .isEqualTo(degradedServers.get(i));
                 }
             }
@@ -388,6 +390,12 @@ class RedisRoomStoreIT {
                 RedisRoomStore.start(new RedisSettings(uri, effectivePrefix, timeout), LIFETIMES, view, agent, clock);
         closing.add(store);
         return store;
+    }
+
+    /** The server Redis keeps for a room: the first word of its value in {@code P:{B}:room} (docs/redis-keys.md). */
+    private static String serverOf(RedisCommands<String, String> commands, String keyPrefix, String room) {
+        String value = commands.hget(keyPrefix + ":{" + BE + "}:room", room);
+        return value == null ? null : value.split(" ", -1)[0];
     }
 
     private static Placement join(RedisRoomStore store, FakeInventory view, String room, int size, String player) {

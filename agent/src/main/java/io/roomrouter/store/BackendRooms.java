@@ -49,7 +49,7 @@ final class BackendRooms {
         if (room != null) {
             Optional<ServerStatus> server = snapshot.server(room.server);
             if (server.isPresent() && server.get().state().keepsRooms()) {
-                room.lastJoinMillis = now;
+                room.joinedAt(now);
                 countArrival(room, request.player(), now);
                 ServerStatus status = server.get();
                 return Placement.routed(
@@ -77,7 +77,7 @@ final class BackendRooms {
         for (Room room = reserving.peek(); room != null; room = reserving.peek()) {
             if (room.ended) {
                 reserving.poll();
-            } else if (room.placedMillis + windowMillis <= now) {
+            } else if (room.reservationOverAt(now, windowMillis)) {
                 reserving.poll();
                 releaseHeld(room);
                 room.players = null; // only needed to count arrivals against the reservation
@@ -89,7 +89,7 @@ final class BackendRooms {
         Iterator<Room> oldestFirst = rooms.values().iterator();
         while (oldestFirst.hasNext()) {
             Room room = oldestFirst.next();
-            if (room.lastJoinMillis + idleMillis > now) {
+            if (!room.idleAt(now, idleMillis)) {
                 break;
             }
             oldestFirst.remove();

@@ -3,22 +3,25 @@ package io.roomrouter.store;
 import java.util.Arrays;
 
 /**
- * One room in memory. Mutable, and only touched under its {@link BackendRooms}'s lock. Kept small on purpose:
- * a million rooms must fit in a couple of hundred megabytes, so the players seen are kept as id hashes and only
- * while the room's reservation lasts.
+ * One room in memory. Mutable, and only touched under its {@link BackendRooms}'s lock. Kept small on purpose (a
+ * million rooms must fit in about 200 MB of heap): counts are shorts (a room holds at most 1000 players), times
+ * are whole seconds rounded up (so a window or an idle timeout never ends early, at most a second late), and the
+ * players seen are kept as id hashes, only while the room's reservation lasts.
  */
 final class Room {
     /** Shared by every room that has seen no player id yet: an empty array per room would cost 16 bytes each. */
     private static final int[] NO_PLAYERS = new int[0];
+    /** Times are seconds after 2025-01-01T00:00Z: an int then lasts until 2093. */
+    private static final long BASE_SECOND = 1_735_689_600L;
 
     final String server;
-    final int size;
-    final long placedMillis;
-    long lastJoinMillis;
+    final short size;
+    private final int placedSecond;
+    private int lastJoinSecond;
     /** Players counted against the reservation, at most {@link #size}. */
-    int arrived;
+    short arrived;
     /** Seats this room holds on its server for players who have not arrived yet. */
-    int heldSeats;
+    short heldSeats;
     /** Hashes of the player ids seen during the reservation; null once it is over. */
     int[] players = NO_PLAYERS;
 
@@ -26,9 +29,21 @@ final class Room {
 
     Room(String server, int size, long placedMillis) {
         this.server = server;
-        this.size = size;
-        this.placedMillis = placedMillis;
-        this.lastJoinMillis = placedMillis;
+        this.size = (short) size;
+        this.placedSecond = second(placedMillis);
+        this.lastJoinSecond = placedSecond;
+    }
+
+    void joinedAt(long millis) {
+        lastJoinSecond = second(millis);
+    }
+
+    boolean reservationOverAt(long millis, long windowMillis) {
+        return millis(placedSecond) + windowMillis <= millis;
+    }
+
+    boolean idleAt(long millis, long idleMillis) {
+        return millis(lastJoinSecond) + idleMillis <= millis;
     }
 
     /**
@@ -45,5 +60,13 @@ final class Room {
         players = Arrays.copyOf(players, players.length + 1);
         players[players.length - 1] = hash;
         return true;
+    }
+
+    private static int second(long millis) {
+        return (int) (Math.floorDiv(millis + 999, 1000) - BASE_SECOND);
+    }
+
+    private static long millis(int second) {
+        return (second + BASE_SECOND) * 1000;
     }
 }

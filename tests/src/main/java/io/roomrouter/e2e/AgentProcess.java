@@ -1,9 +1,7 @@
 package io.roomrouter.e2e;
 
 import io.roomrouter.demo.HostPort;
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
@@ -56,7 +54,7 @@ public final class AgentProcess implements AutoCloseable {
             if (!process.isAlive()) {
                 throw new IllegalStateException("agent exited during start-up: " + command + "\n" + process.tail());
             }
-            if (accepts(listen)) {
+            if (FreePort.listening(listen)) {
                 return;
             }
             Thread.sleep(50);
@@ -64,15 +62,6 @@ public final class AgentProcess implements AutoCloseable {
         process.close();
         throw new IllegalStateException("agent: " + HostPort.format(listen) + " not listening within "
                 + START_TIMEOUT + ": " + command + "\n" + process.tail());
-    }
-
-    private static boolean accepts(InetSocketAddress address) {
-        try (Socket socket = new Socket()) {
-            socket.connect(address, 200);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     public InetSocketAddress listen() {

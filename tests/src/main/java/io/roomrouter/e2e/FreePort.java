@@ -5,8 +5,12 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 
-/** A 127.0.0.1 address whose port was free a moment ago, for processes that must be told their port. */
+/**
+ * Loopback ports: one that was free a moment ago, for processes that must be told their port, and whether a process
+ * listens on one yet.
+ */
 public final class FreePort {
 
     private FreePort() {
@@ -17,6 +21,16 @@ public final class FreePort {
             return new InetSocketAddress(InetAddress.getLoopbackAddress(), socket.getLocalPort());
         } catch (IOException e) {
             throw new UncheckedIOException("no free port on 127.0.0.1", e);
+        }
+    }
+
+    /** True when something accepts TCP connections at {@code address} now. */
+    public static boolean listening(InetSocketAddress address) {
+        try (Socket socket = new Socket()) {
+            socket.connect(address, 200);
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 }

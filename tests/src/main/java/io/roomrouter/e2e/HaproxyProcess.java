@@ -4,7 +4,6 @@ import io.roomrouter.demo.HostPort;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -119,7 +118,7 @@ public final class HaproxyProcess implements AutoCloseable {
                 throw new IllegalStateException("haproxy exited during start-up:\n" + starting.tail());
             }
             // After a reload the old process may still answer on the socket until the new one takes it over.
-            if (accepts(frontend) && Files.exists(runtimeApi.socket()) && answers(runtimeApi, starting.pid())) {
+            if (FreePort.listening(frontend) && Files.exists(runtimeApi.socket()) && answers(runtimeApi, starting.pid())) {
                 return;
             }
             Thread.sleep(50);
@@ -134,15 +133,6 @@ public final class HaproxyProcess implements AutoCloseable {
             return info.contains("Name: HAProxy") && info.lines().anyMatch(line -> line.equals("Pid: " + pid));
         } catch (UncheckedIOException e) {
             return false; // the socket file exists a moment before haproxy serves it
-        }
-    }
-
-    private static boolean accepts(InetSocketAddress address) {
-        try (Socket socket = new Socket()) {
-            socket.connect(address, 200);
-            return true;
-        } catch (IOException e) {
-            return false;
         }
     }
 

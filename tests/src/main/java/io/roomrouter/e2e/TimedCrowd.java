@@ -1,5 +1,6 @@
 package io.roomrouter.e2e;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,7 +48,8 @@ public final class TimedCrowd implements AutoCloseable {
 
     /** Joins everyone, {@code concurrency} at a time in list order; returns the players in the same order. */
     public List<Timed> join(List<Route> routes, Crowd.Presence presence) throws InterruptedException {
-        List<Callable<Timed>> tasks = routes.stream().map(route -> (Callable<Timed>) () -> timed(route)).toList();
+        List<Callable<Timed>> tasks =
+                routes.stream().map(route -> (Callable<Timed>) () -> timed(route, presence)).toList();
         return collect(routes, tasks.stream().map(pool::submit).toList(), presence);
     }
 
@@ -67,7 +69,7 @@ public final class TimedCrowd implements AutoCloseable {
             pending.add(pool.submit(() -> {
                 ready.countDown();
                 go.await();
-                return timed(route);
+                return timed(route, presence);
             }));
         }
         ready.await();
@@ -75,10 +77,34 @@ public final class TimedCrowd implements AutoCloseable {
         return collect(routes, pending, presence);
     }
 
-    private static Timed timed(Route route) throws Exception {
+    // A leaving player closes as soon as it is welcomed, so a large crowd never holds more connections than threads.
+    private static Timed timed(Route route, Crowd.Presence presence) throws Exception {
         long start = System.nanoTime();
         Player player = Player.join(route.via(), route.join().room(), route.join().player());
-        return new Timed(player, route.via(), Duration.ofNanos(System.nanoTime() - start));
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        if (presence == Crowd.Presence.LEAVE) {
+            player.close();
+        }
+        return new Timed(player, route.via(), took);
+    }
+
+    /** One player joining on its own (on the calling thread), staying in the crowd if it got in. */
+    public Player joinOne(Route route) throws IOException {
+        Player player = Player.join(route.via(), route.join().room(), route.join().player());
+        if (player.joined()) {
+            synchronized (present) {
+                present.add(player);
+            }
+        }
+        return player;
+    }
+
+    /** The player leaves the game: its connection closes. */
+    public void leave(Player player) {
+        synchronized (present) {
+            present.remove(player);
+        }
+        player.close();
     }
 
     private List<Timed> collect(List<Route> routes, List<Future<Timed>> pending, Crowd.Presence presence)
@@ -101,9 +127,7 @@ public final class TimedCrowd implements AutoCloseable {
                 throw new IllegalStateException(routes.get(i) + ": join failed", e.getCause());
             }
         }
-        if (presence == Crowd.Presence.LEAVE) {
-            players.forEach(t -> t.player().close());
-        } else {
+        if (presence == Crowd.Presence.STAY) {
             synchronized (present) {
                 players.stream().map(Timed::player).filter(Player::joined).forEach(present::add);
             }

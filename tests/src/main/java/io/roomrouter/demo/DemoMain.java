@@ -87,6 +87,9 @@ public final class DemoMain {
             System.out.println(report.table());
             System.out.println();
             System.out.println("Summary: " + report.summary());
+            // Players who just arrived still hold their reserved seats until the agent's next read of HAProxy's
+            // connection counts (twice a second) confirms them: wait for it, so the loads printed are the steady ones.
+            Thread.sleep(1000);
             Player late = crowd.joinOne("late-room", "p1");
             System.out.println("One more room while the players stay: HTTP " + late.reply().status() + ", "
                     + (late.joined()

@@ -4,9 +4,11 @@ import io.roomrouter.haproxy.ServerInventory;
 import io.roomrouter.placement.BackendSnapshot;
 import io.roomrouter.placement.JoinRequest;
 import io.roomrouter.placement.Placement;
+import io.roomrouter.placement.PlacementPolicy;
 import io.roomrouter.spop.Ack;
 import io.roomrouter.spop.Notify;
 import io.roomrouter.spop.SpopAction;
+import io.roomrouter.spop.SpopFrameEncoder;
 import io.roomrouter.spop.SpopMessage;
 import io.roomrouter.spop.TypedData;
 import io.roomrouter.spop.VarScope;
@@ -22,13 +24,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns a NOTIFY into its ACK: reads the {@code room-join} message, asks the store for a decision against the
- * inventory's latest view of the backend, logs the decision, and answers with the variables HAProxy routes by
- * ({@code server}, {@code decision}, {@code reason}, all in scope txn). A NOTIFY without a {@code room-join} gets
- * an ACK with one harmless action: some HAProxy 3.1 releases stall on an empty ACK.
+ * inventory's latest view of the backend, logs the decision, and answers with the variables HAProxy routes by,
+ * all in scope txn: {@code server}, {@code decision}, {@code reason}, and {@code fallback}, the server HAProxy
+ * uses for the room if it finds {@code server} down before the agent has seen it fail (see
+ * {@link PlacementPolicy#fallback}). A NOTIFY without a {@code room-join} gets an ACK with one harmless action:
+ * some HAProxy 3.1 releases stall on an empty ACK.
  */
 final class RoomJoinHandler {
     private static final Logger log = LoggerFactory.getLogger(RoomJoinHandler.class);
-    /** Values (reasons are free text) are bounded so every ACK stays far below the smallest max-frame-size (256). */
+    /** Reasons are free text: bounded, so that an ACK stays small whatever went wrong. */
     static final int MAX_VALUE_LENGTH = 120;
     private static final long WARN_EVERY_NANOS = 10_000_000_000L;
 
@@ -45,7 +49,8 @@ final class RoomJoinHandler {
         this.defaultRoomSize = defaultRoomSize;
     }
 
-    CompletionStage<Ack> handle(Notify notify) {
+    /** The ACK for {@code notify}, encoded in at most {@code maxFrameSize} bytes (the connection's negotiated size). */
+    CompletionStage<Ack> handle(Notify notify, int maxFrameSize) {
         long startNanos = System.nanoTime();
         SpopMessage join = null;
         for (SpopMessage message : notify.messages()) {
@@ -61,7 +66,7 @@ final class RoomJoinHandler {
         if (parsed.request().isEmpty()) {
             Placement rejected = Placement.rejected(parsed.problem());
             decisions.log(loggableRoom(join), loggableBackend(join), rejected, micros(startNanos));
-            return CompletableFuture.completedFuture(ack(notify, actions(rejected)));
+            return CompletableFuture.completedFuture(ack(notify, actions(rejected, Optional.empty()), maxFrameSize));
         }
         JoinRequest request = parsed.request().get();
         Optional<BackendSnapshot> backend = inventory.backend(request.backend());
@@ -78,7 +83,9 @@ final class RoomJoinHandler {
                 return ack(notify, List.of(setVar("reason", "store error")));
             }
             decisions.log(request.room(), request.backend(), placement, micros(startNanos));
-            return ack(notify, actions(placement));
+            Optional<String> fallback = placement.server().flatMap(
+                    server -> PlacementPolicy.fallback(request.room(), server, backend.get().servers()));
+            return ack(notify, actions(placement, fallback), maxFrameSize);
         });
     }
 
@@ -91,12 +98,24 @@ final class RoomJoinHandler {
         }
     }
 
-    private static List<SpopAction> actions(Placement placement) {
-        List<SpopAction> actions = new ArrayList<>(3);
+    // The reason comes last and the fallback just before it: they give way, in that order, when an operator
+    // has set max-frame-size so low that the frame would not hold them (ack(notify, actions, maxFrameSize)).
+    private static List<SpopAction> actions(Placement placement, Optional<String> fallback) {
+        List<SpopAction> actions = new ArrayList<>(4);
         placement.server().ifPresent(server -> actions.add(setVar("server", server)));
         actions.add(setVar("decision", placement.decision().wireName()));
+        fallback.ifPresent(server -> actions.add(setVar("fallback", server)));
         actions.add(setVar("reason", placement.reason()));
         return actions;
+    }
+
+    private static Ack ack(Notify notify, List<SpopAction> actions, int maxFrameSize) {
+        Ack ack = ack(notify, actions);
+        while (SpopFrameEncoder.encodedSize(ack) - Integer.BYTES > maxFrameSize && actions.size() > 2) {
+            actions.remove(actions.size() - 1);
+            ack = ack(notify, actions);
+        }
+        return ack;
     }
 
     private static SpopAction setVar(String name, String value) {

@@ -4,9 +4,15 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Where a new room goes: among UP servers where the whole room fits, the one with the lowest load relative to
- * its capacity. Ties go to the server the room's rendezvous hash ranks highest, so equal servers share new rooms
- * evenly and every agent breaks a tie the same way.
+ * Where a room goes. A new room: among UP servers where the whole room fits, the one with the lowest load
+ * relative to its capacity; ties go to the server the room's rendezvous hash ranks highest, so equal servers
+ * share new rooms evenly and every agent breaks a tie the same way.
+ *
+ * <p>A room whose server stopped keeping rooms (DOWN, MAINT, removed) goes to its successor instead: the UP
+ * server the room's rendezvous hash ranks highest among those where it fits. HAProxy often sees a server fail
+ * before the agent's next look at the runtime API; in that gap it routes the room's players to the
+ * {@link #fallback} the agent named with its last answer, which is that same server. Both choices agreeing is
+ * what keeps the room whole across the failure.
  */
 public final class PlacementPolicy {
     private PlacementPolicy() {}
@@ -21,6 +27,41 @@ public final class PlacementPolicy {
             long rank = RendezvousHash.weight(room, candidate.name());
             if (best == null || isBetter(candidate, rank, best, bestRank)) {
                 best = candidate;
+                bestRank = rank;
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    /** The successor of a room whose server no longer keeps rooms; empty when the room fits nowhere. */
+    public static Optional<ServerLoad> chooseSuccessor(String room, int size, List<ServerLoad> servers) {
+        ServerLoad best = null;
+        long bestRank = 0;
+        for (ServerLoad candidate : servers) {
+            long rank = RendezvousHash.weight(room, candidate.name());
+            if (candidate.fits(size) && (best == null || Long.compareUnsigned(rank, bestRank) > 0)) {
+                best = candidate;
+                bestRank = rank;
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    /**
+     * Where HAProxy should send a player of {@code room} if it finds {@code server} down: among the other UP
+     * servers, the one the room's rendezvous hash ranks highest. Loads are left out on purpose, so that every
+     * answer for the room names the same fallback until the set of UP servers changes.
+     */
+    public static Optional<String> fallback(String room, String server, List<ServerStatus> servers) {
+        String best = null;
+        long bestRank = 0;
+        for (ServerStatus candidate : servers) {
+            if (candidate.state() != ServerState.UP || candidate.name().equals(server)) {
+                continue;
+            }
+            long rank = RendezvousHash.weight(room, candidate.name());
+            if (best == null || Long.compareUnsigned(rank, bestRank) > 0) {
+                best = candidate.name();
                 bestRank = rank;
             }
         }

@@ -112,7 +112,9 @@ final class BackendRooms {
         for (ServerStatus server : snapshot.servers()) {
             loads.add(new ServerLoad(server, heldSeats(server.name())));
         }
-        Optional<ServerLoad> choice = PlacementPolicy.choose(request.room(), request.size(), loads);
+        Optional<ServerLoad> choice = movedReason == null
+                ? PlacementPolicy.choose(request.room(), request.size(), loads)
+                : PlacementPolicy.chooseSuccessor(request.room(), request.size(), loads);
         if (choice.isEmpty()) {
             String why = "no server fits a room of " + request.size() + ": " + describe(loads);
             return Placement.full(movedReason == null ? why : movedReason + "; " + why);

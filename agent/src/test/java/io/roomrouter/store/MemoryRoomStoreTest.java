@@ -6,6 +6,7 @@ import io.roomrouter.placement.BackendSnapshot;
 import io.roomrouter.placement.Decision;
 import io.roomrouter.placement.JoinRequest;
 import io.roomrouter.placement.Placement;
+import io.roomrouter.placement.PlacementPolicy;
 import io.roomrouter.placement.ServerState;
 import io.roomrouter.placement.ServerStatus;
 import java.time.Duration;
@@ -180,6 +181,27 @@ class MemoryRoomStoreTest {
         assertThat(after.decision()).isEqualTo(Decision.STICKY);
         assertThat(after.server()).contains("game2");
         assertThat(store.heldSeats(BE, "game1")).isZero();
+    }
+
+    @Test
+    void aMovedRoomGoesToTheFallbackNamedWhileItsServerWasUpNotToTheLeastLoaded() {
+        BackendSnapshot three = snapshot(up("game1", 1000, 0), up("game2", 1000, 0), up("game3", 1000, 0));
+        for (int i = 0; i < 20; i++) {
+            String room = "room-" + i;
+            String home = join(room, "p1", three).server().orElseThrow();
+            String fallback = PlacementPolicy.fallback(room, home, three.servers()).orElseThrow();
+            // The fallback is the busier of the two others: least-loaded would pick the other one.
+            List<ServerStatus> failed = new ArrayList<>();
+            for (ServerStatus server : three.servers()) {
+                failed.add(server.name().equals(home) ? new ServerStatus(home, ServerState.DOWN, 1000, 0)
+                        : up(server.name(), 1000, server.name().equals(fallback) ? 600 : 100));
+            }
+
+            Placement moved = join(room, "p2", snapshot(failed.toArray(new ServerStatus[0])));
+
+            assertThat(moved.decision()).isEqualTo(Decision.MOVED);
+            assertThat(moved.server()).contains(fallback);
+        }
     }
 
     @Test

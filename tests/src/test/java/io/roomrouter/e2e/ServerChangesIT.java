@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.roomrouter.demo.GameServer;
 import io.roomrouter.demo.HostPort;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -53,6 +54,42 @@ class ServerChangesIT {
                     assertThat(room.decisions()).as("decisions of %s", room.room()).isEqualTo(Map.of("sticky", 5L));
                 }
             }
+        }
+    }
+
+    @Test
+    void aServerHaproxySeesFailBeforeTheAgentDoesSplitsNoRoom(TestInfo test) throws Exception {
+        // The agent reads the runtime API only every 20 s here: for the first part, only HAProxy knows.
+        try (RoomRouterStack stack = RoomRouterStack.builder(TestLogs.dir(test))
+                        .agentArgs("--refresh-interval", "20s")
+                        .start();
+                Crowd crowd = new Crowd(stack.frontend(), 8)) {
+            Map<String, String> before = placeRooms(crowd);
+            List<String> onGame1 = roomsOn(before, "game1");
+            assertThat(onGame1).isNotEmpty();
+
+            stack.runtimeApi().setState(GAME_BACKEND, "game1", "maint");
+            RoomReport unseen = RoomReport.of(crowd.join(Join.interleaved("room", ROOMS, 4, 6), Crowd.Presence.LEAVE));
+            boolean agentSawItMeanwhile = stack.agent().log().stream().anyMatch(line -> line.contains("game1 UP -> MAINT"));
+            assertThat(stack.agent().awaitLine(line -> line.contains("game1 UP -> MAINT"), Duration.ofSeconds(30)))
+                    .as("the agent's next look at the runtime API").isPresent();
+            RoomReport seen = RoomReport.of(crowd.join(Join.interleaved("room", ROOMS, 7, 9), Crowd.Presence.LEAVE));
+            TestLogs.report(test, "game1 in maintenance, unseen by the agent: " + unseen.summary()
+                    + "; seen: " + seen.summary());
+
+            assertThat(agentSawItMeanwhile).as("the agent saw game1 fail before the first joins ended").isFalse();
+            for (String room : onGame1) {
+                RoomReport.Room first = unseen.room(room);
+                RoomReport.Room then = seen.room(room);
+                // HAProxy skipped game1 for the agent's fallback; the agent then moved the room to that very server.
+                assertThat(first.decisions()).as("decisions of %s while unseen", room).isEqualTo(Map.of("sticky", 3L));
+                assertThat(then.decisions()).as("decisions of %s once seen", room)
+                        .isEqualTo(Map.of("moved", 1L, "sticky", 2L));
+                assertThat(first.servers()).as("servers of %s while unseen", room).hasSize(1).doesNotContain("game1");
+                assertThat(then.servers()).as("servers of %s once seen", room).isEqualTo(first.servers());
+            }
+            assertThat(unseen.splitRooms()).isEmpty();
+            assertThat(seen.splitRooms()).isEmpty();
         }
     }
 

@@ -1,0 +1,104 @@
+package io.roomrouter.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.roomrouter.haproxy.ServerInventory;
+import io.roomrouter.placement.BackendSnapshot;
+import io.roomrouter.placement.PlacementPolicy;
+import io.roomrouter.placement.ServerState;
+import io.roomrouter.placement.ServerStatus;
+import io.roomrouter.spop.Ack;
+import io.roomrouter.spop.Notify;
+import io.roomrouter.spop.SpopAction;
+import io.roomrouter.spop.SpopFrameEncoder;
+import io.roomrouter.spop.SpopMessage;
+import io.roomrouter.spop.TypedData;
+import io.roomrouter.store.MemoryRoomStore;
+import io.roomrouter.store.RoomLifetimes;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class RoomJoinHandlerTest {
+    // Long server names (HAProxy sets no limit): with all four variables, the ACK would not fit a 256-byte frame.
+    private static final String A = "a".repeat(90);
+    private static final String B = "b".repeat(90);
+    private static final String C = "c".repeat(90);
+
+    private final MemoryRoomStore store =
+            new MemoryRoomStore(new RoomLifetimes(Duration.ofSeconds(60), Duration.ofMinutes(10)));
+    private final ServerInventory inventory = new OneBackend(new BackendSnapshot("be_game", List.of(
+            new ServerStatus(A, ServerState.UP, 100, 0),
+            new ServerStatus(B, ServerState.UP, 100, 0),
+            new ServerStatus(C, ServerState.UP, 100, 0)), 0));
+    private final RoomJoinHandler handler = new RoomJoinHandler(inventory, store, new DecisionLog(), 10);
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    @Test
+    void answersTheServerAndTheFallbackHaproxyUsesWhileTheServerIsDown() {
+        Map<String, String> vars = vars(join("r1", 16380));
+
+        assertThat(vars).containsOnlyKeys("server", "decision", "fallback", "reason");
+        assertThat(vars.get("decision")).isEqualTo("placed");
+        assertThat(vars.get("fallback"))
+                .isEqualTo(PlacementPolicy.fallback("r1", vars.get("server"),
+                        inventory.backend("be_game").orElseThrow().servers()).orElseThrow())
+                .isNotEqualTo(vars.get("server"));
+    }
+
+    @Test
+    void theReasonGivesWayFirstInTheSmallestFrame() {
+        Ack ack = join("r2", 256);
+
+        assertThat(SpopFrameEncoder.encodedSize(ack) - Integer.BYTES).isLessThanOrEqualTo(256);
+        assertThat(vars(ack)).containsOnlyKeys("server", "decision", "fallback");
+        assertThat(vars(join("r2", 16380))).containsKeys("server", "decision", "fallback", "reason");
+    }
+
+    private Ack join(String room, int maxFrameSize) {
+        SpopMessage message = new SpopMessage(JoinMessage.NAME, List.of(
+                new SpopMessage.Arg("room", new TypedData.Str(room)),
+                new SpopMessage.Arg("backend", new TypedData.Str("be_game"))));
+        return handler.handle(new Notify(1, 1, List.of(message)), maxFrameSize).toCompletableFuture().join();
+    }
+
+    private static Map<String, String> vars(Ack ack) {
+        Map<String, String> vars = new LinkedHashMap<>();
+        for (SpopAction action : ack.actions()) {
+            if (action instanceof SpopAction.SetVar set && set.value() instanceof TypedData.Str value) {
+                vars.put(set.name(), value.value());
+            }
+        }
+        return vars;
+    }
+
+    /** The runtime API inventory takes server names of any length; the static one refuses them. */
+    private record OneBackend(BackendSnapshot snapshot) implements ServerInventory {
+        @Override
+        public Optional<BackendSnapshot> backend(String backend) {
+            return Optional.of(snapshot).filter(s -> s.backend().equals(backend));
+        }
+
+        @Override
+        public Collection<BackendSnapshot> backends() {
+            return List.of(snapshot);
+        }
+
+        @Override
+        public String describe() {
+            return "one backend";
+        }
+
+        @Override
+        public void close() {}
+    }
+}

@@ -29,18 +29,21 @@ final class Agent implements AutoCloseable {
     private final ScheduledExecutorService housekeeping;
     private final SpopServer server;
     private final Optional<AdminServer> admin;
+    private final DecisionLog decisions;
 
     private Agent(
             ServerInventory inventory,
             RoomStore store,
             ScheduledExecutorService housekeeping,
             SpopServer server,
-            Optional<AdminServer> admin) {
+            Optional<AdminServer> admin,
+            DecisionLog decisions) {
         this.inventory = inventory;
         this.store = store;
         this.housekeeping = housekeeping;
         this.server = server;
         this.admin = admin;
+        this.decisions = decisions;
     }
 
     static Agent start(AgentOptions options) throws Exception {
@@ -65,12 +68,13 @@ final class Agent implements AutoCloseable {
         if (store instanceof MemoryRoomStore memory) {
             housekeeping.scheduleWithFixedDelay(memory::expireIdleRooms, 1, 1, TimeUnit.SECONDS);
         }
-        RoomJoinHandler joins = new RoomJoinHandler(inventory, store, new DecisionLog(), options.roomSize());
-        int ioThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        DecisionLog decisions = new DecisionLog();
+        RoomJoinHandler joins = new RoomJoinHandler(inventory, store, decisions, options.roomSize());
         SpopServer server;
         try {
-            server = SpopServer.start(options.listen(), options.maxFrameSize(), ioThreads, joins);
+            server = SpopServer.start(options.listen(), options.maxFrameSize(), options.ioThreads(), joins);
         } catch (Exception e) {
+            decisions.close();
             housekeeping.shutdownNow();
             store.close();
             inventory.close();
@@ -82,7 +86,7 @@ final class Agent implements AutoCloseable {
         }
         log.info("room-router ready: SPOP on {}, {} store, inventory {}",
                 server.localAddress(), store.kind(), inventory.describe());
-        return new Agent(inventory, store, housekeeping, server, admin);
+        return new Agent(inventory, store, housekeeping, server, admin, decisions);
     }
 
     private static RoomStore store(AgentOptions options, RoomLifetimes lifetimes, ServerInventory inventory) {
@@ -143,6 +147,7 @@ final class Agent implements AutoCloseable {
     public void close() {
         admin.ifPresent(AdminServer::close);
         server.close();
+        decisions.close(); // after the server: the last decisions are written
         housekeeping.shutdownNow();
         store.close();
         inventory.close();

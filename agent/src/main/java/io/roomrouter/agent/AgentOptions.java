@@ -18,6 +18,7 @@ record AgentOptions(
         Duration reservationWindow,
         Duration refreshInterval,
         int maxFrameSize,
+        int ioThreads,
         Optional<String> redis,
         String redisPrefix,
         Duration redisTimeout,
@@ -56,9 +57,15 @@ record AgentOptions(
             "  --admin HOST:PORT           an HTTP endpoint for health and room release (default: off)",
             "  --refresh-interval DUR      how often the runtime API is read (default 500ms)",
             "  --max-frame-size N          largest SPOP frame accepted, 256 to 1048576 (default 16380)",
+            "  --io-threads N              threads serving SPOP connections (default: one per CPU core, "
+                    + defaultIoThreads() + " here)",
             "  --help                      print this help",
             "",
             "Durations: a number and a unit, ms, s, m or h (500ms, 20s, 30m, 2h).");
+
+    static int defaultIoThreads() {
+        return Math.max(1, Runtime.getRuntime().availableProcessors());
+    }
 
     AgentOptions {
         Objects.requireNonNull(listen, "listen");
@@ -98,6 +105,7 @@ record AgentOptions(
         private Duration reservationWindow = Duration.ofSeconds(60);
         private Duration refreshInterval = Duration.ofMillis(500);
         private int maxFrameSize = DEFAULT_MAX_FRAME_SIZE;
+        private int ioThreads = defaultIoThreads();
         private String redis;
         private String redisPrefix = "rr";
         private Duration redisTimeout = Duration.ofMillis(20);
@@ -115,6 +123,7 @@ record AgentOptions(
                 case "--reservation-window" -> reservationWindow = positive(flag, value);
                 case "--refresh-interval" -> refreshInterval = positive(flag, value);
                 case "--max-frame-size" -> maxFrameSize = integer(flag, value, 256, 1 << 20);
+                case "--io-threads" -> ioThreads = integer(flag, value, 1, 256);
                 case "--redis" -> redis = nonEmpty(flag, value);
                 case "--redis-prefix" -> redisPrefix = nonEmpty(flag, value);
                 case "--redis-timeout" -> redisTimeout = positive(flag, value);
@@ -144,6 +153,7 @@ record AgentOptions(
                     reservationWindow,
                     refreshInterval,
                     maxFrameSize,
+                    ioThreads,
                     Optional.ofNullable(redis),
                     redisPrefix,
                     redisTimeout,
@@ -198,6 +208,7 @@ record AgentOptions(
                 + " reservation-window=" + DurationFlag.format(reservationWindow)
                 + " refresh-interval=" + DurationFlag.format(refreshInterval)
                 + " max-frame-size=" + maxFrameSize
+                + " io-threads=" + ioThreads
                 + " store=" + redis.map(r -> "redis " + RedisUris.redact(r) + " prefix=" + redisPrefix
                         + " timeout=" + DurationFlag.format(redisTimeout)).orElse("memory")
                 + " admin=" + admin.map(HostAndPort::toString).orElse("off");

@@ -2,6 +2,11 @@ package io.roomrouter.agent;
 
 import io.roomrouter.placement.Decision;
 import io.roomrouter.placement.Placement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -10,23 +15,89 @@ import org.slf4j.LoggerFactory;
  * {@code room=r1 backend=be_game server=game2 decision=placed reason=least-loaded load=23/100 micros=41}.
  * {@code full} is a warning (capacity is running out); everything else is info. Ids were validated before they
  * get here, so no client input can forge a field; free text (the reason) is quoted.
+ *
+ * <p>Lines are formatted and written on this log's own thread, never on a Netty event loop: writing to stderr is
+ * blocking I/O (a slow pipe or disk would stall every connection of the loop), and formatting costs more than the
+ * decision itself. The event loop only queues the decision. If the writer falls {@link #QUEUE_CAPACITY} lines
+ * behind, further lines are dropped and counted, and a warning says how many once it catches up, as logback's
+ * and log4j's asynchronous appenders do; routing never waits for the log.
  */
-final class DecisionLog {
+final class DecisionLog implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger("decision");
+    /** About half a second of decisions at full speed. */
+    static final int QUEUE_CAPACITY = 1 << 16;
+    private static final int BATCH = 256;
+
+    private final BlockingQueue<Entry> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    private final AtomicLong dropped = new AtomicLong();
+    private final Thread writer;
+    private volatile boolean closed;
+
+    DecisionLog() {
+        writer = new Thread(this::writeLoop, "room-router-decision-log");
+        writer.setDaemon(true);
+        writer.start();
+    }
 
     void log(String room, String backend, Placement placement, long micros) {
         if (placement.decision() == Decision.FULL ? !log.isWarnEnabled() : !log.isInfoEnabled()) {
             return;
         }
+        if (closed || !queue.offer(new Entry(room, backend, placement, micros))) {
+            dropped.incrementAndGet();
+        }
+    }
+
+    /** Writes what is queued, then stops the writer; waits at most a second. */
+    @Override
+    public void close() {
+        closed = true;
+        writer.interrupt();
+        try {
+            writer.join(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void writeLoop() {
+        List<Entry> batch = new ArrayList<>(BATCH);
+        long reported = 0;
+        while (true) {
+            try {
+                batch.add(queue.take());
+            } catch (InterruptedException e) {
+                if (closed) {
+                    break;
+                }
+                continue;
+            }
+            queue.drainTo(batch, BATCH - 1);
+            for (Entry entry : batch) {
+                write(entry);
+            }
+            batch.clear();
+            long lost = dropped.get();
+            if (lost != reported && queue.isEmpty()) {
+                log.warn("decision log fell behind: {} decision lines dropped ({} in all)", lost - reported, lost);
+                reported = lost;
+            }
+        }
+        queue.drainTo(batch);
+        batch.forEach(DecisionLog::write);
+    }
+
+    private static void write(Entry entry) {
+        Placement placement = entry.placement();
         StringBuilder line = new StringBuilder(160)
-                .append("room=").append(room)
-                .append(" backend=").append(backend)
+                .append("room=").append(entry.room())
+                .append(" backend=").append(entry.backend())
                 .append(" server=").append(placement.server().orElse("-"))
                 .append(" decision=").append(placement.decision().wireName())
                 .append(" reason=");
         appendQuoted(line, placement.reason());
         line.append(" load=").append(placement.load()).append('/').append(placement.capacity());
-        line.append(" micros=").append(micros);
+        line.append(" micros=").append(entry.micros());
         if (placement.decision() == Decision.FULL) {
             log.warn(line.toString());
         } else {
@@ -57,4 +128,6 @@ final class DecisionLog {
         }
         line.append('"');
     }
+
+    private record Entry(String room, String backend, Placement placement, long micros) {}
 }

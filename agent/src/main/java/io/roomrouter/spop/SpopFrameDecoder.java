@@ -54,8 +54,11 @@ public final class SpopFrameDecoder extends ByteToMessageDecoder {
             this.expectedTypes = expectedTypes;
         }
 
+        // values() clones its array on every call, and this runs for every frame.
+        private static final SpopFrameType[] FRAME_TYPES = SpopFrameType.values();
+
         SpopFrameType frameType(int code) {
-            for (SpopFrameType type : SpopFrameType.values()) {
+            for (SpopFrameType type : FRAME_TYPES) {
                 if (type.code() == code && type.sentByHaproxy() == receivesHaproxyFrames) {
                     return type;
                 }

@@ -28,7 +28,7 @@ class AgentOptionsTest {
                 "--listen=0.0.0.0:9000", "--servers", "be_a=s1,s2", "--servers", "be_b=s3",
                 "--server-capacity", "50", "--room-size=4", "--room-idle-timeout", "2h",
                 "--reservation-window", "90s", "--refresh-interval", "500ms", "--max-frame-size", "32764",
-                "--redis", "redis://:secret@localhost:6379/0", "--redis-prefix", "game", "--redis-timeout", "15ms",
+                "--io-threads", "3", "--redis", "redis://:secret@localhost:6379/0", "--redis-prefix", "game", "--redis-timeout", "15ms",
                 "--admin", "[::1]:8080");
 
         assertThat(options.listen()).isEqualTo(new HostAndPort("0.0.0.0", 9000));
@@ -37,6 +37,7 @@ class AgentOptionsTest {
         assertThat(options.roomIdleTimeout()).isEqualTo(Duration.ofHours(2));
         assertThat(options.refreshInterval()).isEqualTo(Duration.ofMillis(500));
         assertThat(options.maxFrameSize()).isEqualTo(32764);
+        assertThat(options.ioThreads()).isEqualTo(3);
         assertThat(options.admin()).contains(new HostAndPort("::1", 8080));
         assertThat(options.describe()).contains("redis redis://***@localhost:6379/0").doesNotContain("secret");
     }
@@ -59,6 +60,8 @@ class AgentOptionsTest {
                 .hasMessage("--haproxy-api and --servers: both given (expected: one of them)");
         assertThatThrownBy(() -> AgentOptions.parse("--haproxy-api", "x", "--room-idle-timeout", "10s"))
                 .hasMessage("--room-idle-timeout: 10s (expected: >= --reservation-window 1m)");
+        assertThatThrownBy(() -> AgentOptions.parse("--haproxy-api", "x", "--io-threads", "0"))
+                .hasMessage("--io-threads: 0 (expected: 1 to 256)");
         assertThatThrownBy(() -> AgentOptions.parse("--help")).isInstanceOf(AgentOptions.HelpRequested.class);
     }
 
@@ -66,7 +69,7 @@ class AgentOptionsTest {
     void helpListsEveryFlag() {
         for (String flag : List.of("--listen", "--haproxy-api", "--servers", "--server-capacity", "--room-size",
                 "--room-idle-timeout", "--reservation-window", "--redis", "--redis-prefix", "--redis-timeout",
-                "--admin", "--refresh-interval", "--max-frame-size", "--help")) {
+                "--admin", "--refresh-interval", "--max-frame-size", "--io-threads", "--help")) {
             assertThat(AgentOptions.HELP).contains(flag + " ");
         }
     }

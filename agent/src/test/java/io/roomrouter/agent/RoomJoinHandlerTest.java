@@ -36,10 +36,12 @@ class RoomJoinHandlerTest {
             new ServerStatus(A, ServerState.UP, 100, 0),
             new ServerStatus(B, ServerState.UP, 100, 0),
             new ServerStatus(C, ServerState.UP, 100, 0)), 0));
-    private final RoomJoinHandler handler = new RoomJoinHandler(inventory, store, new DecisionLog(), 10);
+    private final DecisionLog decisions = new DecisionLog();
+    private final RoomJoinHandler handler = new RoomJoinHandler(inventory, store, decisions, 10);
 
     @AfterEach
     void close() {
+        decisions.close();
         store.close();
     }
 

@@ -5,6 +5,8 @@ import io.roomrouter.placement.BackendSnapshot;
 import io.roomrouter.placement.JoinRequest;
 import io.roomrouter.placement.Placement;
 import io.roomrouter.placement.PlacementPolicy;
+import io.roomrouter.placement.ServerLoad;
+import io.roomrouter.placement.ServerStatus;
 import io.roomrouter.spop.Ack;
 import io.roomrouter.spop.Notify;
 import io.roomrouter.spop.SpopAction;
@@ -83,10 +85,20 @@ final class RoomJoinHandler {
                 return ack(notify, List.of(setVar("reason", "store error")));
             }
             decisions.log(request.room(), request.backend(), placement, micros(startNanos));
-            Optional<String> fallback = placement.server().flatMap(
-                    server -> PlacementPolicy.fallback(request.room(), server, backend.get().servers()));
-            return ack(notify, actions(placement, fallback), maxFrameSize);
+            return ack(notify, actions(placement, fallback(request, placement, backend.get())), maxFrameSize);
         });
+    }
+
+    // A store that weighs seats names the fallback itself; otherwise it comes from the servers' live connections.
+    private static Optional<String> fallback(JoinRequest request, Placement placement, BackendSnapshot backend) {
+        if (placement.fallback().isPresent() || placement.server().isEmpty()) {
+            return placement.fallback();
+        }
+        List<ServerLoad> loads = new ArrayList<>(backend.servers().size());
+        for (ServerStatus server : backend.servers()) {
+            loads.add(new ServerLoad(server, 0));
+        }
+        return PlacementPolicy.fallback(request.room(), placement.server().get(), request.size(), loads);
     }
 
     private void warnUnknownBackend(String backend) {

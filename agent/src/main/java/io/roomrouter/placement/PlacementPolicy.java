@@ -11,8 +11,8 @@ import java.util.Optional;
  * <p>A room whose server stopped keeping rooms (DOWN, MAINT, removed) goes to its successor instead: the UP
  * server the room's rendezvous hash ranks highest among those where it fits. HAProxy often sees a server fail
  * before the agent's next look at the runtime API; in that gap it routes the room's players to the
- * {@link #fallback} the agent named with its last answer, which is that same server. Both choices agreeing is
- * what keeps the room whole across the failure.
+ * {@link #fallback} the agent named with its last answer, which is that same server unless loads changed in
+ * between. Both choices agreeing is what keeps the room whole across the failure.
  */
 public final class PlacementPolicy {
     private PlacementPolicy() {}
@@ -48,21 +48,26 @@ public final class PlacementPolicy {
     }
 
     /**
-     * Where HAProxy should send a player of {@code room} if it finds {@code server} down: among the other UP
-     * servers, the one the room's rendezvous hash ranks highest. Loads are left out on purpose, so that every
-     * answer for the room names the same fallback until the set of UP servers changes.
+     * Where HAProxy should send a player of {@code room} if it finds {@code server} down before the agent does:
+     * the room's successor as it stands now, among the servers other than {@code server} (where the agent would
+     * move the room if it saw the failure now). When the room fits nowhere else, the other UP server the room's
+     * rendezvous hash ranks highest, so that the room's players at least stay together.
      */
-    public static Optional<String> fallback(String room, String server, List<ServerStatus> servers) {
+    public static Optional<String> fallback(String room, String server, int size, List<ServerLoad> servers) {
         String best = null;
         long bestRank = 0;
-        for (ServerStatus candidate : servers) {
-            if (candidate.state() != ServerState.UP || candidate.name().equals(server)) {
+        boolean bestFits = false;
+        for (ServerLoad candidate : servers) {
+            if (candidate.status().state() != ServerState.UP || candidate.name().equals(server)) {
                 continue;
             }
             long rank = RendezvousHash.weight(room, candidate.name());
-            if (best == null || Long.compareUnsigned(rank, bestRank) > 0) {
+            boolean fits = candidate.fits(size);
+            if (best == null || (fits && !bestFits)
+                    || (fits == bestFits && Long.compareUnsigned(rank, bestRank) > 0)) {
                 best = candidate.name();
                 bestRank = rank;
+                bestFits = fits;
             }
         }
         return Optional.ofNullable(best);

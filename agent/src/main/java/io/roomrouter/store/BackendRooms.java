@@ -45,6 +45,7 @@ final class BackendRooms {
         confirmArrivals(snapshot.takenAtMillis());
         expire(now);
         Room room = rooms.get(request.room());
+        List<ServerLoad> loads = loads(snapshot);
         String movedReason = null;
         if (room != null) {
             Optional<ServerStatus> server = snapshot.server(room.server);
@@ -52,14 +53,14 @@ final class BackendRooms {
                 room.joinedAt(now);
                 countArrival(room, request.player(), now);
                 ServerStatus status = server.get();
-                return Placement.routed(
-                        Decision.STICKY, room.server, "room-on-server", load(status), status.capacity());
+                return Placement.routed(Decision.STICKY, room.server, "room-on-server", load(status), status.capacity())
+                        .withFallback(PlacementPolicy.fallback(request.room(), room.server, request.size(), loads));
             }
             movedReason = server.map(s -> "server " + s.name() + " is " + s.state())
                     .orElse("server " + room.server + " left");
             end(request.room(), room);
         }
-        return place(request, snapshot, now, movedReason);
+        return place(request, loads, now, movedReason);
     }
 
     synchronized boolean release(String roomId, long now) {
@@ -107,11 +108,15 @@ final class BackendRooms {
         return held == null ? 0 : held[0];
     }
 
-    private Placement place(JoinRequest request, BackendSnapshot snapshot, long now, String movedReason) {
+    private List<ServerLoad> loads(BackendSnapshot snapshot) {
         List<ServerLoad> loads = new ArrayList<>(snapshot.servers().size());
         for (ServerStatus server : snapshot.servers()) {
             loads.add(new ServerLoad(server, heldSeats(server.name())));
         }
+        return loads;
+    }
+
+    private Placement place(JoinRequest request, List<ServerLoad> loads, long now, String movedReason) {
         Optional<ServerLoad> choice = movedReason == null
                 ? PlacementPolicy.choose(request.room(), request.size(), loads)
                 : PlacementPolicy.chooseSuccessor(request.room(), request.size(), loads);
@@ -127,10 +132,13 @@ final class BackendRooms {
         room.heldSeats = room.size;
         countArrival(room, request.player(), now);
         int load = chosen.load() + request.size();
+        Optional<String> fallback = PlacementPolicy.fallback(request.room(), chosen.name(), request.size(), loads);
         if (movedReason != null) {
-            return Placement.routed(Decision.MOVED, chosen.name(), movedReason, load, chosen.capacity());
+            return Placement.routed(Decision.MOVED, chosen.name(), movedReason, load, chosen.capacity())
+                    .withFallback(fallback);
         }
-        return Placement.routed(Decision.PLACED, chosen.name(), "least-loaded", load, chosen.capacity());
+        return Placement.routed(Decision.PLACED, chosen.name(), "least-loaded", load, chosen.capacity())
+                .withFallback(fallback);
     }
 
     private void countArrival(Room room, Optional<String> player, long now) {

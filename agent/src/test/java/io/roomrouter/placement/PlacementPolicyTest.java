@@ -58,17 +58,16 @@ class PlacementPolicyTest {
         List<String> names = List.of("a", "b", "c", "d");
         for (String room : List.of("r1", "r2", "r3", "r4", "r5", "lobby-42")) {
             String home = RendezvousHash.pick(room, names).orElseThrow();
-            List<ServerStatus> before = names.stream()
-                    .map(n -> new ServerStatus(n, ServerState.UP, 100, n.equals("a") ? 90 : 0))
+            // "a" is too busy for a room of 10: the fallback skips it when it ranks first.
+            List<ServerLoad> before = names.stream()
+                    .map(n -> load(n, ServerState.UP, 100, n.equals("a") ? 95 : 20, 0))
                     .toList();
-            String fallback = PlacementPolicy.fallback(room, home, before).orElseThrow();
+            String fallback = PlacementPolicy.fallback(room, home, 10, before).orElseThrow();
 
-            // The home server fails; the fallback is the successor whatever the loads, as long as the room fits.
             List<ServerLoad> after = before.stream()
-                    .map(s -> new ServerLoad(s.name().equals(home)
-                            ? new ServerStatus(home, ServerState.DOWN, 100, 0) : s, 0))
+                    .map(s -> s.name().equals(home) ? load(home, ServerState.DOWN, 100, 0, 0) : s)
                     .toList();
-            assertThat(fallback).isNotEqualTo(home);
+            assertThat(fallback).isNotEqualTo(home).isNotEqualTo("a");
             assertThat(PlacementPolicy.chooseSuccessor(room, 10, after)).map(ServerLoad::name).contains(fallback);
         }
     }
@@ -76,8 +75,7 @@ class PlacementPolicyTest {
     @Test
     void theSuccessorIsTheNextRankedServerWhereTheRoomFits() {
         String room = "r1";
-        List<String> ranked = new ArrayList<>(List.of("a", "b", "c"));
-        ranked.sort((x, y) -> Long.compareUnsigned(RendezvousHash.weight(room, y), RendezvousHash.weight(room, x)));
+        List<String> ranked = ranked(room, "a", "b", "c");
         List<ServerLoad> servers = List.of(
                 load(ranked.get(0), ServerState.UP, 100, 95, 0), // ranks first, but 95 + 10 > 100
                 load(ranked.get(1), ServerState.MAINT, 100, 0, 0),
@@ -88,14 +86,28 @@ class PlacementPolicyTest {
     }
 
     @Test
-    void theFallbackIsAnotherUpServerOrNone() {
-        List<ServerStatus> servers = List.of(
-                new ServerStatus("a", ServerState.UP, 100, 0),
-                new ServerStatus("b", ServerState.DRAIN, 100, 0),
-                new ServerStatus("c", ServerState.DOWN, 100, 0));
+    void whereTheRoomFitsNowhereElseTheFallbackIsTheHighestRankedUpServer() {
+        String room = "r1";
+        List<String> ranked = ranked(room, "a", "b", "c", "d");
+        List<ServerLoad> servers = List.of(
+                load(ranked.get(0), ServerState.UP, 100, 0, 0), // the room's own server
+                load(ranked.get(1), ServerState.DRAIN, 100, 0, 0),
+                load(ranked.get(2), ServerState.UP, 100, 99, 0),
+                load(ranked.get(3), ServerState.UP, 100, 98, 0));
 
-        assertThat(PlacementPolicy.fallback("r1", "b", servers)).contains("a");
-        assertThat(PlacementPolicy.fallback("r1", "a", servers)).isEmpty();
+        assertThat(PlacementPolicy.fallback(room, ranked.get(0), 10, servers)).contains(ranked.get(2));
+        assertThat(PlacementPolicy.fallback(room, ranked.get(0), 1, servers)).contains(ranked.get(2));
+        assertThat(PlacementPolicy.fallback(room, ranked.get(0), 2, servers)).contains(ranked.get(3));
+        assertThat(PlacementPolicy.fallback(room, ranked.get(2), 10, servers.subList(0, 3)))
+                .as("no other UP server").contains(ranked.get(0));
+        assertThat(PlacementPolicy.fallback(room, ranked.get(0), 10, servers.subList(0, 2))).isEmpty();
+    }
+
+    /** The servers in the room's rendezvous order, highest first. */
+    private static List<String> ranked(String room, String... servers) {
+        List<String> ranked = new ArrayList<>(List.of(servers));
+        ranked.sort((x, y) -> Long.compareUnsigned(RendezvousHash.weight(room, y), RendezvousHash.weight(room, x)));
+        return ranked;
     }
 
     private static ServerLoad load(String name, ServerState state, int capacity, int live, int held) {

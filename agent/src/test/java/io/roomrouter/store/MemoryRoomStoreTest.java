@@ -6,7 +6,6 @@ import io.roomrouter.placement.BackendSnapshot;
 import io.roomrouter.placement.Decision;
 import io.roomrouter.placement.JoinRequest;
 import io.roomrouter.placement.Placement;
-import io.roomrouter.placement.PlacementPolicy;
 import io.roomrouter.placement.ServerState;
 import io.roomrouter.placement.ServerStatus;
 import java.time.Duration;
@@ -188,8 +187,10 @@ class MemoryRoomStoreTest {
         BackendSnapshot three = snapshot(up("game1", 1000, 0), up("game2", 1000, 0), up("game3", 1000, 0));
         for (int i = 0; i < 20; i++) {
             String room = "room-" + i;
-            String home = join(room, "p1", three).server().orElseThrow();
-            String fallback = PlacementPolicy.fallback(room, home, three.servers()).orElseThrow();
+            Placement placed = join(room, "p1", three);
+            String home = placed.server().orElseThrow();
+            String fallback = placed.fallback().orElseThrow();
+            assertThat(join(room, "p2", three).fallback()).contains(fallback);
             // The fallback is the busier of the two others: least-loaded would pick the other one.
             List<ServerStatus> failed = new ArrayList<>();
             for (ServerStatus server : three.servers()) {
@@ -197,11 +198,27 @@ class MemoryRoomStoreTest {
                         : up(server.name(), 1000, server.name().equals(fallback) ? 600 : 100));
             }
 
-            Placement moved = join(room, "p2", snapshot(failed.toArray(new ServerStatus[0])));
+            Placement moved = join(room, "p3", snapshot(failed.toArray(new ServerStatus[0])));
 
             assertThat(moved.decision()).isEqualTo(Decision.MOVED);
             assertThat(moved.server()).contains(fallback);
         }
+    }
+
+    @Test
+    void theFallbackCountsHeldSeats() {
+        // game2 and game3 have 10 seats left; whichever of them a second room takes, held seats fill it, so the
+        // first room's fallback becomes the other one.
+        BackendSnapshot snapshot = snapshot(up("game1", 100, 0), up("game2", 100, 90), up("game3", 100, 90));
+        Placement first = join("a", "p1", snapshot);
+        assertThat(first.server()).contains("game1");
+        String before = first.fallback().orElseThrow();
+        join("b", "p1", snapshot(up("game1", 100, 100), up("game2", 100, 90), up("game3", 100, 90)));
+        String taken = before.equals("game2") ? "game3" : "game2";
+
+        assertThat(store.heldSeats(BE, before) + store.heldSeats(BE, taken)).isEqualTo(10);
+        assertThat(join("a", "p2", snapshot).fallback())
+                .contains(store.heldSeats(BE, before) == 10 ? taken : before);
     }
 
     @Test

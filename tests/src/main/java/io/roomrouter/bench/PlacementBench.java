@@ -3,6 +3,11 @@ package io.roomrouter.bench;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +21,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Part 4, placement quality against HAProxy alone: one scripted workload through the real HAProxy under three
@@ -30,6 +36,11 @@ import java.util.concurrent.TimeUnit;
  * third of the way in, a fourth server is added through the runtime API; two thirds in, game2 fails (its process
  * drops every connection; its players rejoin at the next step, once HAProxy's checks mark it DOWN). Between the
  * two, one player of every room placed before the scale-out reconnects each step, which is what shows rooms moved.
+ *
+ * <p>room-router is run as a game platform integrates it: when a room ends, its game server releases it
+ * ({@code POST /release} on the agent's admin endpoint), and the reservation window is scaled to this compressed
+ * time line ({@value #RESERVATION_WINDOW}: a room fills in half a second here, where a real matchmaker takes
+ * seconds to a minute, hence the 60 s default). HAProxy alone needs neither.
  */
 final class PlacementBench {
     static final int ROOM_SIZE = 10;
@@ -37,6 +48,7 @@ final class PlacementBench {
     static final int LIFETIME_STEPS = 36;
     private static final long STEP_MILLIS = 100;
     private static final String FAILING = "game2";
+    private static final String RESERVATION_WINDOW = "2s";
 
     private final BenchSettings settings;
     private final Results results;
@@ -102,6 +114,7 @@ final class PlacementBench {
         MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         Map<String, SmallBackend> backends = new TreeMap<>();
         BenchAgent agent = null;
+        int adminPort = 0;
         try {
             Map<String, String> env = new HashMap<>();
             for (int i = 1; i <= 4; i++) {
@@ -113,8 +126,10 @@ final class PlacementBench {
             }
             env.put("RR_AGENT_ADDR", "127.0.0.1:" + FreePort.pick());
             if (setup == Setup.ROOM_ROUTER) {
-                List<String> agentArgs = new ArrayList<>(List.of("--haproxy-api", "unix:" + BenchHaproxy.socketFor(name)));
-                agentArgs.addAll(settings.placementAgentArgs());
+                adminPort = FreePort.pick();
+                List<String> agentArgs = new ArrayList<>(List.of("--haproxy-api", "unix:" + BenchHaproxy.socketFor(name),
+                        "--admin", "127.0.0.1:" + adminPort, "--reservation-window", RESERVATION_WINDOW));
+                agentArgs.addAll(settings.placementAgentArgs()); // later flags win
                 agent = BenchAgent.start(settings, name + "-agent", List.of(), agentArgs);
                 env.put("RR_AGENT_ADDR", "127.0.0.1:" + agent.address().getPort());
             }
@@ -122,7 +137,7 @@ final class PlacementBench {
                 if (agent != null) {
                     Thread.sleep(2_500); // the agent's first read of the runtime API
                 }
-                return new Workload(haproxy, backends).play();
+                return new Workload(haproxy, backends, agent == null ? room -> { } : releaser(adminPort)).play();
             }
         } finally {
             if (agent != null) {
@@ -158,6 +173,27 @@ final class PlacementBench {
         return config;
     }
 
+    /** What a game server does when a room's match ends: tells the agent, so that the room's seats come back. */
+    private static Consumer<String> releaser(int adminPort) {
+        HttpClient http = HttpClient.newHttpClient();
+        return room -> {
+            URI uri = URI.create("http://127.0.0.1:" + adminPort + "/release?backend=be_game&room=" + room);
+            try {
+                HttpResponse<String> reply = http.send(HttpRequest.newBuilder(uri)
+                        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                if (reply.statusCode() != 200 && reply.statusCode() != 404) {
+                    throw new IllegalStateException("release " + room + ": HTTP " + reply.statusCode() + " "
+                            + reply.body());
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("release " + room, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while releasing " + room, e);
+            }
+        };
+    }
+
     /** One room of the workload. */
     private static final class Room {
         final String id;
@@ -180,6 +216,7 @@ final class PlacementBench {
     private final class Workload {
         private final BenchHaproxy haproxy;
         private final Map<String, SmallBackend> backends;
+        private final Consumer<String> roomEnded;
         private final Set<String> upServers = new HashSet<>(List.of("game1", "game2", "game3"));
         private final int roomCount = settings.placementRooms();
         private final int addAt = roomCount / 3;
@@ -190,9 +227,10 @@ final class PlacementBench {
         private double sumRatio;
         private int ratioSamples;
 
-        Workload(BenchHaproxy haproxy, Map<String, SmallBackend> backends) {
+        Workload(BenchHaproxy haproxy, Map<String, SmallBackend> backends, Consumer<String> roomEnded) {
             this.haproxy = haproxy;
             this.backends = backends;
+            this.roomEnded = roomEnded;
         }
 
         Outcome play() throws Exception {
@@ -228,6 +266,7 @@ final class PlacementBench {
                     if (step - room.arrivedAt >= LIFETIME_STEPS) {
                         room.players.forEach(Player::close);
                         live.remove(i);
+                        roomEnded.accept(room.id);
                     }
                 }
                 Thread.sleep(STEP_MILLIS);

@@ -26,9 +26,13 @@ final class AgentAloneBench {
     }
 
     void run() throws Exception {
-        runLogging("log-info", List.of(), true);
-        runLogging("log-warn", List.of("-Dorg.slf4j.simpleLogger.log.decision=warn"), false);
-        runRedis();
+        if (settings.runsAgentPart("memory")) {
+            runLogging("log-info", List.of(), true);
+            runLogging("log-warn", List.of("-Dorg.slf4j.simpleLogger.log.decision=warn"), false);
+        }
+        if (settings.runsAgentPart("redis")) {
+            runRedis();
+        }
     }
 
     /** Agent arguments that never run out of seats: 8 servers of 1 000 000 seats, rooms of 2. */
@@ -120,7 +124,14 @@ final class AgentAloneBench {
                 }
                 RoomSource fresh = RoomSource.sequential("rf-");
                 load.run(fresh, 0, settings.agentWarmup(), java.time.Duration.ofMillis(1));
+                double agentCpuBefore = agent.cpuSeconds();
+                double redisCpuBefore = redis.cpuSeconds();
+                long wallBefore = System.nanoTime();
                 LoadResult sat = load.run(fresh, 0, settings.warmup(), settings.measure());
+                double wall = (System.nanoTime() - wallBefore) / 1e9;
+                double agentCores = (agent.cpuSeconds() - agentCpuBefore) / wall;
+                double redisCores = (redis.cpuSeconds() - redisCpuBefore) / wall;
+                java.nio.file.Files.writeString(work.resolve("commandstats.txt"), redis.info("commandstats"));
                 String how = String.format(Locale.ROOT, "one agent, log-info, %d conns x %d pipelined, %.0fs, "
                         + "decisions %s", settings.connections(), settings.pipeline(), sat.seconds(), sat.byDecision());
                 long placed = sat.byDecision().getOrDefault("placed", 0L);
@@ -128,6 +139,10 @@ final class AgentAloneBench {
                         how));
                 results.add(new Figure("agent.redis.first.saturation.placements_per_s", placed / sat.seconds(),
                         "1/s", ">= 20000/s", "decisions 'placed' only (not degraded)"));
+                results.add(new Figure("agent.redis.first.saturation.agent_cpu", agentCores, "cores", "",
+                        "agent process user+sys CPU / wall time (warm-up and measure), /proc/PID/stat"));
+                results.add(new Figure("agent.redis.first.saturation.redis_cpu", redisCores, "cores", "",
+                        "redis-server used_cpu_user+used_cpu_sys (INFO cpu) / wall time (warm-up and measure)"));
                 results.add(new Figure("agent.redis.first.saturation.p50", sat.percentileMillis(50), "ms", "",
                         "from due time to ACK"));
                 results.add(new Figure("agent.redis.first.saturation.p99", sat.percentileMillis(99), "ms", "",

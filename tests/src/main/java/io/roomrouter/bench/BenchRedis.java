@@ -51,16 +51,36 @@ final class BenchRedis implements AutoCloseable {
 
     /** {@code used_memory} from {@code INFO memory}, in bytes. */
     long usedMemory() throws IOException, InterruptedException {
-        Process cli = new ProcessBuilder(List.of("redis-cli", "-p", Integer.toString(port), "INFO", "memory"))
+        return Long.parseLong(infoField("memory", "used_memory"));
+    }
+
+    /** User plus system CPU time of redis-server so far ({@code INFO cpu}), in seconds. */
+    double cpuSeconds() throws IOException, InterruptedException {
+        String cpu = info("cpu");
+        return Double.parseDouble(field(cpu, "cpu", "used_cpu_user"))
+                + Double.parseDouble(field(cpu, "cpu", "used_cpu_sys"));
+    }
+
+    /** {@code INFO <section>} as redis-cli prints it. */
+    String info(String section) throws IOException, InterruptedException {
+        Process cli = new ProcessBuilder(List.of("redis-cli", "-p", Integer.toString(port), "INFO", section))
                 .redirectErrorStream(true).start();
         String out = new String(cli.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         cli.waitFor();
-        for (String line : out.split("\r?\n", -1)) {
-            if (line.startsWith("used_memory:")) {
-                return Long.parseLong(line.substring("used_memory:".length()).trim());
+        return out;
+    }
+
+    private String infoField(String section, String name) throws IOException, InterruptedException {
+        return field(info(section), section, name);
+    }
+
+    private static String field(String info, String section, String name) throws IOException {
+        for (String line : info.split("\r?\n", -1)) {
+            if (line.startsWith(name + ":")) {
+                return line.substring(name.length() + 1).trim();
             }
         }
-        throw new IOException("INFO memory: no used_memory line in:\n" + out);
+        throw new IOException("INFO " + section + ": no " + name + " line in:\n" + info);
     }
 
     @Override

@@ -11,6 +11,7 @@ import java.util.Set;
  * smoke run of about a minute. Every property is optional:
  * {@code bench.root} (the repository, default {@code .}), {@code bench.out} (default
  * {@code tests/target/bench}), {@code bench.suites} (comma list of agent, scale, haproxy, placement; default all),
+ * {@code bench.agentParts} (which parts the agent suite runs: comma list of memory, redis; default both),
  * {@code bench.seconds} / {@code bench.warmup} (per load point), {@code bench.agentWarmup} (once per agent), {@code bench.connections}, {@code bench.pipeline},
  * {@code bench.knownRooms}, {@code bench.heapRooms} (comma list), {@code bench.wrkSeconds},
  * {@code bench.wrkConnections}, {@code bench.wrkRooms}, {@code bench.placementRooms}, {@code bench.redis}
@@ -21,6 +22,7 @@ record BenchSettings(
         Path root,
         Path outDir,
         Set<String> suites,
+        Set<String> agentParts,
         Duration measure,
         Duration warmup,
         Duration agentWarmup,
@@ -44,6 +46,7 @@ record BenchSettings(
                 out,
                 Set.copyOf(Arrays.asList(System.getProperty("bench.suites", "agent,scale,haproxy,placement")
                         .split(","))),
+                Set.copyOf(Arrays.asList(System.getProperty("bench.agentParts", "memory,redis").split(","))),
                 Duration.ofSeconds(Long.getLong("bench.seconds", quick ? 2 : 8)),
                 Duration.ofSeconds(Long.getLong("bench.warmup", quick ? 1 : 3)),
                 Duration.ofSeconds(Long.getLong("bench.agentWarmup", quick ? 3 : 10)),
@@ -61,6 +64,11 @@ record BenchSettings(
 
     boolean runs(String suite) {
         return suites.contains(suite);
+    }
+
+    /** Whether the agent suite runs its {@code memory} store part or its {@code redis} store part. */
+    boolean runsAgentPart(String part) {
+        return agentParts.contains(part);
     }
 
     Path agentJar() {

@@ -24,7 +24,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -35,11 +34,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Room placement shared by every agent through Redis: one atomic script step per first join decides and
- * reserves; live load is the sum of what every agent publishes; a local cache answers joins to known rooms.
+ * Room placement shared by every agent through Redis: an atomic script step decides and reserves first joins,
+ * those of one backend that arrive while earlier steps are under way together ({@link RedisJoinBatcher}); live load is the sum of what every agent publishes; a local cache answers joins to known rooms.
  *
  * <p>Threads. {@link #join} and {@link #release} run on the caller's thread (a Netty event loop) only to read
- * the cache and send one command; they never block. Their stages complete on a Lettuce I/O thread (Redis
+ * the cache and queue or send a command; they never block. Their stages complete on a Lettuce I/O thread (Redis
  * answered), or on the store's own {@code rr-redis} thread (the time bound passed). The {@code rr-redis} thread
  * also publishes this agent's load every {@link #PUBLISH_INTERVAL}, confirms arrivals, forgets ended rooms and
  * reconciles after Redis comes back. Pub/sub invalidations arrive on a Lettuce I/O thread.
@@ -55,6 +54,12 @@ public final class RedisRoomStore implements RoomStore {
     static final Duration HEARTBEAT_TTL = Duration.ofSeconds(2);
     /** The longest a cached answer stands without Redis confirming it, in case an invalidation was lost. */
     static final Duration CACHE_TTL = Duration.ofSeconds(1);
+    /**
+     * Batch steps under way at once per backend: while they run, joins queue up and go out together in the next.
+     */
+    static final int STEPS_IN_FLIGHT = 2;
+    /** The most joins and touches in one step: bounds the work of one atomic step, hence what waits behind it. */
+    static final int BATCH_ENTRIES = 128;
     /** How often rooms idle past their timeout are dropped from the agent's knowledge (they answer nothing meanwhile). */
     private static final Duration FORGET_INTERVAL = Duration.ofSeconds(5);
 
@@ -69,6 +74,7 @@ public final class RedisRoomStore implements RoomStore {
     private final RedisScript script;
     private final RedisLayout layout;
     private final ScheduledThreadPoolExecutor timer;
+    private final Map<String, RedisJoinBatcher> batchers = new ConcurrentHashMap<>();
     private final Map<RoomId, KnownRoom> known = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Arrival> arrivals = new ConcurrentLinkedQueue<>();
     // Bumped whenever a connection drops: invalidations may have been missed, so older cache entries are not
@@ -188,37 +194,9 @@ public final class RedisRoomStore implements RoomStore {
             }
         }
         CompletableFuture<Placement> out = new CompletableFuture<>();
-        long startGeneration = generation.get();
-        ScheduledFuture<?> bound = timer.schedule(
-                () -> completeDegraded(out, request, backend, "timeout after " + settings.timeout().toMillis() + " ms"),
-                settings.timeout().toNanos(), TimeUnit.NANOSECONDS);
-        CompletableFuture<List<Object>> reply;
-        try {
-            reply = script.run(layout.keys(request.backend()), layout.joinArgs(request, backend, now, lifetimes));
-        } catch (RuntimeException e) {
-            reply = CompletableFuture.failedFuture(e);
-        }
-        reply.whenComplete((values, error) -> {
-            bound.cancel(false);
-            if (error != null) {
-                completeDegraded(out, request, backend, describe(error));
-                return;
-            }
-            JoinReply answer;
-            try {
-                answer = JoinReply.of(values);
-            } catch (RuntimeException e) {
-                completeDegraded(out, request, backend, describe(e));
-                return;
-            }
-            // Remember before completing: the caller's next join of this room may run as soon as it completes.
-            if (!out.isDone()) {
-                remember(id, answer, request.size(), startGeneration, now);
-            }
-            if (!out.complete(answer.placement())) {
-                lateReply(id, answer, request, out.join());
-            }
-        });
+        batcher(request.backend()).submit(RedisJoinBatcher.Entry.join(request.room(), request.size(),
+                RedisLayout.playerHash(request.player().orElse("")), backend.servers(),
+                new FirstJoin(id, request, backend, out, generation.get(), now)));
         return out;
     }
 
@@ -322,27 +300,47 @@ public final class RedisRoomStore implements RoomStore {
     }
 
     private void touch(RoomId id, String epoch, String player) {
-        List<String> args = layout.head("touch", id.backend(), clock.millis());
-        args.add(id.room());
-        args.add(epoch);
-        args.add(RedisLayout.playerHash(player));
-        args.add(Long.toString(lifetimes.idleTimeout().toMillis()));
         long at = clock.millis();
-        script.run(layout.keys(id.backend()), args.toArray(new String[0]))
-                .whenComplete((values, error) -> {
-                    if (error != null) {
-                        return; // the entry ages out of the cache; the next miss asks Redis
-                    }
-                    if ("1".equals(values.get(0))) {
-                        known.computeIfPresent(id, (key, room) -> room.epoch().equals(epoch)
-                                ? room.confirmed(System.nanoTime()) : room);
-                        if ("1".equals(values.get(1))) {
-                            arrivals.add(new Arrival(id.backend(), id.room(), epoch, at));
+        batcher(id.backend()).submit(RedisJoinBatcher.Entry.touch(id.room(), epoch, RedisLayout.playerHash(player),
+                new RedisJoinBatcher.Outcome() {
+                    @Override
+                    public void answered(List<Object> values) {
+                        if ("1".equals(values.get(0))) {
+                            known.computeIfPresent(id, (key, room) -> room.epoch().equals(epoch)
+                                    ? room.confirmed(System.nanoTime()) : room);
+                            if ("1".equals(values.get(1))) {
+                                arrivals.add(new Arrival(id.backend(), id.room(), epoch, at));
+                            }
+                        } else {
+                            known.computeIfPresent(id, (key, room) -> room.epoch().equals(epoch) ? null : room);
                         }
-                    } else {
-                        known.computeIfPresent(id, (key, room) -> room.epoch().equals(epoch) ? null : room);
                     }
-                });
+
+                    @Override
+                    public void failed(Throwable error) {
+                        // the entry ages out of the cache; the next miss asks Redis
+                    }
+
+                    @Override
+                    public void timedOut() {
+                        // touches have no time bound: nobody waits for them
+                    }
+                }));
+    }
+
+    private RedisJoinBatcher batcher(String backend) {
+        return batchers.computeIfAbsent(backend, name -> new RedisJoinBatcher(
+                (servers, entries) -> runStep(name, servers, entries), timer, settings.timeout(), STEPS_IN_FLIGHT,
+                BATCH_ENTRIES));
+    }
+
+    private CompletableFuture<List<Object>> runStep(String backend, List<ServerStatus> servers,
+            List<RedisJoinBatcher.Entry> entries) {
+        List<String> args = layout.batchHead(backend, clock.millis(), lifetimes, servers);
+        for (RedisJoinBatcher.Entry entry : entries) {
+            entry.addArgs(args);
+        }
+        return script.run(layout.keys(backend), args.toArray(new String[0]));
     }
 
     private void remember(RoomId id, JoinReply answer, int size, long startGeneration, long now) {
@@ -490,6 +488,54 @@ public final class RedisRoomStore implements RoomStore {
         Throwable cause = RedisScript.unwrap(error);
         String message = cause.getMessage();
         return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+
+    /** A first join waiting for its batch step: answered by Redis, or degraded when its own bound passes first. */
+    private final class FirstJoin implements RedisJoinBatcher.Outcome {
+        private final RoomId id;
+        private final JoinRequest request;
+        private final BackendSnapshot backend;
+        private final CompletableFuture<Placement> out;
+        private final long startGeneration;
+        private final long startMillis;
+
+        FirstJoin(RoomId id, JoinRequest request, BackendSnapshot backend, CompletableFuture<Placement> out,
+                long startGeneration, long startMillis) {
+            this.id = id;
+            this.request = request;
+            this.backend = backend;
+            this.out = out;
+            this.startGeneration = startGeneration;
+            this.startMillis = startMillis;
+        }
+
+        @Override
+        public void answered(List<Object> values) {
+            JoinReply answer;
+            try {
+                answer = JoinReply.of(values);
+            } catch (RuntimeException e) {
+                completeDegraded(out, request, backend, describe(e));
+                return;
+            }
+            // Remember before completing: the caller's next join of this room may run as soon as it completes.
+            if (!out.isDone()) {
+                remember(id, answer, request.size(), startGeneration, startMillis);
+            }
+            if (!out.complete(answer.placement())) {
+                lateReply(id, answer, request, out.join());
+            }
+        }
+
+        @Override
+        public void failed(Throwable error) {
+            completeDegraded(out, request, backend, describe(error));
+        }
+
+        @Override
+        public void timedOut() {
+            completeDegraded(out, request, backend, "timeout after " + settings.timeout().toMillis() + " ms");
+        }
     }
 
     private record RoomId(String backend, String room) {}

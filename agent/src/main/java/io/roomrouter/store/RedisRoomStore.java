@@ -14,7 +14,9 @@ import io.roomrouter.placement.ServerStatus;
 import java.net.SocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -77,6 +79,9 @@ public final class RedisRoomStore implements RoomStore {
     private final Map<String, RedisJoinBatcher> batchers = new ConcurrentHashMap<>();
     private final Map<RoomId, KnownRoom> known = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Arrival> arrivals = new ConcurrentLinkedQueue<>();
+    // Arrivals waiting to be confirmed, per backend, in about the order they came; only publishNow reads and writes
+    // them, holding the map's lock (the rr-redis thread, or a test).
+    private final Map<String, ArrayDeque<Arrival>> waiting = new HashMap<>();
     // Bumped whenever a connection drops: invalidations may have been missed, so older cache entries are not
     // trusted for the fast path (they still serve as knowledge while Redis is away).
     private final AtomicLong generation = new AtomicLong();
@@ -240,43 +245,43 @@ public final class RedisRoomStore implements RoomStore {
     /** Publishes this agent's load and confirms settled arrivals now; completes when Redis has them. */
     CompletableFuture<Void> publishNow() {
         long now = clock.millis();
+        long windowStart = now - lifetimes.reservationWindow().toMillis();
         List<CompletableFuture<?>> steps = new ArrayList<>();
-        List<Arrival> pending = new ArrayList<>();
-        for (Arrival arrival; (arrival = arrivals.poll()) != null; ) {
-            pending.add(arrival);
-        }
-        for (BackendSnapshot snapshot : inventory.backends()) {
-            List<String> args = layout.head("publish", snapshot.backend(), now);
-            args.add(agentId);
-            args.add(RedisLayout.liveEntry(snapshot, now));
-            args.add(Long.toString(now - HEARTBEAT_TTL.toMillis()));
-            List<Arrival> settled = new ArrayList<>();
-            // One pass that keeps what stays pending: thousands of arrivals wait here between two publications.
-            List<Arrival> unsettled = new ArrayList<>(pending.size());
-            for (Arrival arrival : pending) {
-                if (arrival.backend().equals(snapshot.backend())
-                        && arrival.atMillis() + RoomLifetimes.ARRIVAL_SETTLE_MILLIS <= snapshot.takenAtMillis()) {
+        synchronized (waiting) {
+            for (Arrival arrival; (arrival = arrivals.poll()) != null; ) {
+                waiting.computeIfAbsent(arrival.backend(), name -> new ArrayDeque<>()).add(arrival);
+            }
+            for (BackendSnapshot snapshot : inventory.backends()) {
+                List<String> args = layout.head("publish", snapshot.backend(), now);
+                args.add(agentId);
+                args.add(RedisLayout.liveEntry(snapshot, now));
+                args.add(Long.toString(now - HEARTBEAT_TTL.toMillis()));
+                List<Arrival> settled = new ArrayList<>();
+                ArrayDeque<Arrival> queue = waiting.getOrDefault(snapshot.backend(), new ArrayDeque<>());
+                // Only the front, the oldest: tens of thousands of arrivals can wait here when HAProxy's counts
+                // lag (or never move, with a static inventory), and a publication must not walk them all.
+                while (!queue.isEmpty()
+                        && queue.peek().atMillis() + RoomLifetimes.ARRIVAL_SETTLE_MILLIS <= snapshot.takenAtMillis()) {
+                    Arrival arrival = queue.poll();
                     settled.add(arrival);
                     args.add(arrival.room());
                     args.add(arrival.epoch());
                     args.add("1");
-                } else {
-                    unsettled.add(arrival);
                 }
+                steps.add(script.run(layout.keys(snapshot.backend()), args.toArray(new String[0]))
+                        .whenComplete((values, error) -> {
+                            if (error != null) {
+                                arrivals.addAll(settled); // confirmed at the next publication that gets through
+                            }
+                        }));
             }
-            pending = unsettled;
-            steps.add(script.run(layout.keys(snapshot.backend()), args.toArray(new String[0]))
-                    .whenComplete((values, error) -> {
-                        if (error != null) {
-                            arrivals.addAll(settled); // confirmed at the next publication that gets through
-                        }
-                    }));
-        }
-        long windowStart = now - lifetimes.reservationWindow().toMillis();
-        for (Arrival arrival : pending) {
-            if (arrival.atMillis() >= windowStart) {
-                arrivals.add(arrival); // not settled yet; after its window it holds nothing and is dropped
-            }
+            // After its window an arrival holds nothing: drop it unconfirmed.
+            waiting.values().removeIf(queue -> {
+                while (!queue.isEmpty() && queue.peek().atMillis() < windowStart) {
+                    queue.poll();
+                }
+                return queue.isEmpty();
+            });
         }
         return CompletableFuture.allOf(steps.toArray(new CompletableFuture<?>[0]));
     }

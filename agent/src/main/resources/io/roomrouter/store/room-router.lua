@@ -154,7 +154,7 @@ end
 local function count_arrival(r, player)
   if r.untl <= now or r.arrivals >= r.size then return '0' end
   if player ~= '' then
-    if string.find(r.players .. ' ', ' ' .. player .. ' ', 1, true) then return '0' end
+    if r.players ~= '' and string.find(r.players .. ' ', ' ' .. player .. ' ', 1, true) then return '0' end
     r.players = r.players .. ' ' .. player
   end
   r.arrivals = r.arrivals + 1
@@ -176,14 +176,16 @@ local function create(room, server, size, window, idle)
   local r = { server = server, epoch = next_epoch(), size = size, arrivals = 0, held = 0, untl = 0, players = '' }
   if window > 0 then
     r.held, r.untl = size, now + window
-    local hold = hold_of(r.untl, server)
+    local k = step and step.index[server]
+    -- Every room a batch places on one server shares its window's end, hence its holds entry.
+    local hold = k and step.hold[k] or hold_of(r.untl, server)
     if step then
+      step.hold[k] = hold
       if not step.seats[hold] then
         step.holds[#step.holds + 1] = hold
         step.seats[hold] = 0
       end
       step.seats[hold] = step.seats[hold] + size
-      local k = step.index[server]
       step.held[k] = step.held[k] + size
       step.held_added[k] = step.held_added[k] + size
     else
@@ -205,7 +207,7 @@ local function load_of(k)
 end
 
 -- One join inside a batch. `order` is the room's rendezvous order as positions in the batch's server list.
--- Returns {decision, server, reason, load, capacity, epoch, arrival counted}.
+-- Returns decision, server, reason, load, capacity, epoch, arrival counted.
 local function join(room, size, player, order, window, idle)
   local names, states, caps = step.names, step.states, step.caps
   local decision, why = 'placed', 'least-loaded'
@@ -218,58 +220,52 @@ local function join(room, size, player, order, window, idle)
       keep_alive(room, idle)
       local counted = count_arrival(r, player)
       if counted == '1' then store(room, r) end
-      return { 'sticky', server, 'room lives here', tostring(load_of(k)), tostring(caps[k]), r.epoch, counted }
+      return 'sticky', server, 'room lives here', tostring(load_of(k)), tostring(caps[k]), r.epoch, counted
     end
     decision = 'moved'
     if state then why = server .. ' is ' .. state else why = server .. ' left the backend' end
     give_back(r, r.held)
   end
-  local best, best_load, best_cap
+  -- The servers where the room fits, in its rendezvous order, in tables the batch reuses for every join.
+  local fits, loads, m = step.fits, step.loads, 0
+  for pos in string.gmatch(order, '%d+') do
+    local i = tonumber(pos)
+    local load = load_of(i)
+    if states[i] == 'UP' and load + size <= caps[i] then
+      m = m + 1
+      fits[m], loads[m] = i, load
+    end
+  end
+  local pick = nil
   if decision == 'moved' then
     -- The first server of the room's rendezvous order that is UP and fits: the server HAProxy falls back to for a
     -- room whose server it sees down before any agent does, so both send the room's players to the same place.
-    for pos in string.gmatch(order, '%d+') do
-      local i = tonumber(pos)
-      local load, cap = load_of(i), caps[i]
-      if states[i] == 'UP' and load + size <= cap then
-        best, best_load, best_cap = names[i], load, cap
-        break
-      end
-    end
-  else
-    local fitting, fit_loads = {}, {}
-    for pos in string.gmatch(order, '%d+') do
-      local i = tonumber(pos)
-      local load, cap = load_of(i), caps[i]
-      if states[i] == 'UP' and load + size <= cap then
-        fitting[#fitting + 1] = i
-        fit_loads[i] = load
-        if not best or load * best_cap < best_load * cap then
-          best, best_load, best_cap = names[i], load, cap
-        end
-      end
+    if m > 0 then pick = 1 end
+  elseif m > 0 then
+    local least = 1
+    for j = 2, m do
+      if loads[j] * caps[fits[least]] < loads[least] * caps[fits[j]] then least = j end
     end
     -- Among the servers within one room of the least loaded, the first in the room's rendezvous order. An agent
     -- that must answer without Redis (a timeout) picks the rendezvous server, so it mostly agrees with this
     -- placement, and loads stay within about one room of even.
-    if best then
-      local least_load, least_cap = best_load, best_cap
-      for _, i in ipairs(fitting) do
-        if fit_loads[i] * least_cap <= least_load * caps[i] + size * least_cap then
-          best, best_load, best_cap = names[i], fit_loads[i], caps[i]
-          break
-        end
+    local least_load, least_cap = loads[least], caps[fits[least]]
+    for j = 1, m do
+      if loads[j] * least_cap <= least_load * caps[fits[j]] + size * least_cap then
+        pick = j
+        break
       end
     end
   end
-  if not best then
+  if not pick then
     if decision == 'moved' then
       end_room(room, r)
       redis.call('ZREM', ROOMS, room)
     end
-    return { 'full', '', 'no server fits a room of ' .. size .. (decision == 'moved' and (' (' .. why .. ')') or ''),
-             '0', '0', '', '0' }
+    return 'full', '', 'no server fits a room of ' .. size .. (decision == 'moved' and (' (' .. why .. ')') or ''),
+           '0', '0', '', '0'
   end
+  local best, best_load, best_cap = names[fits[pick]], loads[pick], caps[fits[pick]]
   r = create(room, best, size, window, idle)
   local counted = count_arrival(r, player)
   store(room, r)
@@ -277,18 +273,18 @@ local function join(room, size, player, order, window, idle)
     why = 'moved from ' .. why
     redis.call('PUBLISH', channel, backend .. ' ' .. room .. ' ' .. r.epoch)
   end
-  return { decision, best, why, tostring(best_load), tostring(best_cap), r.epoch, counted }
+  return decision, best, why, tostring(best_load), tostring(best_cap), r.epoch, counted
 end
 
 -- A join answered from an agent's cache: keeps the room alive and counts the arrival.
--- Returns {still valid, arrival counted}.
+-- Returns still valid, arrival counted.
 local function touch(room, epoch, player, idle)
   local r = live_room(room)
-  if not r or r.epoch ~= epoch then return { '0', '0' } end
+  if not r or r.epoch ~= epoch then return '0', '0' end
   keep_alive(room, idle)
   local counted = count_arrival(r, player)
   if counted == '1' or (r.players ~= '' and r.untl <= now) then store(room, r) end
-  return { '1', counted }
+  return '1', counted
 end
 
 -- Makes the writes the batch gathered.
@@ -343,23 +339,24 @@ local function batch()
     if ARGV[e] == 'j' then joins = joins + 1 end
   end
   step = { names = names, states = states, caps = caps, index = index, live = {}, held = {}, held_added = {},
-           holds = {}, seats = {}, values = {}, dirty = {}, alive = {}, joins_left = joins, epoch = 0, last_epoch = 0 }
+           holds = {}, seats = {}, hold = {}, values = {}, dirty = {}, alive = {}, fits = {}, loads = {},
+           joins_left = joins, epoch = 0, last_epoch = 0 }
   for i = 1, n do
     step.live[i] = tonumber(loads[2 * i] or '0')
     step.held[i] = tonumber(loads[2 * i + 1] or '0')
     step.held_added[i] = 0
   end
-  local out = {}
+  local out, o = {}, 0
   for e = first, #ARGV, 5 do
-    local answer
     if ARGV[e] == 'j' then
-      answer = join(ARGV[e + 1], tonumber(ARGV[e + 2]), ARGV[e + 3], ARGV[e + 4], window, idle)
+      out[o + 1], out[o + 2], out[o + 3], out[o + 4], out[o + 5], out[o + 6], out[o + 7] =
+        join(ARGV[e + 1], tonumber(ARGV[e + 2]), ARGV[e + 3], ARGV[e + 4], window, idle)
       step.joins_left = step.joins_left - 1
     else
-      answer = touch(ARGV[e + 1], ARGV[e + 2], ARGV[e + 3], idle)
-      answer[3], answer[4], answer[5], answer[6], answer[7] = '', '', '', '', ''
+      out[o + 1], out[o + 2] = touch(ARGV[e + 1], ARGV[e + 2], ARGV[e + 3], idle)
+      out[o + 3], out[o + 4], out[o + 5], out[o + 6], out[o + 7] = '', '', '', '', ''
     end
-    for _, value in ipairs(answer) do out[#out + 1] = value end
+    o = o + 7
   end
   flush(idle)
   step = nil

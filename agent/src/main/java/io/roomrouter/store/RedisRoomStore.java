@@ -36,8 +36,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Room placement shared by every agent through Redis: an atomic script step decides and reserves first joins,
- * those of one backend that arrive while earlier steps are under way together ({@link RedisJoinBatcher}); live load is the sum of what every agent publishes; a local cache answers joins to known rooms.
+ * Room placement shared by every agent through Redis: an atomic script step decides and reserves first joins, those
+ * of one backend that arrive while earlier steps are under way together ({@link RedisJoinBatcher}); live load is the
+ * sum of what every agent publishes; a local cache answers joins to known rooms.
  *
  * <p>Threads. {@link #join} and {@link #release} run on the caller's thread (a Netty event loop) only to read
  * the cache and queue or send a command; they never block. Their stages complete on a Lettuce I/O thread (Redis
@@ -246,34 +247,21 @@ public final class RedisRoomStore implements RoomStore {
     CompletableFuture<Void> publishNow() {
         long now = clock.millis();
         long windowStart = now - lifetimes.reservationWindow().toMillis();
-        List<CompletableFuture<?>> steps = new ArrayList<>();
+        List<Publication> publications = new ArrayList<>();
         synchronized (waiting) {
             for (Arrival arrival; (arrival = arrivals.poll()) != null; ) {
                 waiting.computeIfAbsent(arrival.backend(), name -> new ArrayDeque<>()).add(arrival);
             }
             for (BackendSnapshot snapshot : inventory.backends()) {
-                List<String> args = layout.head("publish", snapshot.backend(), now);
-                args.add(agentId);
-                args.add(RedisLayout.liveEntry(snapshot, now));
-                args.add(Long.toString(now - HEARTBEAT_TTL.toMillis()));
                 List<Arrival> settled = new ArrayList<>();
-                ArrayDeque<Arrival> queue = waiting.getOrDefault(snapshot.backend(), new ArrayDeque<>());
+                ArrayDeque<Arrival> queue = waiting.get(snapshot.backend());
                 // Only the front, the oldest: tens of thousands of arrivals can wait here when HAProxy's counts
                 // lag (or never move, with a static inventory), and a publication must not walk them all.
-                while (!queue.isEmpty()
+                while (queue != null && !queue.isEmpty()
                         && queue.peek().atMillis() + RoomLifetimes.ARRIVAL_SETTLE_MILLIS <= snapshot.takenAtMillis()) {
-                    Arrival arrival = queue.poll();
-                    settled.add(arrival);
-                    args.add(arrival.room());
-                    args.add(arrival.epoch());
-                    args.add("1");
+                    settled.add(queue.poll());
                 }
-                steps.add(script.run(layout.keys(snapshot.backend()), args.toArray(new String[0]))
-                        .whenComplete((values, error) -> {
-                            if (error != null) {
-                                arrivals.addAll(settled); // confirmed at the next publication that gets through
-                            }
-                        }));
+                publications.add(new Publication(snapshot, settled));
             }
             // After its window an arrival holds nothing: drop it unconfirmed.
             waiting.values().removeIf(queue -> {
@@ -282,6 +270,26 @@ public final class RedisRoomStore implements RoomStore {
                 }
                 return queue.isEmpty();
             });
+        }
+        List<CompletableFuture<?>> steps = new ArrayList<>();
+        for (Publication publication : publications) {
+            BackendSnapshot snapshot = publication.snapshot();
+            List<String> args = layout.head("publish", snapshot.backend(), now);
+            args.add(agentId);
+            args.add(RedisLayout.liveEntry(snapshot, now));
+            args.add(Long.toString(now - HEARTBEAT_TTL.toMillis()));
+            for (Arrival arrival : publication.settled()) {
+                args.add(arrival.room());
+                args.add(arrival.epoch());
+                args.add("1");
+            }
+            steps.add(script.run(layout.keys(snapshot.backend()), args.toArray(new String[0]))
+                    .whenComplete((values, error) -> {
+                        if (error != null) {
+                            // confirmed at the next publication that gets through
+                            arrivals.addAll(publication.settled());
+                        }
+                    }));
         }
         return CompletableFuture.allOf(steps.toArray(new CompletableFuture<?>[0]));
     }
@@ -564,6 +572,9 @@ public final class RedisRoomStore implements RoomStore {
             return new KnownRoom(server, epoch, size, generation, nowNanos, lastJoinMillis);
         }
     }
+
+    /** One backend's load and the arrivals it confirms, for one publication. */
+    private record Publication(BackendSnapshot snapshot, List<Arrival> settled) {}
 
     /** An arrival Redis counted; once HAProxy counts it as a connection, its held seat is given back. */
     private record Arrival(String backend, String room, String epoch, long atMillis) {}

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.roomrouter.placement.BackendSnapshot;
 import io.roomrouter.placement.Decision;
-import io.roomrouter.placement.JoinRequest;
 import io.roomrouter.placement.Placement;
 import io.roomrouter.placement.PlacementPolicy;
 import io.roomrouter.placement.RendezvousHash;
@@ -14,7 +13,6 @@ import io.roomrouter.placement.ServerStatus;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class RedisLayoutTest {
@@ -52,8 +50,8 @@ class RedisLayoutTest {
     @Test
     void aBatchStepCarriesTheLifetimesAndTheServersOnce() {
         List<ServerStatus> servers = List.of(up("s1"), new ServerStatus("s2", ServerState.DRAIN, 7, 3));
-        List<String> args = layout.batchHead("be", 1000, new RoomLifetimes(Duration.ofSeconds(30), Duration.ofMinutes(5)),
-                servers);
+        RoomLifetimes lifetimes = new RoomLifetimes(Duration.ofSeconds(30), Duration.ofMinutes(5));
+        List<String> args = layout.batchHead("be", 1000, lifetimes, servers);
         assertThat(args).containsExactly(
                 "batch", "be", "rr:events", "1000", "30000", "300000", "2", "s1", "UP", "10", "s2", "DRAIN", "7");
     }

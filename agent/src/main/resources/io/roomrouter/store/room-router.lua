@@ -172,29 +172,23 @@ local function next_epoch()
   return tostring(step.epoch)
 end
 
+-- A new room on `server`. Seats are held (window > 0) only by the joins of a batch, which add them to their holds
+-- entries at the end of the step (flush_seats); an adopted room holds none.
 local function create(room, server, size, window, idle)
   local r = { server = server, epoch = next_epoch(), size = size, arrivals = 0, held = 0, untl = 0, players = '' }
   if window > 0 then
     r.held, r.untl = size, now + window
-    local k = step and step.index[server]
+    local k = step.index[server]
     -- Every room a batch places on one server shares its window's end, hence its holds entry.
-    local hold = k and step.hold[k] or hold_of(r.untl, server)
-    if step then
-      step.hold[k] = hold
-      if not step.seats[hold] then
-        step.holds[#step.holds + 1] = hold
-        step.seats[hold] = 0
-      end
-      step.seats[hold] = step.seats[hold] + size
-      step.held[k] = step.held[k] + size
-      step.held_added[k] = step.held_added[k] + size
-    else
-      -- Only the first room of a holds entry adds it to the index (see flush_seats).
-      if redis.call('HINCRBY', SEATS, hold, size) == size then
-        redis.call('ZADD', HOLDS, tonumber(string.match(hold, '^%d+')), hold)
-      end
-      redis.call('HINCRBY', LOAD, 'held:' .. server, size)
+    local hold = step.hold[k] or hold_of(r.untl, server)
+    step.hold[k] = hold
+    if not step.seats[hold] then
+      step.holds[#step.holds + 1] = hold
+      step.seats[hold] = 0
     end
+    step.seats[hold] = step.seats[hold] + size
+    step.held[k] = step.held[k] + size
+    step.held_added[k] = step.held_added[k] + size
   end
   keep_alive(room, idle)
   return r

@@ -1,7 +1,6 @@
 package io.roomrouter.store;
 
 import io.roomrouter.placement.BackendSnapshot;
-import io.roomrouter.placement.JoinRequest;
 import io.roomrouter.placement.RendezvousHash;
 import io.roomrouter.placement.ServerStatus;
 import java.util.ArrayList;
@@ -62,23 +61,20 @@ final class RedisLayout {
     }
 
     /**
-     * The arguments of a join: the request, the lifetimes, and the snapshot's servers as (name, state,
-     * capacity) triples in the room's rendezvous order (highest weight first), so that the script, which cannot
-     * compute 64-bit hashes, breaks load ties exactly as {@link io.roomrouter.placement.PlacementPolicy} does.
+     * The arguments of a batch step before its entries: the lifetimes, then the servers of the joins' snapshot as
+     * (name, state, capacity) triples, which each join's entry names by their 1-based positions.
      */
-    String[] joinArgs(JoinRequest request, BackendSnapshot snapshot, long nowMillis, RoomLifetimes lifetimes) {
-        List<String> args = head("join", request.backend(), nowMillis);
-        args.add(request.room());
-        args.add(Integer.toString(request.size()));
-        args.add(playerHash(request.player().orElse("")));
+    List<String> batchHead(String backend, long nowMillis, RoomLifetimes lifetimes, List<ServerStatus> servers) {
+        List<String> args = head("batch", backend, nowMillis);
         args.add(Long.toString(lifetimes.reservationWindow().toMillis()));
         args.add(Long.toString(lifetimes.idleTimeout().toMillis()));
-        for (ServerStatus server : rendezvousOrder(request.room(), snapshot.servers())) {
+        args.add(Integer.toString(servers.size()));
+        for (ServerStatus server : servers) {
             args.add(server.name());
             args.add(server.state().name());
             args.add(Integer.toString(server.capacity()));
         }
-        return args.toArray(new String[0]);
+        return args;
     }
 
     /** One agent's heartbeat value: {@code "<now> <server>:<STATE>:<connections> ..."}. */
@@ -96,19 +92,27 @@ final class RedisLayout {
         return entry.toString();
     }
 
-    static List<ServerStatus> rendezvousOrder(String room, List<ServerStatus> servers) {
+    /**
+     * The room's rendezvous order (highest weight first) as 1-based positions in {@code servers}, e.g.
+     * {@code "2 3 1"}: the script, which cannot compute 64-bit hashes, breaks load ties with it exactly as
+     * {@link io.roomrouter.placement.PlacementPolicy} does, and moves a room to the first server of it that fits.
+     */
+    static String rendezvousPositions(String room, List<ServerStatus> servers) {
         // Each weight once, not once per comparison: this runs for every join that goes to Redis.
         List<Weighted> weighted = new ArrayList<>(servers.size());
-        for (ServerStatus server : servers) {
-            weighted.add(new Weighted(server, RendezvousHash.weight(room, server.name())));
+        for (int i = 0; i < servers.size(); i++) {
+            weighted.add(new Weighted(i + 1, RendezvousHash.weight(room, servers.get(i).name())));
         }
         weighted.sort((a, b) -> Long.compareUnsigned(b.weight(), a.weight()));
-        List<ServerStatus> ordered = new ArrayList<>(weighted.size());
+        StringBuilder positions = new StringBuilder(3 * weighted.size());
         for (Weighted w : weighted) {
-            ordered.add(w.server());
+            if (positions.length() > 0) {
+                positions.append(' ');
+            }
+            positions.append(w.position());
         }
-        return ordered;
+        return positions.toString();
     }
 
-    private record Weighted(ServerStatus server, long weight) {}
+    private record Weighted(int position, long weight) {}
 }

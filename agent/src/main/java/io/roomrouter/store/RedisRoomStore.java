@@ -14,7 +14,9 @@ import io.roomrouter.placement.ServerStatus;
 import java.net.SocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -24,7 +26,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -35,11 +36,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Room placement shared by every agent through Redis: one atomic script step per first join decides and
- * reserves; live load is the sum of what every agent publishes; a local cache answers joins to known rooms.
+ * Room placement shared by every agent through Redis: an atomic script step decides and reserves first joins, those
+ * of one backend that arrive while earlier steps are under way together ({@link RedisJoinBatcher}); live load is the
+ * sum of what every agent publishes; a local cache answers joins to known rooms.
  *
  * <p>Threads. {@link #join} and {@link #release} run on the caller's thread (a Netty event loop) only to read
- * the cache and send one command; they never block. Their stages complete on a Lettuce I/O thread (Redis
+ * the cache and queue or send a command; they never block. Their stages complete on a Lettuce I/O thread (Redis
  * answered), or on the store's own {@code rr-redis} thread (the time bound passed). The {@code rr-redis} thread
  * also publishes this agent's load every {@link #PUBLISH_INTERVAL}, confirms arrivals, forgets ended rooms and
  * reconciles after Redis comes back. Pub/sub invalidations arrive on a Lettuce I/O thread.
@@ -55,6 +57,12 @@ public final class RedisRoomStore implements RoomStore {
     static final Duration HEARTBEAT_TTL = Duration.ofSeconds(2);
     /** The longest a cached answer stands without Redis confirming it, in case an invalidation was lost. */
     static final Duration CACHE_TTL = Duration.ofSeconds(1);
+    /**
+     * Batch steps under way at once per backend: while they run, joins queue up and go out together in the next.
+     */
+    static final int STEPS_IN_FLIGHT = 2;
+    /** The most joins and touches in one step: bounds the work of one atomic step, hence what waits behind it. */
+    static final int BATCH_ENTRIES = 128;
     /** How often rooms idle past their timeout are dropped from the agent's knowledge (they answer nothing meanwhile). */
     private static final Duration FORGET_INTERVAL = Duration.ofSeconds(5);
 
@@ -69,8 +77,12 @@ public final class RedisRoomStore implements RoomStore {
     private final RedisScript script;
     private final RedisLayout layout;
     private final ScheduledThreadPoolExecutor timer;
+    private final Map<String, RedisJoinBatcher> batchers = new ConcurrentHashMap<>();
     private final Map<RoomId, KnownRoom> known = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Arrival> arrivals = new ConcurrentLinkedQueue<>();
+    // Arrivals waiting to be confirmed, per backend, in about the order they came; only publishNow reads and writes
+    // them, holding the map's lock (the rr-redis thread, or a test).
+    private final Map<String, ArrayDeque<Arrival>> waiting = new HashMap<>();
     // Bumped whenever a connection drops: invalidations may have been missed, so older cache entries are not
     // trusted for the fast path (they still serve as knowledge while Redis is away).
     private final AtomicLong generation = new AtomicLong();
@@ -188,37 +200,9 @@ public final class RedisRoomStore implements RoomStore {
             }
         }
         CompletableFuture<Placement> out = new CompletableFuture<>();
-        long startGeneration = generation.get();
-        ScheduledFuture<?> bound = timer.schedule(
-                () -> completeDegraded(out, request, backend, "timeout after " + settings.timeout().toMillis() + " ms"),
-                settings.timeout().toNanos(), TimeUnit.NANOSECONDS);
-        CompletableFuture<List<Object>> reply;
-        try {
-            reply = script.run(layout.keys(request.backend()), layout.joinArgs(request, backend, now, lifetimes));
-        } catch (RuntimeException e) {
-            reply = CompletableFuture.failedFuture(e);
-        }
-        reply.whenComplete((values, error) -> {
-            bound.cancel(false);
-            if (error != null) {
-                completeDegraded(out, request, backend, describe(error));
-                return;
-            }
-            JoinReply answer;
-            try {
-                answer = JoinReply.of(values);
-            } catch (RuntimeException e) {
-                completeDegraded(out, request, backend, describe(e));
-                return;
-            }
-            // Remember before completing: the caller's next join of this room may run as soon as it completes.
-            if (!out.isDone()) {
-                remember(id, answer, request.size(), startGeneration, now);
-            }
-            if (!out.complete(answer.placement())) {
-                lateReply(id, answer, request, out.join());
-            }
-        });
+        batcher(request.backend()).submit(RedisJoinBatcher.Entry.join(request.room(), request.size(),
+                RedisLayout.playerHash(request.player().orElse("")), backend.servers(),
+                new FirstJoin(id, request, backend, out, generation.get(), now)));
         return out;
     }
 
@@ -262,43 +246,50 @@ public final class RedisRoomStore implements RoomStore {
     /** Publishes this agent's load and confirms settled arrivals now; completes when Redis has them. */
     CompletableFuture<Void> publishNow() {
         long now = clock.millis();
-        List<CompletableFuture<?>> steps = new ArrayList<>();
-        List<Arrival> pending = new ArrayList<>();
-        for (Arrival arrival; (arrival = arrivals.poll()) != null; ) {
-            pending.add(arrival);
+        long windowStart = now - lifetimes.reservationWindow().toMillis();
+        List<Publication> publications = new ArrayList<>();
+        synchronized (waiting) {
+            for (Arrival arrival; (arrival = arrivals.poll()) != null; ) {
+                waiting.computeIfAbsent(arrival.backend(), name -> new ArrayDeque<>()).add(arrival);
+            }
+            for (BackendSnapshot snapshot : inventory.backends()) {
+                List<Arrival> settled = new ArrayList<>();
+                ArrayDeque<Arrival> queue = waiting.get(snapshot.backend());
+                // Only the front, the oldest: tens of thousands of arrivals can wait here when HAProxy's counts
+                // lag (or never move, with a static inventory), and a publication must not walk them all.
+                while (queue != null && !queue.isEmpty()
+                        && queue.peek().atMillis() + RoomLifetimes.ARRIVAL_SETTLE_MILLIS <= snapshot.takenAtMillis()) {
+                    settled.add(queue.poll());
+                }
+                publications.add(new Publication(snapshot, settled));
+            }
+            // After its window an arrival holds nothing: drop it unconfirmed.
+            waiting.values().removeIf(queue -> {
+                while (!queue.isEmpty() && queue.peek().atMillis() < windowStart) {
+                    queue.poll();
+                }
+                return queue.isEmpty();
+            });
         }
-        for (BackendSnapshot snapshot : inventory.backends()) {
+        List<CompletableFuture<?>> steps = new ArrayList<>();
+        for (Publication publication : publications) {
+            BackendSnapshot snapshot = publication.snapshot();
             List<String> args = layout.head("publish", snapshot.backend(), now);
             args.add(agentId);
             args.add(RedisLayout.liveEntry(snapshot, now));
             args.add(Long.toString(now - HEARTBEAT_TTL.toMillis()));
-            List<Arrival> settled = new ArrayList<>();
-            // One pass that keeps what stays pending: thousands of arrivals wait here between two publications.
-            List<Arrival> unsettled = new ArrayList<>(pending.size());
-            for (Arrival arrival : pending) {
-                if (arrival.backend().equals(snapshot.backend())
-                        && arrival.atMillis() + RoomLifetimes.ARRIVAL_SETTLE_MILLIS <= snapshot.takenAtMillis()) {
-                    settled.add(arrival);
-                    args.add(arrival.room());
-                    args.add(arrival.epoch());
-                    args.add("1");
-                } else {
-                    unsettled.add(arrival);
-                }
+            for (Arrival arrival : publication.settled()) {
+                args.add(arrival.room());
+                args.add(arrival.epoch());
+                args.add("1");
             }
-            pending = unsettled;
             steps.add(script.run(layout.keys(snapshot.backend()), args.toArray(new String[0]))
                     .whenComplete((values, error) -> {
                         if (error != null) {
-                            arrivals.addAll(settled); // confirmed at the next publication that gets through
+                            // confirmed at the next publication that gets through
+                            arrivals.addAll(publication.settled());
                         }
                     }));
-        }
-        long windowStart = now - lifetimes.reservationWindow().toMillis();
-        for (Arrival arrival : pending) {
-            if (arrival.atMillis() >= windowStart) {
-                arrivals.add(arrival); // not settled yet; after its window it holds nothing and is dropped
-            }
         }
         return CompletableFuture.allOf(steps.toArray(new CompletableFuture<?>[0]));
     }
@@ -322,27 +313,47 @@ public final class RedisRoomStore implements RoomStore {
     }
 
     private void touch(RoomId id, String epoch, String player) {
-        List<String> args = layout.head("touch", id.backend(), clock.millis());
-        args.add(id.room());
-        args.add(epoch);
-        args.add(RedisLayout.playerHash(player));
-        args.add(Long.toString(lifetimes.idleTimeout().toMillis()));
         long at = clock.millis();
-        script.run(layout.keys(id.backend()), args.toArray(new String[0]))
-                .whenComplete((values, error) -> {
-                    if (error != null) {
-                        return; // the entry ages out of the cache; the next miss asks Redis
-                    }
-                    if ("1".equals(values.get(0))) {
-                        known.computeIfPresent(id, (key, room) -> room.epoch().equals(epoch)
-                                ? room.confirmed(System.nanoTime()) : room);
-                        if ("1".equals(values.get(1))) {
-                            arrivals.add(new Arrival(id.backend(), id.room(), epoch, at));
+        batcher(id.backend()).submit(RedisJoinBatcher.Entry.touch(id.room(), epoch, RedisLayout.playerHash(player),
+                new RedisJoinBatcher.Outcome() {
+                    @Override
+                    public void answered(List<Object> values) {
+                        if ("1".equals(values.get(0))) {
+                            known.computeIfPresent(id, (key, room) -> room.epoch().equals(epoch)
+                                    ? room.confirmed(System.nanoTime()) : room);
+                            if ("1".equals(values.get(1))) {
+                                arrivals.add(new Arrival(id.backend(), id.room(), epoch, at));
+                            }
+                        } else {
+                            known.computeIfPresent(id, (key, room) -> room.epoch().equals(epoch) ? null : room);
                         }
-                    } else {
-                        known.computeIfPresent(id, (key, room) -> room.epoch().equals(epoch) ? null : room);
                     }
-                });
+
+                    @Override
+                    public void failed(Throwable error) {
+                        // the entry ages out of the cache; the next miss asks Redis
+                    }
+
+                    @Override
+                    public void timedOut() {
+                        // touches have no time bound: nobody waits for them
+                    }
+                }));
+    }
+
+    private RedisJoinBatcher batcher(String backend) {
+        return batchers.computeIfAbsent(backend, name -> new RedisJoinBatcher(
+                (servers, entries) -> runStep(name, servers, entries), timer, settings.timeout(), STEPS_IN_FLIGHT,
+                BATCH_ENTRIES));
+    }
+
+    private CompletableFuture<List<Object>> runStep(String backend, List<ServerStatus> servers,
+            List<RedisJoinBatcher.Entry> entries) {
+        List<String> args = layout.batchHead(backend, clock.millis(), lifetimes, servers);
+        for (RedisJoinBatcher.Entry entry : entries) {
+            entry.addArgs(args);
+        }
+        return script.run(layout.keys(backend), args.toArray(new String[0]));
     }
 
     private void remember(RoomId id, JoinReply answer, int size, long startGeneration, long now) {
@@ -492,6 +503,54 @@ public final class RedisRoomStore implements RoomStore {
         return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }
 
+    /** A first join waiting for its batch step: answered by Redis, or degraded when its own bound passes first. */
+    private final class FirstJoin implements RedisJoinBatcher.Outcome {
+        private final RoomId id;
+        private final JoinRequest request;
+        private final BackendSnapshot backend;
+        private final CompletableFuture<Placement> out;
+        private final long startGeneration;
+        private final long startMillis;
+
+        FirstJoin(RoomId id, JoinRequest request, BackendSnapshot backend, CompletableFuture<Placement> out,
+                long startGeneration, long startMillis) {
+            this.id = id;
+            this.request = request;
+            this.backend = backend;
+            this.out = out;
+            this.startGeneration = startGeneration;
+            this.startMillis = startMillis;
+        }
+
+        @Override
+        public void answered(List<Object> values) {
+            JoinReply answer;
+            try {
+                answer = JoinReply.of(values);
+            } catch (RuntimeException e) {
+                completeDegraded(out, request, backend, describe(e));
+                return;
+            }
+            // Remember before completing: the caller's next join of this room may run as soon as it completes.
+            if (!out.isDone()) {
+                remember(id, answer, request.size(), startGeneration, startMillis);
+            }
+            if (!out.complete(answer.placement())) {
+                lateReply(id, answer, request, out.join());
+            }
+        }
+
+        @Override
+        public void failed(Throwable error) {
+            completeDegraded(out, request, backend, describe(error));
+        }
+
+        @Override
+        public void timedOut() {
+            completeDegraded(out, request, backend, "timeout after " + settings.timeout().toMillis() + " ms");
+        }
+    }
+
     private record RoomId(String backend, String room) {}
 
     /** What this agent knows of a room; {@code epoch} is empty when Redis has not confirmed it. */
@@ -513,6 +572,9 @@ public final class RedisRoomStore implements RoomStore {
             return new KnownRoom(server, epoch, size, generation, nowNanos, lastJoinMillis);
         }
     }
+
+    /** One backend's load and the arrivals it confirms, for one publication. */
+    private record Publication(BackendSnapshot snapshot, List<Arrival> settled) {}
 
     /** An arrival Redis counted; once HAProxy counts it as a connection, its held seat is given back. */
     private record Arrival(String backend, String room, String epoch, long atMillis) {}

@@ -40,35 +40,71 @@ local function parse(value)
            held = tonumber(held), untl = tonumber(untl), players = players }
 end
 
-local function store(room, r)
+-- The step under way when the operation is `batch`, nil otherwise. Within a batch, writes that every entry makes
+-- alike are gathered and made once at the end of the step (flush): room values, idle ends, held seats, holds
+-- entries. Everything the entries read goes through the same state, so each entry sees the ones before it exactly as
+-- if each were a step of its own.
+local step = nil
+
+local function render(r)
   local players = r.players
   -- Player hashes only serve to count arrivals inside the window: a room outside it keeps none.
   if r.untl <= now or r.arrivals >= r.size then players = '' end
-  redis.call('HSET', ROOM, room, r.server .. ' ' .. r.epoch .. ' ' .. r.size .. ' ' .. r.arrivals .. ' ' .. r.held
-    .. ' ' .. r.untl .. players)
+  return r.server .. ' ' .. r.epoch .. ' ' .. r.size .. ' ' .. r.arrivals .. ' ' .. r.held .. ' ' .. r.untl .. players
 end
 
--- Set when a step gave held seats back, so that a join reads the loads again before it weighs them.
-local gave_back = false
+local function store(room, r)
+  if step then
+    if step.values[room] == nil then step.dirty[#step.dirty + 1] = room end
+    step.values[room] = r
+    return
+  end
+  redis.call('HSET', ROOM, room, render(r))
+end
+
+-- Pushes a room's idle end out to now + idle.
+local function keep_alive(room, idle)
+  if step then
+    step.alive[#step.alive + 1] = room
+    return
+  end
+  redis.call('ZADD', ROOMS, now + idle, room)
+end
+
+-- Applies the seats the batch's new rooms hold to their holds entries; only the first seats of an entry add it to
+-- the index, and an entry leaves the index when the sweep gives its seats back.
+local function flush_seats()
+  for _, hold in ipairs(step.holds) do
+    local seats = step.seats[hold]
+    if redis.call('HINCRBY', SEATS, hold, seats) == seats then
+      redis.call('ZADD', HOLDS, tonumber(string.match(hold, '^%d+')), hold)
+    end
+  end
+  step.holds, step.seats = {}, {}
+end
 
 -- Gives back up to `seats` of a room's held seats; returns how many. Seats whose window was swept already came
 -- back with it.
 local function give_back(r, seats)
   local take = math.min(seats, r.held)
   if take <= 0 then return 0 end
+  if step then flush_seats() end -- the room's holds entry may have seats of this step still to add
   local hold = hold_of(r.untl, r.server)
   local left = tonumber(redis.call('HGET', SEATS, hold) or '-1')
   r.held = r.held - take
   if left < 0 then return 0 end
   if left <= take then redis.call('HDEL', SEATS, hold) else redis.call('HINCRBY', SEATS, hold, -take) end
-  redis.call('HINCRBY', LOAD, 'held:' .. r.server, -math.min(take, left))
-  gave_back = true
+  local given = math.min(take, left)
+  redis.call('HINCRBY', LOAD, 'held:' .. r.server, -given)
+  local k = step and step.index[r.server]
+  if k then step.held[k] = step.held[k] - given end
   return take
 end
 
 local function end_room(room, r)
   if r then give_back(r, r.held) end
   redis.call('HDEL', ROOM, room)
+  if step and step.values[room] then step.values[room] = false end
   redis.call('PUBLISH', channel, backend .. ' ' .. room)
 end
 
@@ -99,6 +135,9 @@ end
 
 -- The room's state if it lives; a room whose idle end has passed (a game server may have set it to 0) ends now.
 local function live_room(room)
+  -- A room an earlier entry of this batch kept or placed lives: its idle end is now + idle.
+  local kept = step and step.values[room]
+  if kept then return kept end
   local r = parse(redis.call('HGET', ROOM, room))
   if not r then return nil end
   local idle_end = redis.call('ZSCORE', ROOMS, room)
@@ -115,110 +154,112 @@ end
 local function count_arrival(r, player)
   if r.untl <= now or r.arrivals >= r.size then return '0' end
   if player ~= '' then
-    if string.find(r.players .. ' ', ' ' .. player .. ' ', 1, true) then return '0' end
+    if r.players ~= '' and string.find(r.players .. ' ', ' ' .. player .. ' ', 1, true) then return '0' end
     r.players = r.players .. ' ' .. player
   end
   r.arrivals = r.arrivals + 1
   return '1'
 end
 
+local function next_epoch()
+  if not step then return tostring(redis.call('INCR', EPOCH)) end
+  -- One INCRBY per batch reserves an epoch for every join it could place; unused ones are skipped.
+  if step.epoch == step.last_epoch then
+    step.last_epoch = redis.call('INCRBY', EPOCH, step.joins_left)
+    step.epoch = step.last_epoch - step.joins_left
+  end
+  step.epoch = step.epoch + 1
+  return tostring(step.epoch)
+end
+
+-- A new room on `server`. Seats are held (window > 0) only by the joins of a batch, which add them to their holds
+-- entries at the end of the step (flush_seats); an adopted room holds none.
 local function create(room, server, size, window, idle)
-  local epoch = tostring(redis.call('INCR', EPOCH))
-  local r = { server = server, epoch = epoch, size = size, arrivals = 0, held = 0, untl = 0, players = '' }
+  local r = { server = server, epoch = next_epoch(), size = size, arrivals = 0, held = 0, untl = 0, players = '' }
   if window > 0 then
     r.held, r.untl = size, now + window
-    local hold = hold_of(r.untl, server)
-    -- Only the first room of a holds entry adds it to the index; an entry leaves the index when the sweep gives its
-    -- seats back.
-    if redis.call('HINCRBY', SEATS, hold, size) == size then
-      redis.call('ZADD', HOLDS, tonumber(string.match(hold, '^%d+')), hold)
+    local k = step.index[server]
+    -- Every room a batch places on one server shares its window's end, hence its holds entry.
+    local hold = step.hold[k] or hold_of(r.untl, server)
+    step.hold[k] = hold
+    if not step.seats[hold] then
+      step.holds[#step.holds + 1] = hold
+      step.seats[hold] = 0
     end
-    redis.call('HINCRBY', LOAD, 'held:' .. server, size)
+    step.seats[hold] = step.seats[hold] + size
+    step.held[k] = step.held[k] + size
+    step.held_added[k] = step.held_added[k] + size
   end
-  redis.call('ZADD', ROOMS, now + idle, room)
+  keep_alive(room, idle)
   return r
 end
 
-local function load_of(live, held)
-  local h = tonumber(held or '0')
+local function load_of(k)
+  local h = step.held[k]
   if h < 0 then h = 0 end
-  return tonumber(live or '0') + h
+  return step.live[k] + h
 end
 
--- ARGV: 5 room, 6 size, 7 player hash, 8 window, 9 idle, then (name, state, capacity) per server of the agent's
--- snapshot, in the room's rendezvous order so that ties go to the earliest.
--- Returns {decision, server, reason, load, capacity, epoch, arrival counted}.
-local function join()
-  local room, size, player = ARGV[5], tonumber(ARGV[6]), ARGV[7]
-  local window, idle = tonumber(ARGV[8]), tonumber(ARGV[9])
-  -- Flat arrays, no table per server: this loop and the next run for every placement.
-  local order, states, caps, fields = {}, {}, {}, { 'sweep' }
-  local n = 0
-  for i = 10, #ARGV, 3 do
-    n = n + 1
-    local name = ARGV[i]
-    order[n], states[n], caps[n] = name, ARGV[i + 1], tonumber(ARGV[i + 2])
-    fields[2 * n], fields[2 * n + 1] = 'live:' .. name, 'held:' .. name
-  end
-  local loads = redis.call('HMGET', LOAD, unpack(fields))
-  if due(loads[1]) then
-    sweep()
-    gave_back = true -- the sweep may have given seats back
-  end
+-- One join inside a batch. `order` is the room's rendezvous order as positions in the batch's server list.
+-- Returns decision, server, reason, load, capacity, epoch, arrival counted.
+local function join(room, size, player, order, window, idle)
+  local names, states, caps = step.names, step.states, step.caps
   local decision, why = 'placed', 'least-loaded'
   local r = live_room(room)
   if r then
     local server = r.server
-    local k
-    for i = 1, n do
-      if order[i] == server then k = i break end
-    end
+    local k = step.index[server]
     local state = k and states[k]
     if state == 'UP' or state == 'DRAIN' then
-      redis.call('ZADD', ROOMS, now + idle, room)
+      keep_alive(room, idle)
       local counted = count_arrival(r, player)
       if counted == '1' then store(room, r) end
-      local at = redis.call('HMGET', LOAD, 'live:' .. server, 'held:' .. server)
-      return { 'sticky', server, 'room lives here', tostring(load_of(at[1], at[2])),
-               tostring(caps[k]), r.epoch, counted }
+      return 'sticky', server, 'room lives here', tostring(load_of(k)), tostring(caps[k]), r.epoch, counted
     end
     decision = 'moved'
     if state then why = server .. ' is ' .. state else why = server .. ' left the backend' end
     give_back(r, r.held)
   end
-  if gave_back then loads = redis.call('HMGET', LOAD, unpack(fields)) end
-  local best, best_load, best_cap
-  local fitting, fit_loads = {}, {}
-  for i = 1, n do
-    local load, cap = load_of(loads[2 * i], loads[2 * i + 1]), caps[i]
-    if states[i] == 'UP' and load + size <= cap then
-      fitting[#fitting + 1] = i
-      fit_loads[i] = load
-      if not best or load * best_cap < best_load * cap then
-        best, best_load, best_cap = order[i], load, cap
-      end
+  -- The servers where the room fits, in its rendezvous order, in tables the batch reuses for every join.
+  local fits, loads, m = step.fits, step.loads, 0
+  for pos in string.gmatch(order, '%d+') do
+    local i = tonumber(pos)
+    local load = load_of(i)
+    if states[i] == 'UP' and load + size <= caps[i] then
+      m = m + 1
+      fits[m], loads[m] = i, load
     end
   end
-  -- Among the servers within one room of the least loaded, the first in the room's rendezvous order. An agent that
-  -- must answer without Redis (a timeout) picks the rendezvous server, so it mostly agrees with this placement,
-  -- and loads stay within about one room of even.
-  if best then
-    local least_load, least_cap = best_load, best_cap
-    for _, i in ipairs(fitting) do
-      if fit_loads[i] * least_cap <= least_load * caps[i] + size * least_cap then
-        best, best_load, best_cap = order[i], fit_loads[i], caps[i]
+  local pick = nil
+  if decision == 'moved' then
+    -- The first server of the room's rendezvous order that is UP and fits: the server HAProxy falls back to for a
+    -- room whose server it sees down before any agent does, so both send the room's players to the same place.
+    if m > 0 then pick = 1 end
+  elseif m > 0 then
+    local least = 1
+    for j = 2, m do
+      if loads[j] * caps[fits[least]] < loads[least] * caps[fits[j]] then least = j end
+    end
+    -- Among the servers within one room of the least loaded, the first in the room's rendezvous order. An agent
+    -- that must answer without Redis (a timeout) picks the rendezvous server, so it mostly agrees with this
+    -- placement, and loads stay within about one room of even.
+    local least_load, least_cap = loads[least], caps[fits[least]]
+    for j = 1, m do
+      if loads[j] * least_cap <= least_load * caps[fits[j]] + size * least_cap then
+        pick = j
         break
       end
     end
   end
-  if not best then
+  if not pick then
     if decision == 'moved' then
       end_room(room, r)
       redis.call('ZREM', ROOMS, room)
     end
-    return { 'full', '', 'no server fits a room of ' .. size .. (decision == 'moved' and (' (' .. why .. ')') or ''),
-             '0', '0', '', '0' }
+    return 'full', '', 'no server fits a room of ' .. size .. (decision == 'moved' and (' (' .. why .. ')') or ''),
+           '0', '0', '', '0'
   end
+  local best, best_load, best_cap = names[fits[pick]], loads[pick], caps[fits[pick]]
   r = create(room, best, size, window, idle)
   local counted = count_arrival(r, player)
   store(room, r)
@@ -226,20 +267,94 @@ local function join()
     why = 'moved from ' .. why
     redis.call('PUBLISH', channel, backend .. ' ' .. room .. ' ' .. r.epoch)
   end
-  return { decision, best, why, tostring(best_load), tostring(best_cap), r.epoch, counted }
+  return decision, best, why, tostring(best_load), tostring(best_cap), r.epoch, counted
 end
 
 -- A join answered from an agent's cache: keeps the room alive and counts the arrival.
--- ARGV: 5 room, 6 epoch, 7 player hash, 8 idle. Returns {still valid, arrival counted}.
-local function touch()
-  local room, epoch, player, idle = ARGV[5], ARGV[6], ARGV[7], tonumber(ARGV[8])
-  maybe_sweep()
+-- Returns still valid, arrival counted.
+local function touch(room, epoch, player, idle)
   local r = live_room(room)
-  if not r or r.epoch ~= epoch then return { '0', '0' } end
-  redis.call('ZADD', ROOMS, now + idle, room)
+  if not r or r.epoch ~= epoch then return '0', '0' end
+  keep_alive(room, idle)
   local counted = count_arrival(r, player)
   if counted == '1' or (r.players ~= '' and r.untl <= now) then store(room, r) end
-  return { '1', counted }
+  return '1', counted
+end
+
+-- Makes the writes the batch gathered.
+local function flush(idle)
+  flush_seats()
+  for k, added in ipairs(step.held_added) do
+    if added ~= 0 then redis.call('HINCRBY', LOAD, 'held:' .. step.names[k], added) end
+  end
+  local pairs_out = {}
+  for _, room in ipairs(step.dirty) do
+    local r = step.values[room]
+    if r then
+      pairs_out[#pairs_out + 1] = room
+      pairs_out[#pairs_out + 1] = render(r)
+    end
+  end
+  if #pairs_out > 0 then redis.call('HSET', ROOM, unpack(pairs_out)) end
+  if #step.alive > 0 then
+    local scored = {}
+    for _, room in ipairs(step.alive) do
+      scored[#scored + 1] = now + idle
+      scored[#scored + 1] = room
+    end
+    redis.call('ZADD', ROOMS, unpack(scored))
+  end
+end
+
+-- Group commit: the joins and cache-hit touches an agent gathered for one backend while its previous step was
+-- under way, one after another in one atomic step, each exactly as if it were a step of its own.
+-- ARGV: 5 window, 6 idle, 7 n, then (name, state, capacity) for each of the n servers of the agent's snapshot, then
+-- 5 values per entry: 'j', room, size, player hash, the room's rendezvous order as 1-based positions in that server
+-- list ("2 3 1", highest weight first); or 't', room, epoch, player hash, ''.
+-- Returns 7 values per entry, in order: a join's {decision, server, reason, load, capacity, epoch, arrival counted};
+-- a touch's {still valid, arrival counted, '', '', '', '', ''}.
+local function batch()
+  local window, idle, n = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+  local names, states, caps, index, fields = {}, {}, {}, {}, { 'sweep' }
+  for i = 1, n do
+    local a = 5 + 3 * i
+    names[i], states[i], caps[i] = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2])
+    index[names[i]] = i
+    fields[2 * i], fields[2 * i + 1] = 'live:' .. names[i], 'held:' .. names[i]
+  end
+  local first = 8 + 3 * n
+  local loads = redis.call('HMGET', LOAD, unpack(fields))
+  if due(loads[1]) then
+    sweep()
+    loads = redis.call('HMGET', LOAD, unpack(fields))
+  end
+  local joins = 0
+  for e = first, #ARGV, 5 do
+    if ARGV[e] == 'j' then joins = joins + 1 end
+  end
+  step = { names = names, states = states, caps = caps, index = index, live = {}, held = {}, held_added = {},
+           holds = {}, seats = {}, hold = {}, values = {}, dirty = {}, alive = {}, fits = {}, loads = {},
+           joins_left = joins, epoch = 0, last_epoch = 0 }
+  for i = 1, n do
+    step.live[i] = tonumber(loads[2 * i] or '0')
+    step.held[i] = tonumber(loads[2 * i + 1] or '0')
+    step.held_added[i] = 0
+  end
+  local out, o = {}, 0
+  for e = first, #ARGV, 5 do
+    if ARGV[e] == 'j' then
+      out[o + 1], out[o + 2], out[o + 3], out[o + 4], out[o + 5], out[o + 6], out[o + 7] =
+        join(ARGV[e + 1], tonumber(ARGV[e + 2]), ARGV[e + 3], ARGV[e + 4], window, idle)
+      step.joins_left = step.joins_left - 1
+    else
+      out[o + 1], out[o + 2] = touch(ARGV[e + 1], ARGV[e + 2], ARGV[e + 3], idle)
+      out[o + 3], out[o + 4], out[o + 5], out[o + 6], out[o + 7] = '', '', '', '', ''
+    end
+    o = o + 7
+  end
+  flush(idle)
+  step = nil
+  return out
 end
 
 -- An agent's heartbeat: its live load, the load summary of all fresh agents, then the arrivals its HAProxy now
@@ -323,8 +438,7 @@ local function adopt()
   return { 'kept', r.server, r.epoch }
 end
 
-if op == 'join' then return join()
-elseif op == 'touch' then return touch()
+if op == 'batch' then return batch()
 elseif op == 'publish' then return publish()
 elseif op == 'release' then return release()
 elseif op == 'adopt' then return adopt()

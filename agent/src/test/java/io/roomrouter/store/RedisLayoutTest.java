@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.roomrouter.placement.BackendSnapshot;
 import io.roomrouter.placement.Decision;
-import io.roomrouter.placement.JoinRequest;
 import io.roomrouter.placement.Placement;
 import io.roomrouter.placement.PlacementPolicy;
 import io.roomrouter.placement.RendezvousHash;
@@ -14,7 +13,6 @@ import io.roomrouter.placement.ServerStatus;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class RedisLayoutTest {
@@ -29,41 +27,40 @@ class RedisLayoutTest {
     }
 
     @Test
-    void serversGoToTheScriptInTheRoomsRendezvousOrder() {
+    void eachJoinCarriesItsRoomsRendezvousOrderAsPositionsInTheServerList() {
         List<ServerStatus> servers = List.of(up("a"), up("b"), up("c"), up("d"), up("e"));
         for (String room : List.of("r1", "r2", "lobby-7", "x")) {
-            List<ServerStatus> ordered = RedisLayout.rendezvousOrder(room, servers);
-            for (int i = 1; i < ordered.size(); i++) {
-                long before = RendezvousHash.weight(room, ordered.get(i - 1).name());
-                long after = RendezvousHash.weight(room, ordered.get(i).name());
+            String[] positions = RedisLayout.rendezvousPositions(room, servers).split(" ", -1);
+            assertThat(positions).hasSize(servers.size());
+            assertThat(Arrays.stream(positions).map(Integer::valueOf)).containsExactlyInAnyOrder(1, 2, 3, 4, 5);
+            for (int i = 1; i < positions.length; i++) {
+                long before = RendezvousHash.weight(room, servers.get(Integer.parseInt(positions[i - 1]) - 1).name());
+                long after = RendezvousHash.weight(room, servers.get(Integer.parseInt(positions[i]) - 1).name());
                 assertThat(Long.compareUnsigned(before, after)).isPositive();
             }
             // Equal loads: the script takes the first fitting server, which is the policy's tie-break.
             String policy = PlacementPolicy.choose(room, 2, servers.stream().map(s -> new ServerLoad(s, 0)).toList())
                     .orElseThrow()
                     .name();
-            assertThat(ordered.get(0).name()).isEqualTo(policy);
+            assertThat(servers.get(Integer.parseInt(positions[0]) - 1).name()).isEqualTo(policy);
         }
+        assertThat(RedisLayout.rendezvousPositions("r1", List.of())).isEmpty();
     }
 
     @Test
-    void joinArgumentsCarryTheRequestLifetimesAndServers() {
-        BackendSnapshot snapshot = new BackendSnapshot(
-                "be", List.of(up("s1"), new ServerStatus("s2", ServerState.DRAIN, 7, 3)), 0);
-        String[] args = layout.joinArgs(new JoinRequest("r1", "be", 4, Optional.empty()), snapshot, 1000,
-                new RoomLifetimes(Duration.ofSeconds(30), Duration.ofMinutes(5)));
-        assertThat(Arrays.asList(args).subList(0, 9))
-                .containsExactly("join", "be", "rr:events", "1000", "r1", "4", "", "30000", "300000");
-        assertThat(Arrays.asList(args).subList(9, 15)).containsExactlyInAnyOrder("s1", "UP", "10", "s2", "DRAIN", "7");
-        assertThat(args).hasSize(15);
+    void aBatchStepCarriesTheLifetimesAndTheServersOnce() {
+        List<ServerStatus> servers = List.of(up("s1"), new ServerStatus("s2", ServerState.DRAIN, 7, 3));
+        RoomLifetimes lifetimes = new RoomLifetimes(Duration.ofSeconds(30), Duration.ofMinutes(5));
+        List<String> args = layout.batchHead("be", 1000, lifetimes, servers);
+        assertThat(args).containsExactly(
+                "batch", "be", "rr:events", "1000", "30000", "300000", "2", "s1", "UP", "10", "s2", "DRAIN", "7");
     }
 
     @Test
     void playersAreKeptAsTheHexOfTheirHashCodeWithoutSpaces() {
-        String[] args = layout.joinArgs(new JoinRequest("r1", "be", 4, Optional.of("player one")),
-                new BackendSnapshot("be", List.of(up("s1")), 0), 1000,
-                new RoomLifetimes(Duration.ofSeconds(30), Duration.ofMinutes(5)));
-        assertThat(args[6]).isEqualTo(Integer.toHexString("player one".hashCode())).doesNotContain(" ");
+        assertThat(RedisLayout.playerHash("player one"))
+                .isEqualTo(Integer.toHexString("player one".hashCode()))
+                .doesNotContain(" ");
         assertThat(RedisLayout.playerHash("")).isEmpty();
     }
 

@@ -4,6 +4,7 @@ import static io.roomrouter.store.FakeInventory.up;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.roomrouter.placement.Decision;
@@ -12,6 +13,10 @@ import io.roomrouter.placement.JoinRequest;
 import io.roomrouter.placement.Placement;
 import io.roomrouter.placement.ServerState;
 import io.roomrouter.placement.ServerStatus;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -351,6 +356,164 @@ class RedisRoomStoreIT {
     }
 
     @Test
+    void concurrentFirstJoinsOfTheSameRoomsFromSeveralThreadsGetOneServerPerRoom() throws Exception {
+        Clock clock = Clock.systemUTC();
+        FakeInventory view = new FakeInventory(BE, clock,
+                up("s1", 100_000, 0), up("s2", 100_000, 0), up("s3", 100_000, 0), up("s4", 100_000, 0));
+        RedisRoomStore a = store(redis.uri(), view, "a", clock, Duration.ofSeconds(2));
+        int rooms = 400;
+        int threads = 4;
+        List<List<CompletableFuture<Placement>>> byThread = new ArrayList<>();
+        ExecutorService callers = Executors.newFixedThreadPool(threads);
+        try {
+            List<CompletableFuture<Void>> sending = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                List<CompletableFuture<Placement>> mine = Collections.synchronizedList(new ArrayList<>());
+                byThread.add(mine);
+                int thread = t;
+                // Every thread joins every room, so that batches hold several joins of one room.
+                sending.add(CompletableFuture.runAsync(() -> {
+                    for (int i = 0; i < rooms; i++) {
+                        mine.add(a.join(request("same" + i, 8, "t" + thread), view.snapshot()).toCompletableFuture());
+                    }
+                }, callers));
+            }
+            CompletableFuture.allOf(sending.toArray(new CompletableFuture<?>[0])).get(30, TimeUnit.SECONDS);
+        } finally {
+            callers.shutdown();
+        }
+        for (int i = 0; i < rooms; i++) {
+            List<Placement> placements = new ArrayList<>();
+            for (List<CompletableFuture<Placement>> mine : byThread) {
+                placements.add(mine.get(i).get(10, TimeUnit.SECONDS));
+            }
+            String server = serverOf(raw, prefix, "same" + i);
+            assertThat(placements).as("room same%d", i).allSatisfy(p -> assertThat(p.server()).contains(server));
+            assertThat(placements.stream().filter(p -> p.decision() == Decision.PLACED)).as("room same%d", i)
+                    .hasSize(1);
+            assertThat(placements.stream().filter(p -> p.decision() == Decision.STICKY)).as("room same%d", i)
+                    .hasSize(threads - 1);
+            // Four different players inside the window: four arrivals.
+            assertThat(raw.hget(prefix + ":{" + BE + "}:room", "same" + i).split(" ", -1)[3]).isEqualTo("4");
+        }
+        int held = 0;
+        for (String server : List.of("s1", "s2", "s3", "s4")) {
+            String value = raw.hget(prefix + ":{" + BE + "}:load", "held:" + server);
+            held += value == null ? 0 : Integer.parseInt(value);
+        }
+        assertThat(held).as("seats held: every room once").isEqualTo(rooms * 8);
+    }
+
+    @Test
+    void joinsOfOneRoomInOneStepArePlacedThenStickyAsInSeparateSteps() {
+        List<ServerStatus> servers = List.of(up("s1", 100, 0), up("s2", 100, 0));
+        RedisLayout layout = new RedisLayout(prefix);
+        long now = System.currentTimeMillis();
+        List<String> args = layout.batchHead(BE, now, LIFETIMES, servers);
+        String order = RedisLayout.rendezvousPositions("one", servers);
+        String p1 = RedisLayout.playerHash("p1");
+        args.addAll(List.of("j", "one", "4", p1, order));
+        args.addAll(List.of("j", "one", "4", RedisLayout.playerHash("p2"), order));
+        args.addAll(List.of("j", "one", "4", p1, order)); // the same player again: no new arrival
+        args.addAll(List.of("t", "one", "no-such-epoch", p1, ""));
+        args.addAll(List.of("j", "two", "4", p1, RedisLayout.rendezvousPositions("two", servers)));
+        List<Object> reply = runScript(layout, args);
+        assertThat(reply).hasSize(5 * RedisJoinBatcher.VALUES_PER_ENTRY);
+
+        JoinReply first = JoinReply.of(reply.subList(0, 7));
+        JoinReply second = JoinReply.of(reply.subList(7, 14));
+        JoinReply again = JoinReply.of(reply.subList(14, 21));
+        JoinReply two = JoinReply.of(reply.subList(28, 35));
+        assertThat(first.decision()).isEqualTo(Decision.PLACED);
+        assertThat(first.load()).isZero();
+        assertThat(first.arrivalCounted()).isTrue();
+        assertThat(second.decision()).isEqualTo(Decision.STICKY);
+        assertThat(second.server()).isEqualTo(first.server());
+        assertThat(second.epoch()).isEqualTo(first.epoch());
+        assertThat(second.load()).as("the room's own held seats, placed earlier in the step").isEqualTo(4);
+        assertThat(second.arrivalCounted()).isTrue();
+        assertThat(again.decision()).isEqualTo(Decision.STICKY);
+        assertThat(again.arrivalCounted()).isFalse();
+        assertThat(reply.subList(21, 28)).containsExactly("0", "0", "", "", "", "", "");
+        assertThat(two.decision()).isEqualTo(Decision.PLACED);
+        assertThat(two.epoch()).isNotEqualTo(first.epoch());
+        // The rendezvous server is within one room of the least loaded, so it is taken; its load counts "one".
+        String rendezvous = servers.get(Integer.parseInt(RedisLayout.rendezvousPositions("two", servers)
+                .split(" ", -1)[0]) - 1).name();
+        assertThat(two.server()).isEqualTo(rendezvous);
+        assertThat(two.load()).isEqualTo(rendezvous.equals(first.server()) ? 4 : 0);
+
+        String base = prefix + ":{" + BE + "}:";
+        String[] value = raw.hget(base + "room", "one").split(" ", -1);
+        assertThat(value[0]).isEqualTo(first.server());
+        assertThat(value[1]).isEqualTo(first.epoch());
+        assertThat(value[3]).as("arrivals").isEqualTo("2");
+        assertThat(value[4]).as("held").isEqualTo("4");
+        assertThat(raw.zscore(base + "rooms", "one")).isEqualTo((double) (now + LIFETIMES.idleTimeout().toMillis()));
+        assertThat(raw.zcard(base + "holds")).isEqualTo(first.server().equals(two.server()) ? 1 : 2);
+        int heldSeats = 0;
+        for (String seats : raw.hvals(base + "seats")) {
+            heldSeats += Integer.parseInt(seats);
+        }
+        assertThat(heldSeats).isEqualTo(8);
+        assertThat(Integer.parseInt(raw.hget(base + "load", "held:s1"))
+                + Integer.parseInt(raw.hget(base + "load", "held:s2"))).isEqualTo(8);
+
+        // The next step sees what this one wrote, as a step of its own would.
+        List<String> next = layout.batchHead(BE, now + 1, LIFETIMES, servers);
+        next.addAll(List.of("t", "one", first.epoch(), RedisLayout.playerHash("p3"), ""));
+        next.addAll(List.of("j", "one", "4", RedisLayout.playerHash("p4"), order));
+        List<Object> later = runScript(layout, next);
+        assertThat(later.subList(0, 7)).containsExactly("1", "1", "", "", "", "", "");
+        assertThat(JoinReply.of(later.subList(7, 14))).satisfies(r -> {
+            assertThat(r.decision()).isEqualTo(Decision.STICKY);
+            assertThat(r.arrivalCounted()).isTrue();
+        });
+        assertThat(raw.hget(base + "room", "one").split(" ", -1)[3]).as("arrivals").isEqualTo("4");
+        assertThat(raw.hget(base + "room", "one").split(" ", -1)).hasSize(6); // full: player hashes dropped
+    }
+
+    @Test
+    void aRoomMovedOffAServerInMaintenanceGoesToTheFirstServerOfItsRendezvousOrderThatFits() {
+        Clock clock = Clock.systemUTC();
+        ServerStatus[] start = {up("s1", 100, 0), up("s2", 100, 0), up("s3", 100, 0), up("s4", 100, 0)};
+        FakeInventory view = new FakeInventory(BE, clock, start);
+        RedisRoomStore a = store(redis.uri(), view, "a", clock, Duration.ofMillis(500));
+        for (String room : List.of("mv1", "mv2")) {
+            String from = join(a, view, room, 4, "p1").server().orElseThrow();
+            List<ServerStatus> rest = new ArrayList<>();
+            for (ServerStatus server : start) {
+                if (!server.name().equals(from)) {
+                    rest.add(server);
+                }
+            }
+            String[] order = RedisLayout.rendezvousPositions(room, rest).split(" ", -1);
+            String firstChoice = rest.get(Integer.parseInt(order[0]) - 1).name();
+            String secondChoice = rest.get(Integer.parseInt(order[1]) - 1).name();
+            // mv1: its first choice is busy but fits, the others are idle; mv2: its first choice is full.
+            int firstLive = room.equals("mv1") ? 90 : 98;
+            List<ServerStatus> now = new ArrayList<>();
+            for (ServerStatus server : start) {
+                ServerState state = server.name().equals(from) ? ServerState.MAINT : ServerState.UP;
+                int live = server.name().equals(firstChoice) ? firstLive : 0;
+                now.add(new ServerStatus(server.name(), state, 100, live));
+            }
+            view.set(now.toArray(new ServerStatus[0]));
+            a.publishNow().join();
+            Placement moved = join(a, view, room, 4, "p2");
+            assertThat(moved.decision()).as(room).isEqualTo(Decision.MOVED);
+            assertThat(moved.reason()).as(room).isEqualTo("moved from " + from + " is MAINT");
+            assertThat(moved.server()).as(room).contains(room.equals("mv1") ? firstChoice : secondChoice);
+            view.set(start);
+            a.publishNow().join();
+        }
+        // A new room still goes to the least loaded (within one room), not down the rendezvous order.
+        view.set(up("s1", 100, 90), up("s2", 100, 90), up("s3", 100, 90), up("s4", 100, 0));
+        a.publishNow().join();
+        assertThat(join(a, view, "fresh", 4, "p1").server()).contains("s4");
+    }
+
+    @Test
     void measuresPlacementsPerSecond() {
         Clock clock = Clock.systemUTC();
         FakeInventory view = new FakeInventory(BE, clock,
@@ -369,6 +532,18 @@ class RedisRoomStoreIT {
         System.out.printf("one store: %.0f first joins (placements)/s, %.0f joins to known rooms/s (%d in flight)%n",
                 placementsPerSecond, knownPerSecond, inFlight);
         assertThat(raw.zcard(prefix + ":{" + BE + "}:rooms")).isEqualTo(rooms);
+    }
+
+    private List<Object> runScript(RedisLayout layout, List<String> args) {
+        return raw.eval(scriptBody(), ScriptOutputType.MULTI, layout.keys(BE), args.toArray(new String[0]));
+    }
+
+    private static String scriptBody() {
+        try (InputStream in = RedisScript.class.getResourceAsStream(RedisScript.RESOURCE)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static void runWindowed(int count, int window, IntFunction<CompletableFuture<Placement>> call) {

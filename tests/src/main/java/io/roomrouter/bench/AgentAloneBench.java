@@ -94,6 +94,33 @@ final class AgentAloneBench {
         checkDecisions(name, r.byDecision());
     }
 
+    /** First joins through the Redis store at {@code rate} per second (0: as fast as the agent answers). */
+    private void redisFirstJoins(String point, double rate, SpopLoadGenerator load, RoomSource fresh,
+            BenchAgent agent, BenchRedis redis, String target) throws Exception {
+        String prefix = "agent.redis.first." + point + ".";
+        double agentCpuBefore = agent.cpuSeconds();
+        double redisCpuBefore = redis.cpuSeconds();
+        long wallBefore = System.nanoTime();
+        LoadResult r = load.run(fresh, rate, settings.warmup(), settings.measure());
+        double wall = (System.nanoTime() - wallBefore) / 1e9;
+        double agentCores = (agent.cpuSeconds() - agentCpuBefore) / wall;
+        double redisCores = (redis.cpuSeconds() - redisCpuBefore) / wall;
+        String how = String.format(Locale.ROOT, "one agent, log-info, %d conns x %d pipelined, %.0fs, decisions %s%s",
+                settings.connections(), settings.pipeline(), r.seconds(), r.byDecision(),
+                rate > 0 ? String.format(Locale.ROOT, ", offered %.0f/s", r.offered() / r.seconds()) : "");
+        long placed = r.byDecision().getOrDefault("placed", 0L);
+        results.add(new Figure(prefix + "decisions_per_s", r.perSecond(), "1/s", "", how));
+        results.add(new Figure(prefix + "placements_per_s", placed / r.seconds(), "1/s", target,
+                "decisions 'placed' only (not degraded)"));
+        results.add(new Figure(prefix + "agent_cpu", agentCores, "cores", "",
+                "agent process user+sys CPU / wall time (warm-up and measure), /proc/PID/stat"));
+        results.add(new Figure(prefix + "redis_cpu", redisCores, "cores", "",
+                "redis-server used_cpu_user+used_cpu_sys (INFO cpu) / wall time (warm-up and measure)"));
+        results.add(new Figure(prefix + "p50", r.percentileMillis(50), "ms", "", "from due time to ACK"));
+        results.add(new Figure(prefix + "p99", r.percentileMillis(99), "ms", "", "from due time to ACK"));
+        results.add(new Figure(prefix + "p99.9", r.percentileMillis(99.9), "ms", "", "from due time to ACK"));
+    }
+
     /** A run where the agent answered something other than sticky or placed measured the wrong thing. */
     private static void checkDecisions(String name, Map<String, Long> byDecision) {
         List<String> odd = new ArrayList<>();
@@ -124,31 +151,10 @@ final class AgentAloneBench {
                 }
                 RoomSource fresh = RoomSource.sequential("rf-");
                 load.run(fresh, 0, settings.agentWarmup(), java.time.Duration.ofMillis(1));
-                double agentCpuBefore = agent.cpuSeconds();
-                double redisCpuBefore = redis.cpuSeconds();
-                long wallBefore = System.nanoTime();
-                LoadResult sat = load.run(fresh, 0, settings.warmup(), settings.measure());
-                double wall = (System.nanoTime() - wallBefore) / 1e9;
-                double agentCores = (agent.cpuSeconds() - agentCpuBefore) / wall;
-                double redisCores = (redis.cpuSeconds() - redisCpuBefore) / wall;
+                redisFirstJoins("saturation", 0, load, fresh, agent, redis, ">= 20000/s");
                 java.nio.file.Files.writeString(work.resolve("commandstats.txt"), redis.info("commandstats"));
-                String how = String.format(Locale.ROOT, "one agent, log-info, %d conns x %d pipelined, %.0fs, "
-                        + "decisions %s", settings.connections(), settings.pipeline(), sat.seconds(), sat.byDecision());
-                long placed = sat.byDecision().getOrDefault("placed", 0L);
-                results.add(new Figure("agent.redis.first.saturation.decisions_per_s", sat.perSecond(), "1/s", "",
-                        how));
-                results.add(new Figure("agent.redis.first.saturation.placements_per_s", placed / sat.seconds(),
-                        "1/s", ">= 20000/s", "decisions 'placed' only (not degraded)"));
-                results.add(new Figure("agent.redis.first.saturation.agent_cpu", agentCores, "cores", "",
-                        "agent process user+sys CPU / wall time (warm-up and measure), /proc/PID/stat"));
-                results.add(new Figure("agent.redis.first.saturation.redis_cpu", redisCores, "cores", "",
-                        "redis-server used_cpu_user+used_cpu_sys (INFO cpu) / wall time (warm-up and measure)"));
-                results.add(new Figure("agent.redis.first.saturation.p50", sat.percentileMillis(50), "ms", "",
-                        "from due time to ACK"));
-                results.add(new Figure("agent.redis.first.saturation.p99", sat.percentileMillis(99), "ms", "",
-                        "from due time to ACK"));
-                results.add(new Figure("agent.redis.first.saturation.p99.9", sat.percentileMillis(99.9), "ms", "",
-                        "from due time to ACK"));
+                // Below saturation a join must not wait for others to fill a batch.
+                redisFirstJoins("fixed10k", 10_000, load, fresh, agent, redis, "");
                 int done = 0;
                 long before = redis.usedMemory();
                 for (int rooms : settings.heapRooms()) {

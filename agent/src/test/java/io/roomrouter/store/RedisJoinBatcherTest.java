@@ -1,0 +1,358 @@
+package io.roomrouter.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.roomrouter.placement.ServerState;
+import io.roomrouter.placement.ServerStatus;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class RedisJoinBatcherTest {
+    private static final List<ServerStatus> SERVERS = List.of(up("s1", 10), up("s2", 10));
+    private static final Duration LONG = Duration.ofSeconds(30);
+
+    private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1);
+    private final FakeRunner runner = new FakeRunner();
+
+    @AfterEach
+    void stopTimer() {
+        timer.shutdownNow();
+    }
+
+    @Test
+    void aLoneJoinGoesOutAtOnceInAStepOfItsOwn() {
+        RedisJoinBatcher batcher = batcher(1, 128, LONG);
+        Recorded a = join(batcher, "a");
+        assertThat(runner.steps).hasSize(1);
+        assertThat(runner.step(0).rooms()).containsExactly("a");
+        assertThat(runner.step(0).servers()).isSameAs(SERVERS);
+        assertThat(runner.step(0).args()).containsExactly(
+                "j", "a", "2", "p", RedisLayout.rendezvousPositions("a", SERVERS));
+
+        runner.step(0).answerAll();
+        assertThat(a.answers).containsExactly(List.of("a", "1", "2", "3", "4", "5", "6"));
+        assertThat(a.failures).isEmpty();
+        assertThat(batcher.queued()).isZero();
+    }
+
+    @Test
+    void joinsQueuedWhileAStepIsUnderWayGoOutTogetherInOrderWhenItReturns() {
+        RedisJoinBatcher batcher = batcher(1, 128, LONG);
+        Recorded a = join(batcher, "a");
+        Recorded b = join(batcher, "b");
+        Recorded c = touch(batcher, "c");
+        Recorded d = join(batcher, "d");
+        assertThat(runner.steps).hasSize(1);
+        assertThat(batcher.queued()).isEqualTo(3);
+
+        runner.step(0).answerAll();
+        assertThat(runner.steps).hasSize(2);
+        assertThat(runner.step(1).rooms()).containsExactly("b", "c", "d");
+        assertThat(runner.step(1).args()).startsWith("j", "b").contains("t", "c", "7", "p", "");
+        assertThat(a.answers).hasSize(1);
+        assertThat(b.answers).isEmpty();
+
+        runner.step(1).answerAll();
+        // Each entry gets its own slice of its step's reply.
+        assertThat(b.answers).containsExactly(List.of("b", "1", "2", "3", "4", "5", "6"));
+        assertThat(c.answers).containsExactly(List.of("c", "1", "2", "3", "4", "5", "6"));
+        assertThat(d.answers).containsExactly(List.of("d", "1", "2", "3", "4", "5", "6"));
+        assertThat(runner.steps).hasSize(2);
+    }
+
+    @Test
+    void aStepTakesAtMostTheCapAndTheRestFollowsInOrder() {
+        RedisJoinBatcher batcher = batcher(1, 3, LONG);
+        for (int i = 0; i < 8; i++) {
+            join(batcher, "r" + i);
+        }
+        runner.step(0).answerAll();
+        runner.step(1).answerAll();
+        runner.step(2).answerAll();
+        runner.step(3).answerAll();
+        assertThat(runner.steps).extracting(Step::rooms).containsExactly(
+                List.of("r0"), List.of("r1", "r2", "r3"), List.of("r4", "r5", "r6"), List.of("r7"));
+    }
+
+    @Test
+    void keepsAtMostMaxInFlightStepsUnderWay() {
+        RedisJoinBatcher batcher = batcher(2, 128, LONG);
+        join(batcher, "a");
+        join(batcher, "b");
+        join(batcher, "c");
+        join(batcher, "d");
+        assertThat(runner.steps).extracting(Step::rooms).containsExactly(List.of("a"), List.of("b"));
+
+        runner.step(1).answerAll(); // the second returns first: the queue goes out at once
+        assertThat(runner.steps).extracting(Step::rooms).containsExactly(List.of("a"), List.of("b"), List.of("c", "d"));
+        runner.step(0).answerAll();
+        runner.step(2).answerAll();
+        join(batcher, "e"); // nothing under way any more: alone, at once
+        assertThat(runner.step(3).rooms()).containsExactly("e");
+    }
+
+    @Test
+    void aFailedStepFailsOnlyItsOwnEntries() {
+        RedisJoinBatcher batcher = batcher(2, 128, LONG);
+        Recorded a = join(batcher, "a");
+        Recorded b = join(batcher, "b");
+        Recorded c = join(batcher, "c");
+        runner.step(0).reply.completeExceptionally(new IllegalStateException("ERR something"));
+        assertThat(a.failures).singleElement().satisfies(e -> assertThat(e).hasMessage("ERR something"));
+        assertThat(runner.step(2).rooms()).containsExactly("c");
+
+        runner.step(1).answerAll();
+        runner.step(2).answerAll();
+        assertThat(b.answers).hasSize(1);
+        assertThat(c.answers).hasSize(1);
+        assertThat(b.failures).isEmpty();
+        assertThat(c.failures).isEmpty();
+    }
+
+    @Test
+    void aReplyOfTheWrongLengthFailsItsStepAndARunnerThatThrowsToo() {
+        RedisJoinBatcher batcher = batcher(1, 1, LONG);
+        Recorded a = join(batcher, "a");
+        Recorded b = join(batcher, "b");
+        Recorded c = join(batcher, "c");
+        runner.step(0).reply.complete(List.of("a", "1", "2"));
+        assertThat(a.failures).singleElement()
+                .satisfies(e -> assertThat(e).hasMessage("batch reply: 3 values (expected: 7 x 1 entries)"));
+
+        runner.failNext = new IllegalStateException("connection closed");
+        runner.step(1).answerAll();
+        assertThat(b.answers).hasSize(1);
+        // The runner threw while sending c's step: c fails, and the batcher is free for the next join.
+        assertThat(c.failures).singleElement().satisfies(e -> assertThat(e).hasMessage("connection closed"));
+        Recorded d = join(batcher, "d");
+        runner.step(3).answerAll();
+        assertThat(d.answers).hasSize(1);
+    }
+
+    @Test
+    void anEntryWhoseOutcomeThrowsDoesNotKeepTheOthersOfItsStepUnanswered() {
+        RedisJoinBatcher batcher = batcher(1, 128, LONG);
+        join(batcher, "a");
+        Recorded bad = join(batcher, "bad");
+        bad.throwOnAnswer = true;
+        Recorded c = join(batcher, "c");
+        runner.step(0).answerAll();
+        runner.step(1).answerAll();
+        assertThat(bad.answers).hasSize(1);
+        assertThat(c.answers).hasSize(1);
+    }
+
+    @Test
+    void eachJoinHasItsOwnTimeBoundAndStillGetsTheLateAnswer() throws Exception {
+        RedisJoinBatcher batcher = batcher(1, 128, Duration.ofMillis(50));
+        Recorded a = join(batcher, "a");
+        Recorded t = touch(batcher, "t");
+        assertThat(a.timedOut.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(a.answers).isEmpty();
+
+        runner.step(0).answerAll();
+        assertThat(a.answers).hasSize(1);
+        Recorded b = join(batcher, "b"); // queued behind t's step, its own bound starts now
+        runner.step(1).answerAll();
+        assertThat(t.answers).hasSize(1);
+        assertThat(t.timedOut.getCount()).as("touches have no time bound").isEqualTo(1);
+        runner.step(2).answerAll();
+        assertThat(b.answers).hasSize(1);
+        Thread.sleep(100);
+        assertThat(b.timedOut.getCount()).as("answered within its bound: never timed out").isEqualTo(1);
+    }
+
+    @Test
+    void aJoinWithOtherServersWaitsForTheNextStepButTouchesGoWithAny() {
+        RedisJoinBatcher batcher = batcher(1, 128, LONG);
+        List<ServerStatus> sameButBusier = List.of(new ServerStatus("s1", ServerState.UP, 10, 7), up("s2", 10));
+        List<ServerStatus> drained = List.of(new ServerStatus("s1", ServerState.DRAIN, 10, 0), up("s2", 10));
+        join(batcher, "a");
+        join(batcher, "b");
+        join(batcher, "c", sameButBusier); // only live connections differ: the script does not read them
+        touch(batcher, "t");
+        join(batcher, "d", drained);
+        join(batcher, "e");
+        runner.step(0).answerAll();
+        assertThat(runner.step(1).rooms()).containsExactly("b", "c", "t");
+        runner.step(1).answerAll();
+        assertThat(runner.step(2).rooms()).containsExactly("d");
+        assertThat(runner.step(2).servers()).isEqualTo(drained);
+        runner.step(2).answerAll();
+        assertThat(runner.step(3).rooms()).containsExactly("e");
+    }
+
+    @Test
+    void aStepOfTouchesOnlyCarriesNoServers() {
+        RedisJoinBatcher batcher = batcher(1, 128, LONG);
+        touch(batcher, "t");
+        assertThat(runner.step(0).servers()).isEmpty();
+    }
+
+    @Test
+    void joinsFromSeveralThreadsAreEachAnsweredOnceAndKeepEachThreadsOrder() throws Exception {
+        // A runner that answers every step on another thread, as Lettuce does.
+        ExecutorService redis = Executors.newSingleThreadExecutor();
+        ExecutorService callers = Executors.newFixedThreadPool(4);
+        ConcurrentLinkedQueue<List<String>> steps = new ConcurrentLinkedQueue<>();
+        RedisJoinBatcher batcher = new RedisJoinBatcher((servers, entries) -> {
+            List<String> rooms = entries.stream().map(RedisJoinBatcher.Entry::room).toList();
+            steps.add(rooms);
+            return CompletableFuture.supplyAsync(() -> replyFor(rooms), redis);
+        }, timer, LONG, 2, 16);
+        int perThread = 2_000;
+        CountDownLatch done = new CountDownLatch(4 * perThread);
+        ConcurrentLinkedQueue<String> wrong = new ConcurrentLinkedQueue<>();
+        try {
+            for (int t = 0; t < 4; t++) {
+                String thread = "t" + t + "-";
+                callers.execute(() -> {
+                    for (int i = 0; i < perThread; i++) {
+                        String room = thread + i;
+                        batcher.submit(RedisJoinBatcher.Entry.join(room, 2, "p", SERVERS, new Recorded() {
+                            @Override
+                            public void answered(List<Object> values) {
+                                if (!values.get(0).equals(room)) {
+                                    wrong.add(room + " got " + values);
+                                }
+                                done.countDown();
+                            }
+                        }));
+                    }
+                });
+            }
+            assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            callers.shutdown();
+            redis.shutdown();
+        }
+        assertThat(wrong).isEmpty();
+        List<String> sent = steps.stream().flatMap(List::stream).toList();
+        assertThat(sent).hasSize(4 * perThread).doesNotHaveDuplicates();
+        assertThat(steps).allSatisfy(step -> assertThat(step).hasSizeLessThanOrEqualTo(16));
+        for (int t = 0; t < 4; t++) {
+            String thread = "t" + t + "-";
+            assertThat(sent.stream().filter(room -> room.startsWith(thread)).map(room -> room.substring(3))
+                    .map(Integer::valueOf).toList()).isSorted();
+        }
+        System.out.printf("4 threads x %d joins: %d steps%n", perThread, steps.size());
+    }
+
+    @Test
+    void rejectsBoundsThatCannotWork() {
+        assertThatThrownBy(() -> new RedisJoinBatcher(runner, timer, Duration.ZERO, 1, 1))
+                .hasMessage("timeout: PT0S (expected: > 0)");
+        assertThatThrownBy(() -> new RedisJoinBatcher(runner, timer, LONG, 0, 1))
+                .hasMessage("maxInFlight: 0 (expected: >= 1)");
+        assertThatThrownBy(() -> new RedisJoinBatcher(runner, timer, LONG, 1, 0))
+                .hasMessage("maxEntries: 0 (expected: >= 1)");
+    }
+
+    private RedisJoinBatcher batcher(int maxInFlight, int maxEntries, Duration timeout) {
+        return new RedisJoinBatcher(runner, timer, timeout, maxInFlight, maxEntries);
+    }
+
+    private static Recorded join(RedisJoinBatcher batcher, String room) {
+        return join(batcher, room, SERVERS);
+    }
+
+    private static Recorded join(RedisJoinBatcher batcher, String room, List<ServerStatus> servers) {
+        Recorded recorded = new Recorded();
+        batcher.submit(RedisJoinBatcher.Entry.join(room, 2, "p", servers, recorded));
+        return recorded;
+    }
+
+    private static Recorded touch(RedisJoinBatcher batcher, String room) {
+        Recorded recorded = new Recorded();
+        batcher.submit(RedisJoinBatcher.Entry.touch(room, "7", "p", recorded));
+        return recorded;
+    }
+
+    /** Seven values per entry, the first its room, so that each entry can tell its own slice. */
+    private static List<Object> replyFor(List<String> rooms) {
+        List<Object> values = new ArrayList<>();
+        for (String room : rooms) {
+            values.addAll(List.of(room, "1", "2", "3", "4", "5", "6"));
+        }
+        return values;
+    }
+
+    private static ServerStatus up(String name, int capacity) {
+        return new ServerStatus(name, ServerState.UP, capacity, 0);
+    }
+
+    private record Step(List<ServerStatus> servers, List<RedisJoinBatcher.Entry> entries,
+            CompletableFuture<List<Object>> reply) {
+        List<String> rooms() {
+            return entries.stream().map(RedisJoinBatcher.Entry::room).toList();
+        }
+
+        List<String> args() {
+            List<String> args = new ArrayList<>();
+            entries.forEach(entry -> entry.addArgs(args));
+            return args;
+        }
+
+        void answerAll() {
+            reply.complete(replyFor(rooms()));
+        }
+    }
+
+    /** Steps sent, answered when the test says so. */
+    private static final class FakeRunner implements RedisJoinBatcher.StepRunner {
+        final List<Step> steps = new ArrayList<>();
+        RuntimeException failNext;
+
+        @Override
+        public CompletableFuture<List<Object>> run(List<ServerStatus> servers, List<RedisJoinBatcher.Entry> entries) {
+            Step step = new Step(servers, List.copyOf(entries), new CompletableFuture<>());
+            steps.add(step);
+            if (failNext != null) {
+                RuntimeException failure = failNext;
+                failNext = null;
+                throw failure;
+            }
+            return step.reply;
+        }
+
+        Step step(int index) {
+            return steps.get(index);
+        }
+    }
+
+    private static class Recorded implements RedisJoinBatcher.Outcome {
+        final List<List<Object>> answers = new ArrayList<>();
+        final List<Throwable> failures = new ArrayList<>();
+        final CountDownLatch timedOut = new CountDownLatch(1);
+        boolean throwOnAnswer;
+
+        @Override
+        public void answered(List<Object> values) {
+            answers.add(List.copyOf(values));
+            if (throwOnAnswer) {
+                throw new IllegalStateException("outcome failed");
+            }
+        }
+
+        @Override
+        public void failed(Throwable error) {
+            failures.add(error);
+        }
+
+        @Override
+        public void timedOut() {
+            timedOut.countDown();
+        }
+    }
+}

@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One line per decision, {@code key=value}, so operators can grep and parse them:
- * {@code room=r1 backend=be_game server=game2 decision=placed reason=least-loaded load=23/100 micros=41}.
+ * {@code room=r1 backend=be_game server=game2 fallback=game1 decision=placed reason=least-loaded load=23/100
+ * micros=41}.
  * {@code full} is a warning (capacity is running out); everything else is info. Ids were validated before they
  * get here, so no client input can forge a field; free text (the reason) is quoted.
  *
@@ -93,6 +94,7 @@ final class DecisionLog implements AutoCloseable {
                 .append("room=").append(entry.room())
                 .append(" backend=").append(entry.backend())
                 .append(" server=").append(placement.server().orElse("-"))
+                .append(" fallback=").append(placement.fallback().orElse("-"))
                 .append(" decision=").append(placement.decision().wireName())
                 .append(" reason=");
         appendQuoted(line, placement.reason());

@@ -68,7 +68,7 @@ final class RoomJoinHandler {
         if (parsed.request().isEmpty()) {
             Placement rejected = Placement.rejected(parsed.problem());
             decisions.log(loggableRoom(join), loggableBackend(join), rejected, micros(startNanos));
-            return CompletableFuture.completedFuture(ack(notify, actions(rejected, Optional.empty()), maxFrameSize));
+            return CompletableFuture.completedFuture(ack(notify, actions(rejected), maxFrameSize));
         }
         JoinRequest request = parsed.request().get();
         Optional<BackendSnapshot> backend = inventory.backend(request.backend());
@@ -84,8 +84,9 @@ final class RoomJoinHandler {
                         request.room(), request.backend(), store.kind(), failure);
                 return ack(notify, List.of(setVar("reason", "store error")));
             }
-            decisions.log(request.room(), request.backend(), placement, micros(startNanos));
-            return ack(notify, actions(placement, fallback(request, placement, backend.get())), maxFrameSize);
+            Placement answer = placement.withFallback(fallback(request, placement, backend.get()));
+            decisions.log(request.room(), request.backend(), answer, micros(startNanos));
+            return ack(notify, actions(answer), maxFrameSize);
         });
     }
 
@@ -111,12 +112,12 @@ final class RoomJoinHandler {
     }
 
     // The reason comes last and the fallback just before it: they give way, in that order, when an operator
-    // has set max-frame-size so low that the frame would not hold them (ack(notify, actions, maxFrameSize)).
-    private static List<SpopAction> actions(Placement placement, Optional<String> fallback) {
+    // has set max-frame-size so low that the frame would not hold them (see ack(notify, actions, maxFrameSize)).
+    private static List<SpopAction> actions(Placement placement) {
         List<SpopAction> actions = new ArrayList<>(4);
         placement.server().ifPresent(server -> actions.add(setVar("server", server)));
         actions.add(setVar("decision", placement.decision().wireName()));
-        fallback.ifPresent(server -> actions.add(setVar("fallback", server)));
+        placement.fallback().ifPresent(server -> actions.add(setVar("fallback", server)));
         actions.add(setVar("reason", placement.reason()));
         return actions;
     }

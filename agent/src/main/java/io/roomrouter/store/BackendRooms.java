@@ -6,6 +6,7 @@ import io.roomrouter.placement.JoinRequest;
 import io.roomrouter.placement.Placement;
 import io.roomrouter.placement.PlacementPolicy;
 import io.roomrouter.placement.ServerLoad;
+import io.roomrouter.placement.ServerState;
 import io.roomrouter.placement.ServerStatus;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -53,14 +54,35 @@ final class BackendRooms {
                 room.joinedAt(now);
                 countArrival(room, request.player(), now);
                 ServerStatus status = server.get();
+                Optional<String> fallback =
+                        PlacementPolicy.fallback(request.room(), room.server, request.size(), loads);
+                room.fallback = fallback.orElse(null);
                 return Placement.routed(Decision.STICKY, room.server, "room-on-server", load(status), status.capacity())
-                        .withFallback(PlacementPolicy.fallback(request.room(), room.server, request.size(), loads));
+                        .withFallback(fallback);
             }
             movedReason = server.map(s -> "server " + s.name() + " is " + s.state())
                     .orElse("server " + room.server + " left");
             end(request.room(), room);
+            Optional<ServerLoad> named = namedFallback(room, loads);
+            if (named.isPresent()) {
+                return settle(request, named.get(), now, movedReason + "; to its fallback", Decision.MOVED, loads);
+            }
         }
         return place(request, loads, now, movedReason);
+    }
+
+    // The fallback named for the room, if it is still UP: while only HAProxy knew that the room's server had failed,
+    // it sent the room's players there, so the room goes there too, even past the seats it would otherwise need.
+    private static Optional<ServerLoad> namedFallback(Room room, List<ServerLoad> loads) {
+        if (room.fallback == null) {
+            return Optional.empty();
+        }
+        for (ServerLoad load : loads) {
+            if (load.name().equals(room.fallback) && load.status().state() == ServerState.UP) {
+                return Optional.of(load);
+            }
+        }
+        return Optional.empty();
     }
 
     synchronized boolean release(String roomId, long now) {
@@ -124,7 +146,15 @@ final class BackendRooms {
             String why = "no server fits a room of " + request.size() + ": " + describe(loads);
             return Placement.full(movedReason == null ? why : movedReason + "; " + why);
         }
-        ServerLoad chosen = choice.get();
+        if (movedReason != null) {
+            return settle(request, choice.get(), now, movedReason, Decision.MOVED, loads);
+        }
+        return settle(request, choice.get(), now, "least-loaded", Decision.PLACED, loads);
+    }
+
+    /** Puts a new room, or a moved one, on {@code chosen}, holding seats for all its players. */
+    private Placement settle(
+            JoinRequest request, ServerLoad chosen, long now, String reason, Decision decision, List<ServerLoad> loads) {
         Room room = new Room(chosen.name(), request.size(), now);
         rooms.put(request.room(), room);
         reserving.add(room);
@@ -133,12 +163,8 @@ final class BackendRooms {
         countArrival(room, request.player(), now);
         int load = chosen.load() + request.size();
         Optional<String> fallback = PlacementPolicy.fallback(request.room(), chosen.name(), request.size(), loads);
-        if (movedReason != null) {
-            return Placement.routed(Decision.MOVED, chosen.name(), movedReason, load, chosen.capacity())
-                    .withFallback(fallback);
-        }
-        return Placement.routed(Decision.PLACED, chosen.name(), "least-loaded", load, chosen.capacity())
-                .withFallback(fallback);
+        room.fallback = fallback.orElse(null);
+        return Placement.routed(decision, chosen.name(), reason, load, chosen.capacity()).withFallback(fallback);
     }
 
     private void countArrival(Room room, Optional<String> player, long now) {

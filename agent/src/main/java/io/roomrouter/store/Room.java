@@ -24,6 +24,11 @@ final class Room {
     short heldSeats;
     /** Hashes of the player ids seen during the reservation; null once it is over. */
     int[] players = NO_PLAYERS;
+    /**
+     * The fallback last named for this room: HAProxy may already have sent players there, so that is where the
+     * room moves if its server fails. Null when none was named. (Fits in the object's alignment padding.)
+     */
+    String fallback;
 
     boolean ended;
 

@@ -176,7 +176,7 @@ class MemoryRoomStoreTest {
 
         assertThat(moved.decision()).isEqualTo(Decision.MOVED);
         assertThat(moved.server()).contains("game2");
-        assertThat(moved.reason()).isEqualTo("server game1 is MAINT");
+        assertThat(moved.reason()).isEqualTo("server game1 is MAINT; to its fallback");
         assertThat(after.decision()).isEqualTo(Decision.STICKY);
         assertThat(after.server()).contains("game2");
         assertThat(store.heldSeats(BE, "game1")).isZero();
@@ -206,6 +206,23 @@ class MemoryRoomStoreTest {
     }
 
     @Test
+    void aRoomMovesToItsNamedFallbackEvenWhenHaproxyFilledItMeanwhile() {
+        Placement placed = join("r1", "p1", snapshot(up("game1", 100, 0), up("game2", 100, 50), up("game3", 100, 80)));
+        assertThat(placed.server()).contains("game1");
+        String fallback = placed.fallback().orElseThrow();
+        String other = fallback.equals("game2") ? "game3" : "game2";
+        // game1 failed; HAProxy saw it first and sent the room's players to the fallback, which is now full.
+        BackendSnapshot failed = snapshot(new ServerStatus("game1", ServerState.DOWN, 100, 0),
+                up(fallback, 100, 100), up(other, 100, 0));
+
+        Placement moved = join("r1", "p2", failed);
+
+        assertThat(moved.decision()).isEqualTo(Decision.MOVED);
+        assertThat(moved.server()).contains(fallback);
+        assertThat(moved.reason()).isEqualTo("server game1 is DOWN; to its fallback");
+    }
+
+    @Test
     void theFallbackCountsHeldSeats() {
         // game2 and game3 have 10 seats left; whichever of them a second room takes, held seats fill it, so the
         // first room's fallback becomes the other one.
@@ -228,7 +245,7 @@ class MemoryRoomStoreTest {
         Placement moved = join("r1", "p2", snapshot(up("game2", 100, 50)));
 
         assertThat(moved.decision()).isEqualTo(Decision.MOVED);
-        assertThat(moved.reason()).isEqualTo("server game1 left");
+        assertThat(moved.reason()).isEqualTo("server game1 left; to its fallback");
     }
 
     @Test

@@ -6,15 +6,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One decision line of the agent's log, {@code room=r1 backend=be_game server=game2 decision=placed
- * reason=least-loaded load=23/100 micros=41}; {@code server} is empty when none was chosen ({@code server=-}).
+ * One decision line of the agent's log, {@code room=r1 backend=be_game server=game2 fallback=game1
+ * decision=placed reason=least-loaded load=23/100 micros=41}; {@code server} and {@code fallback} are empty when
+ * none was named ({@code -}).
  */
-public record AgentDecision(
-        String room, String backend, String server, String decision, String reason, int load, int capacity) {
+public record AgentDecision(String room, String backend, String server, String fallback, String decision,
+        String reason, int load, int capacity) {
 
     private static final Pattern LINE = Pattern.compile(
-            "\\broom=(\\S*) backend=(\\S*) server=(\\S*) decision=(\\S+) reason=(\"(?:[^\"\\\\]|\\\\.)*\"|\\S*)"
-                    + " load=(\\d+)/(\\d+)");
+            "\\broom=(\\S*) backend=(\\S*) server=(\\S*) fallback=(\\S*) decision=(\\S+)"
+                    + " reason=(\"(?:[^\"\\\\]|\\\\.)*\"|\\S*) load=(\\d+)/(\\d+)");
 
     private static final Pattern MICROS = Pattern.compile("\\bdecision=\\S+ .* micros=(\\d+)$");
 
@@ -33,12 +34,15 @@ public record AgentDecision(
         if (!m.find()) {
             return Optional.empty();
         }
-        String server = m.group(3).equals("-") ? "" : m.group(3);
-        String reason = m.group(5);
+        String reason = m.group(6);
         if (reason.startsWith("\"")) {
             reason = reason.substring(1, reason.length() - 1).replaceAll("\\\\(.)", "$1");
         }
-        return Optional.of(new AgentDecision(m.group(1), m.group(2), server, m.group(4), reason,
-                Integer.parseInt(m.group(6)), Integer.parseInt(m.group(7))));
+        return Optional.of(new AgentDecision(m.group(1), m.group(2), named(m.group(3)), named(m.group(4)),
+                m.group(5), reason, Integer.parseInt(m.group(7)), Integer.parseInt(m.group(8))));
+    }
+
+    private static String named(String field) {
+        return field.equals("-") ? "" : field;
     }
 }

@@ -9,15 +9,15 @@ class AgentDecisionTest {
     @Test
     void parsesAnInfoLine() {
         assertThat(AgentDecision.parse("[nioEventLoopGroup-3-1] INFO decision - room=r1 backend=be_game server=game2"
-                + " decision=placed reason=least-loaded load=23/100 micros=41"))
-                .contains(new AgentDecision("r1", "be_game", "game2", "placed", "least-loaded", 23, 100));
+                + " fallback=game1 decision=placed reason=least-loaded load=23/100 micros=41"))
+                .contains(new AgentDecision("r1", "be_game", "game2", "game1", "placed", "least-loaded", 23, 100));
     }
 
     @Test
     void parsesAFullLineWithAQuotedReason() {
-        assertThat(AgentDecision.parse("WARN decision - room=r9 backend=be_game server=- decision=full"
+        assertThat(AgentDecision.parse("WARN decision - room=r9 backend=be_game server=- fallback=- decision=full"
                 + " reason=\"no server has 10 free seats \\\"now\\\"\" load=150/150 micros=12"))
-                .contains(new AgentDecision("r9", "be_game", "", "full", "no server has 10 free seats \"now\"",
+                .contains(new AgentDecision("r9", "be_game", "", "", "full", "no server has 10 free seats \"now\"",
                         150, 150));
     }
 

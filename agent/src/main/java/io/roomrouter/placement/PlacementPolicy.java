@@ -18,13 +18,14 @@ public final class PlacementPolicy {
     private PlacementPolicy() {}
 
     public static Optional<ServerLoad> choose(String room, int size, List<ServerLoad> servers) {
+        long seed = RendezvousHash.seed(room);
         ServerLoad best = null;
         long bestRank = 0;
         for (ServerLoad candidate : servers) {
             if (!candidate.fits(size)) {
                 continue;
             }
-            long rank = RendezvousHash.weight(room, candidate.name());
+            long rank = RendezvousHash.weight(seed, candidate.name());
             if (best == null || isBetter(candidate, rank, best, bestRank)) {
                 best = candidate;
                 bestRank = rank;
@@ -35,10 +36,11 @@ public final class PlacementPolicy {
 
     /** The successor of a room whose server no longer keeps rooms; empty when the room fits nowhere. */
     public static Optional<ServerLoad> chooseSuccessor(String room, int size, List<ServerLoad> servers) {
+        long seed = RendezvousHash.seed(room);
         ServerLoad best = null;
         long bestRank = 0;
         for (ServerLoad candidate : servers) {
-            long rank = RendezvousHash.weight(room, candidate.name());
+            long rank = RendezvousHash.weight(seed, candidate.name());
             if (candidate.fits(size) && (best == null || Long.compareUnsigned(rank, bestRank) > 0)) {
                 best = candidate;
                 bestRank = rank;
@@ -54,6 +56,7 @@ public final class PlacementPolicy {
      * rendezvous hash ranks highest, so that the room's players at least stay together.
      */
     public static Optional<String> fallback(String room, String server, int size, List<ServerLoad> servers) {
+        long seed = RendezvousHash.seed(room);
         String best = null;
         long bestRank = 0;
         boolean bestFits = false;
@@ -61,7 +64,7 @@ public final class PlacementPolicy {
             if (candidate.status().state() != ServerState.UP || candidate.name().equals(server)) {
                 continue;
             }
-            long rank = RendezvousHash.weight(room, candidate.name());
+            long rank = RendezvousHash.weight(seed, candidate.name());
             boolean fits = candidate.fits(size);
             if (best == null || (fits && !bestFits)
                     || (fits == bestFits && Long.compareUnsigned(rank, bestRank) > 0)) {

@@ -16,10 +16,11 @@ public final class RendezvousHash {
 
     /** The server among {@code servers} that ranks highest for {@code room}; empty when there is none. */
     public static Optional<String> pick(String room, List<String> servers) {
+        long seed = seed(room);
         String best = null;
         long bestWeight = 0;
         for (String server : servers) {
-            long weight = weight(room, server);
+            long weight = weight(seed, server);
             if (best == null || Long.compareUnsigned(weight, bestWeight) > 0) {
                 best = server;
                 bestWeight = weight;
@@ -30,12 +31,22 @@ public final class RendezvousHash {
 
     /** The weight of {@code server} for {@code room}; compare weights as unsigned. */
     public static long weight(String room, String server) {
-        long h = FNV_OFFSET;
-        h = mix(h, room);
+        return weight(seed(room), server);
+    }
+
+    /**
+     * The part of every weight of {@code room} that depends on the room alone: hash it once, then weigh each
+     * server with {@link #weight(long, String)}, when ranking a room's servers.
+     */
+    public static long seed(String room) {
+        long h = mix(FNV_OFFSET, room);
         h ^= 0xff; // a separator no id contains, so ("ab","c") and ("a","bc") differ
-        h *= FNV_PRIME;
-        h = mix(h, server);
-        return finish(h);
+        return h * FNV_PRIME;
+    }
+
+    /** The weight of {@code server} for the room whose {@link #seed} is {@code roomSeed}. */
+    public static long weight(long roomSeed, String server) {
+        return finish(mix(roomSeed, server));
     }
 
     // Hashes UTF-16 code units: for the ASCII ids that Identifiers admits this equals FNV over the bytes, and it

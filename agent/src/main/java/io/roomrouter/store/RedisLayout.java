@@ -100,8 +100,9 @@ final class RedisLayout {
     static String rendezvousPositions(String room, List<ServerStatus> servers) {
         // Each weight once, not once per comparison: this runs for every join that goes to Redis.
         List<Weighted> weighted = new ArrayList<>(servers.size());
+        long seed = RendezvousHash.seed(room);
         for (int i = 0; i < servers.size(); i++) {
-            weighted.add(new Weighted(i + 1, RendezvousHash.weight(room, servers.get(i).name())));
+            weighted.add(new Weighted(i + 1, RendezvousHash.weight(seed, servers.get(i).name())));
         }
         weighted.sort((a, b) -> Long.compareUnsigned(b.weight(), a.weight()));
         StringBuilder positions = new StringBuilder(3 * weighted.size());

@@ -33,8 +33,11 @@ class RendezvousHashTest {
 
     @Test
     void isStableAcrossRunsAndOrder() {
-        // A fixed value: every agent, on every JVM and release, must rank servers the same way.
-        assertThat(RendezvousHash.weight("r1", "game1")).isEqualTo(RendezvousHash.weight("r1", "game1"));
+        // Fixed values (FNV-1a 64 + SplitMix64 finalizer, computed independently): every agent, on every JVM and
+        // release, must rank servers the same way.
+        assertThat(RendezvousHash.weight("r1", "game1")).isEqualTo(0x1f4a74a5ef0d474bL);
+        assertThat(RendezvousHash.weight("room-42", "game3")).isEqualTo(0x8d075e9a89b862b8L);
+        assertThat(RendezvousHash.weight(RendezvousHash.seed("room-42"), "game3")).isEqualTo(0x8d075e9a89b862b8L);
         assertThat(RendezvousHash.pick("r1", THREE)).isEqualTo(RendezvousHash.pick("r1", List.of("game3", "game2", "game1")));
         assertThat(RendezvousHash.weight("ab", "c")).isNotEqualTo(RendezvousHash.weight("a", "bc"));
         assertThat(RendezvousHash.pick("r1", List.of())).isEmpty();

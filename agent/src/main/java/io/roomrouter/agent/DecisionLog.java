@@ -6,7 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +30,7 @@ final class DecisionLog implements AutoCloseable {
     /** About half a second of decisions at full speed. */
     static final int QUEUE_CAPACITY = 1 << 16;
     private static final int BATCH = 256;
+    private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     private final BlockingQueue<Entry> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
     private final AtomicLong dropped = new AtomicLong();
@@ -53,7 +56,7 @@ final class DecisionLog implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        writer.interrupt();
+        LockSupport.unpark(writer);
         try {
             writer.join(1000);
         } catch (InterruptedException e) {
@@ -64,16 +67,13 @@ final class DecisionLog implements AutoCloseable {
     private void writeLoop() {
         List<Entry> batch = new ArrayList<>(BATCH);
         long reported = 0;
-        while (true) {
-            try {
-                batch.add(queue.take());
-            } catch (InterruptedException e) {
-                if (closed) {
-                    break;
-                }
+        while (!closed) {
+            if (queue.drainTo(batch, BATCH) == 0) {
+                // The writer looks every few milliseconds rather than being woken for each line: a wake-up per
+                // decision would cost the event loop a futex call and the writer a context switch every time.
+                LockSupport.parkNanos(IDLE_NANOS);
                 continue;
             }
-            queue.drainTo(batch, BATCH - 1);
             for (Entry entry : batch) {
                 write(entry);
             }

@@ -69,6 +69,7 @@ final class DecisionLog implements AutoCloseable {
         long reported = 0;
         while (!closed) {
             if (queue.drainTo(batch, BATCH) == 0) {
+                GroupedStderr.flushIfGrouped(); // this batch's lines, and any other thread's, in one write
                 // The writer looks every few milliseconds rather than being woken for each line: a wake-up per
                 // decision would cost the event loop a futex call and the writer a context switch every time.
                 LockSupport.parkNanos(IDLE_NANOS);
@@ -86,6 +87,7 @@ final class DecisionLog implements AutoCloseable {
         }
         queue.drainTo(batch);
         batch.forEach(DecisionLog::write);
+        GroupedStderr.flushIfGrouped();
     }
 
     private static void write(Entry entry) {

@@ -5,8 +5,6 @@ import io.roomrouter.placement.BackendSnapshot;
 import io.roomrouter.placement.JoinRequest;
 import io.roomrouter.placement.Placement;
 import io.roomrouter.placement.PlacementPolicy;
-import io.roomrouter.placement.ServerLoad;
-import io.roomrouter.placement.ServerStatus;
 import io.roomrouter.spop.Ack;
 import io.roomrouter.spop.Notify;
 import io.roomrouter.spop.SpopAction;
@@ -62,7 +60,8 @@ final class RoomJoinHandler {
             }
         }
         if (join == null) {
-            return CompletableFuture.completedFuture(ack(notify, List.of(new SpopAction.UnsetVar(VarScope.TXN, "reason"))));
+            return CompletableFuture.completedFuture(
+                    ack(notify, List.of(new SpopAction.UnsetVar(VarScope.TXN, "reason"))));
         }
         JoinMessage parsed = JoinMessage.parse(join, defaultRoomSize);
         if (parsed.request().isEmpty()) {
@@ -84,22 +83,9 @@ final class RoomJoinHandler {
                         request.room(), request.backend(), store.kind(), failure);
                 return ack(notify, List.of(setVar("reason", "store error")));
             }
-            Placement answer = placement.withFallback(fallback(request, placement, backend.get()));
-            decisions.log(request.room(), request.backend(), answer, micros(startNanos));
-            return ack(notify, actions(answer), maxFrameSize);
+            decisions.log(request.room(), request.backend(), placement, micros(startNanos));
+            return ack(notify, actions(placement), maxFrameSize);
         });
-    }
-
-    // A store that weighs seats names the fallback itself; otherwise it comes from the servers' live connections.
-    private static Optional<String> fallback(JoinRequest request, Placement placement, BackendSnapshot backend) {
-        if (placement.fallback().isPresent() || placement.server().isEmpty()) {
-            return placement.fallback();
-        }
-        List<ServerLoad> loads = new ArrayList<>(backend.servers().size());
-        for (ServerStatus server : backend.servers()) {
-            loads.add(new ServerLoad(server, 0));
-        }
-        return PlacementPolicy.fallback(request.room(), placement.server().get(), request.size(), loads);
     }
 
     private void warnUnknownBackend(String backend) {
@@ -124,11 +110,26 @@ final class RoomJoinHandler {
 
     private static Ack ack(Notify notify, List<SpopAction> actions, int maxFrameSize) {
         Ack ack = ack(notify, actions);
+        if (sizeBound(actions) <= maxFrameSize) {
+            return ack; // always, at HAProxy's usual 16380 bytes: no need to measure what the encoder measures again
+        }
         while (SpopFrameEncoder.encodedSize(ack) - Integer.BYTES > maxFrameSize && actions.size() > 2) {
             actions.remove(actions.size() - 1);
             ack = ack(notify, actions);
         }
         return ack;
+    }
+
+    // An upper bound of the ACK's encoded size from string lengths alone (a char is at most 3 UTF-8 bytes): type,
+    // flags, two varint ids, then per set-var its type, argument count, scope, and two length-prefixed strings.
+    private static int sizeBound(List<SpopAction> actions) {
+        int bound = 1 + 4 + 10 + 10;
+        for (SpopAction action : actions) {
+            SpopAction.SetVar set = (SpopAction.SetVar) action;
+            int valueLength = set.value() instanceof TypedData.Str str ? str.value().length() : 0;
+            bound += 4 + 5 + 3 * set.name().length() + 5 + 3 * valueLength;
+        }
+        return bound;
     }
 
     private static SpopAction setVar(String name, String value) {

@@ -5,9 +5,8 @@ import java.util.Optional;
 
 /**
  * The outcome of one join: the decision, the server when one was chosen, why, and the chosen server's load
- * and capacity as the decision saw them (0 and 0 when no server was chosen). {@code fallback}, when a store
- * that weighs seats names one, is where the room would move if its server failed now
- * ({@link PlacementPolicy#fallback}).
+ * and capacity as the decision saw them (0 and 0 when no server was chosen). {@code fallback} is where the room
+ * would move if its server failed now ({@link PlacementPolicy#fallback}); empty when no other server is UP.
  */
 public record Placement(
         Decision decision, Optional<String> server, Optional<String> fallback, String reason, int load, int capacity) {
@@ -31,16 +30,16 @@ public record Placement(
         return new Placement(decision, Optional.of(server), Optional.empty(), reason, load, capacity);
     }
 
+    public static Placement routed(
+            Decision decision, String server, Optional<String> fallback, String reason, int load, int capacity) {
+        return new Placement(decision, Optional.of(server), fallback, reason, load, capacity);
+    }
+
     public static Placement full(String reason) {
         return new Placement(Decision.FULL, Optional.empty(), Optional.empty(), reason, 0, 0);
     }
 
     public static Placement rejected(String reason) {
         return new Placement(Decision.REJECTED, Optional.empty(), Optional.empty(), reason, 0, 0);
-    }
-
-    /** This placement naming {@code fallback} (or none). */
-    public Placement withFallback(Optional<String> fallback) {
-        return new Placement(decision, server, fallback, reason, load, capacity);
     }
 }

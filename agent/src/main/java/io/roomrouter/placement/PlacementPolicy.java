@@ -36,17 +36,7 @@ public final class PlacementPolicy {
 
     /** The successor of a room whose server no longer keeps rooms; empty when the room fits nowhere. */
     public static Optional<ServerLoad> chooseSuccessor(String room, int size, List<ServerLoad> servers) {
-        long seed = RendezvousHash.seed(room);
-        ServerLoad best = null;
-        long bestRank = 0;
-        for (ServerLoad candidate : servers) {
-            long rank = RendezvousHash.weight(seed, candidate.name());
-            if (candidate.fits(size) && (best == null || Long.compareUnsigned(rank, bestRank) > 0)) {
-                best = candidate;
-                bestRank = rank;
-            }
-        }
-        return Optional.ofNullable(best);
+        return Optional.ofNullable(highestRanked(room, size, servers, null, true));
     }
 
     /**
@@ -56,24 +46,32 @@ public final class PlacementPolicy {
      * rendezvous hash ranks highest, so that the room's players at least stay together.
      */
     public static Optional<String> fallback(String room, String server, int size, List<ServerLoad> servers) {
+        ServerLoad best = highestRanked(room, size, servers, server, false);
+        return best == null ? Optional.empty() : Optional.of(best.name());
+    }
+
+    // The UP server other than `excluded` that the room's rendezvous hash ranks highest, preferring those where the
+    // room fits (only those when `fitsOnly`); null when there is none.
+    private static ServerLoad highestRanked(
+            String room, int size, List<ServerLoad> servers, String excluded, boolean fitsOnly) {
         long seed = RendezvousHash.seed(room);
-        String best = null;
+        ServerLoad best = null;
         long bestRank = 0;
         boolean bestFits = false;
         for (ServerLoad candidate : servers) {
-            if (candidate.status().state() != ServerState.UP || candidate.name().equals(server)) {
+            boolean fits = candidate.fits(size);
+            if (candidate.status().state() != ServerState.UP || candidate.name().equals(excluded)
+                    || (fitsOnly && !fits)) {
                 continue;
             }
             long rank = RendezvousHash.weight(seed, candidate.name());
-            boolean fits = candidate.fits(size);
-            if (best == null || (fits && !bestFits)
-                    || (fits == bestFits && Long.compareUnsigned(rank, bestRank) > 0)) {
-                best = candidate.name();
+            if (best == null || (fits && !bestFits) || (fits == bestFits && Long.compareUnsigned(rank, bestRank) > 0)) {
+                best = candidate;
                 bestRank = rank;
                 bestFits = fits;
             }
         }
-        return Optional.ofNullable(best);
+        return best;
     }
 
     private static boolean isBetter(ServerLoad a, long aRank, ServerLoad b, long bRank) {

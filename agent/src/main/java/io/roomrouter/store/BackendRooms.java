@@ -57,8 +57,8 @@ final class BackendRooms {
                 Optional<String> fallback =
                         PlacementPolicy.fallback(request.room(), room.server, request.size(), loads);
                 room.fallback = fallback.orElse(null);
-                return Placement.routed(Decision.STICKY, room.server, "room-on-server", load(status), status.capacity())
-                        .withFallback(fallback);
+                return Placement.routed(
+                        Decision.STICKY, room.server, fallback, "room-on-server", load(status), status.capacity());
             }
             movedReason = server.map(s -> "server " + s.name() + " is " + s.state())
                     .orElse("server " + room.server + " left");
@@ -153,8 +153,8 @@ final class BackendRooms {
     }
 
     /** Puts a new room, or a moved one, on {@code chosen}, holding seats for all its players. */
-    private Placement settle(
-            JoinRequest request, ServerLoad chosen, long now, String reason, Decision decision, List<ServerLoad> loads) {
+    private Placement settle(JoinRequest request, ServerLoad chosen, long now, String reason, Decision decision,
+            List<ServerLoad> loads) {
         Room room = new Room(chosen.name(), request.size(), now);
         rooms.put(request.room(), room);
         reserving.add(room);
@@ -164,7 +164,7 @@ final class BackendRooms {
         int load = chosen.load() + request.size();
         Optional<String> fallback = PlacementPolicy.fallback(request.room(), chosen.name(), request.size(), loads);
         room.fallback = fallback.orElse(null);
-        return Placement.routed(decision, chosen.name(), reason, load, chosen.capacity()).withFallback(fallback);
+        return Placement.routed(decision, chosen.name(), fallback, reason, load, chosen.capacity());
     }
 
     private void countArrival(Room room, Optional<String> player, long now) {

@@ -8,7 +8,9 @@ import io.roomrouter.placement.BackendSnapshot;
 import io.roomrouter.placement.Decision;
 import io.roomrouter.placement.JoinRequest;
 import io.roomrouter.placement.Placement;
+import io.roomrouter.placement.PlacementPolicy;
 import io.roomrouter.placement.RendezvousHash;
+import io.roomrouter.placement.ServerLoad;
 import io.roomrouter.placement.ServerState;
 import io.roomrouter.placement.ServerStatus;
 import java.net.SocketAddress;
@@ -196,7 +198,8 @@ public final class RedisRoomStore implements RoomStore {
                 known.put(id, cached.joined(now));
                 touch(id, cached.epoch(), request.player().orElse(""));
                 return CompletableFuture.completedFuture(Placement.routed(Decision.STICKY, cached.server(),
-                        "room lives here", server.get().liveConnections(), server.get().capacity()));
+                        fallback(request, cached.server(), backend), "room lives here",
+                        server.get().liveConnections(), server.get().capacity()));
             }
         }
         CompletableFuture<Placement> out = new CompletableFuture<>();
@@ -401,12 +404,30 @@ public final class RedisRoomStore implements RoomStore {
         } else {
             placement = rendezvous(request.room(), backend, "redis unavailable: " + why);
         }
-        if (out.complete(placement) && placement.server().isPresent()) {
+        if (out.complete(named(placement, request, backend)) && placement.server().isPresent()) {
             String server = placement.server().get();
             String epoch = room != null && room.server().equals(server) ? room.epoch() : "";
             // Generation -1: never answered from the cache until Redis confirms it.
             known.put(id, new KnownRoom(server, epoch, request.size(), -1, 0, now));
         }
+    }
+
+    private static Placement named(Placement placement, JoinRequest request, BackendSnapshot backend) {
+        if (placement.server().isEmpty()) {
+            return placement;
+        }
+        String server = placement.server().get();
+        return Placement.routed(placement.decision(), server, fallback(request, server, backend), placement.reason(),
+                placement.load(), placement.capacity());
+    }
+
+    // The agent knows only its own HAProxy's connections, not the seats Redis holds: the fallback is weighed on those.
+    private static Optional<String> fallback(JoinRequest request, String server, BackendSnapshot backend) {
+        List<ServerLoad> loads = new ArrayList<>(backend.servers().size());
+        for (ServerStatus status : backend.servers()) {
+            loads.add(new ServerLoad(status, 0));
+        }
+        return PlacementPolicy.fallback(request.room(), server, request.size(), loads);
     }
 
     /** The same server on every agent: the room's rendezvous pick among the servers that are UP. */
@@ -535,7 +556,7 @@ public final class RedisRoomStore implements RoomStore {
             if (!out.isDone()) {
                 remember(id, answer, request.size(), startGeneration, startMillis);
             }
-            if (!out.complete(answer.placement())) {
+            if (!out.complete(named(answer.placement(), request, backend))) {
                 lateReply(id, answer, request, out.join());
             }
         }

@@ -2,10 +2,7 @@ package io.roomrouter.e2e;
 
 import io.roomrouter.demo.GameServer;
 import io.roomrouter.demo.GameServers;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,14 +32,13 @@ public final class RoomRouterStack implements AutoCloseable {
     /** Overrides {@link #REFERENCE_SPOE_TIMEOUT} for every stack, for instance on a machine short of CPU. */
     public static final String SPOE_TIMEOUT_PROPERTY = "roomrouter.spoeTimeout";
 
-    private final Path socketDir;
-    private final List<AutoCloseable> started = new ArrayList<>();
+    private final StartedProcesses started;
     private GameServers gameServers;
     private HaproxyProcess haproxy;
     private AgentProcess agent;
 
-    private RoomRouterStack(Path socketDir) {
-        this.socketDir = socketDir;
+    private RoomRouterStack(StartedProcesses started) {
+        this.started = started;
     }
 
     public static Builder builder(Path logDir) {
@@ -93,14 +89,7 @@ public final class RoomRouterStack implements AutoCloseable {
         }
 
         public RoomRouterStack start() throws InterruptedException {
-            Path socketDir;
-            try {
-                // Unix socket paths are limited to about 100 bytes: keep the socket out of the deep log dir.
-                socketDir = Files.createTempDirectory("room-router-");
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot create a directory for haproxy's stats socket", e);
-            }
-            RoomRouterStack stack = new RoomRouterStack(socketDir);
+            RoomRouterStack stack = new RoomRouterStack(StartedProcesses.create("room-router stack"));
             try {
                 stack.launch(this);
             } catch (InterruptedException | RuntimeException e) {
@@ -120,7 +109,7 @@ public final class RoomRouterStack implements AutoCloseable {
                 options.frontend != null ? options.frontend : FreePort.next(),
                 gameServers.all().stream().map(GameServer::address).toList(),
                 FreePort.next(),
-                socketDir.resolve("admin.sock"));
+                started.socket("admin.sock"));
         haproxy = HaproxyProcess.start(layout, addresses, options.spoeTimeout, options.logDir);
         started.add(haproxy);
         options.beforeAgent.accept(haproxy.runtimeApi());
@@ -163,22 +152,6 @@ public final class RoomRouterStack implements AutoCloseable {
 
     @Override
     public void close() {
-        for (int i = started.size() - 1; i >= 0; i--) {
-            try {
-                started.get(i).close();
-            } catch (Exception e) {
-                // Keep stopping the rest: one stuck process must not leave the others running.
-                System.err.println("room-router stack: closing " + started.get(i) + " failed: " + e);
-            }
-        }
-        started.clear();
-        try (var files = Files.list(socketDir)) {
-            for (Path file : (Iterable<Path>) files::iterator) {
-                Files.deleteIfExists(file);
-            }
-            Files.deleteIfExists(socketDir);
-        } catch (IOException e) {
-            // A stale socket in a temp directory is harmless.
-        }
+        started.close();
     }
 }

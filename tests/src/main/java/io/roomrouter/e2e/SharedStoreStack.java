@@ -2,10 +2,7 @@ package io.roomrouter.e2e;
 
 import io.roomrouter.demo.GameServer;
 import io.roomrouter.demo.GameServers;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,13 +35,12 @@ public final class SharedStoreStack implements AutoCloseable {
         }
     }
 
-    private final Path socketDir;
-    private final List<AutoCloseable> started = new ArrayList<>();
+    private final StartedProcesses started;
     private final List<Proxy> proxies = new ArrayList<>();
     private GameServers gameServers;
 
-    private SharedStoreStack(Path socketDir) {
-        this.socketDir = socketDir;
+    private SharedStoreStack(StartedProcesses started) {
+        this.started = started;
     }
 
     /** {@code redisUri} is what every agent gets as {@code --redis}, such as {@code redis://127.0.0.1:6379}. */
@@ -95,14 +91,7 @@ public final class SharedStoreStack implements AutoCloseable {
         }
 
         public SharedStoreStack start() throws InterruptedException {
-            Path socketDir;
-            try {
-                // Unix socket paths are limited to about 100 bytes: keep the sockets out of the deep log dir.
-                socketDir = Files.createTempDirectory("room-router-");
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot create a directory for haproxy's stats sockets", e);
-            }
-            SharedStoreStack stack = new SharedStoreStack(socketDir);
+            SharedStoreStack stack = new SharedStoreStack(StartedProcesses.create("shared store stack"));
             try {
                 stack.launch(this);
             } catch (InterruptedException | RuntimeException e) {
@@ -124,7 +113,7 @@ public final class SharedStoreStack implements AutoCloseable {
             String name = "proxy" + i;
             Path logDir = options.logDir.resolve(name);
             HaproxyProcess.Addresses addresses = new HaproxyProcess.Addresses(
-                    FreePort.next(), servers, FreePort.next(), socketDir.resolve(name + ".sock"));
+                    FreePort.next(), servers, FreePort.next(), started.socket(name + ".sock"));
             HaproxyProcess haproxy = HaproxyProcess.start(layout, addresses, options.spoeTimeout, logDir);
             started.add(haproxy);
             options.beforeAgent.accept(haproxy.runtimeApi());
@@ -174,22 +163,6 @@ public final class SharedStoreStack implements AutoCloseable {
 
     @Override
     public void close() {
-        for (int i = started.size() - 1; i >= 0; i--) {
-            try {
-                started.get(i).close();
-            } catch (Exception e) {
-                // Keep stopping the rest: one stuck process must not leave the others running.
-                System.err.println("shared store stack: closing " + started.get(i) + " failed: " + e);
-            }
-        }
-        started.clear();
-        try (var files = Files.list(socketDir)) {
-            for (Path file : (Iterable<Path>) files::iterator) {
-                Files.deleteIfExists(file);
-            }
-            Files.deleteIfExists(socketDir);
-        } catch (IOException e) {
-            // A stale socket in a temp directory is harmless.
-        }
+        started.close();
     }
 }

@@ -10,6 +10,7 @@ import io.roomrouter.e2e.RoomRouterStack;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -95,7 +96,9 @@ public final class DemoMain {
                     + (late.joined()
                             ? "on " + late.server().orElseThrow() + " (" + late.decision() + ")"
                             : late.reply().body().strip()));
-            Map<String, Long> decisions = stack.agent().decisions().stream()
+            // Every join is logged, a few milliseconds after it is answered.
+            List<AgentDecision> logged = stack.agent().awaitDecisions(joined.size() + 1, Duration.ofSeconds(2));
+            Map<String, Long> decisions = logged.stream()
                     .collect(Collectors.groupingBy(AgentDecision::decision, TreeMap::new, Collectors.counting()));
             System.out.println("Agent decisions (from its log): " + decisions);
             if (keepRunning) {

@@ -99,6 +99,20 @@ public final class AgentProcess implements AutoCloseable {
         return log().stream().map(AgentDecision::parse).flatMap(Optional::stream).toList();
     }
 
+    /**
+     * Every decision the agent logged, once there are at least {@code count} or {@code timeout} has passed: the
+     * agent writes its decision lines a few milliseconds after answering (on a thread of its own, in groups).
+     */
+    public List<AgentDecision> awaitDecisions(int count, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<AgentDecision> decisions = decisions();
+        while (decisions.size() < count && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            decisions = decisions();
+        }
+        return decisions;
+    }
+
     /** Waits for a log line of the current run; empty when none came within {@code timeout}. */
     public Optional<String> awaitLine(Predicate<String> matcher, Duration timeout) throws InterruptedException {
         LoggedProcess current;

@@ -69,6 +69,18 @@ class RedisOutageIT {
         return lines;
     }
 
+    /** The same, once there are at least {@code count} (agents write decision lines a few ms after answering). */
+    private static List<String> awaitDecisionLines(SharedStoreStack stack, List<Integer> from, int count)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        List<String> lines = decisionLines(stack, from);
+        while (lines.size() < count && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            lines = decisionLines(stack, from);
+        }
+        return lines;
+    }
+
     private static List<Integer> logMarks(SharedStoreStack stack) {
         return stack.proxies().stream().map(p -> p.agent().log().size()).toList();
     }
@@ -99,7 +111,7 @@ class RedisOutageIT {
             List<TimedCrowd.Timed> during = new ArrayList<>();
             during.addAll(joinAll(crowd, routes(stack, "before", ROOMS_BEFORE, 4, 6)));
             during.addAll(joinAll(crowd, routes(stack, "during", ROOMS_DURING, 1, 3)));
-            List<String> outageDecisions = decisionLines(stack, outageStart);
+            List<String> outageDecisions = awaitDecisionLines(stack, outageStart, during.size());
             List<Integer> outageEnd = logMarks(stack);
 
             RoomReport duringReport = RoomReport.of(TimedCrowd.players(during));

@@ -69,6 +69,7 @@ public final class SpopFrameDecoder extends ByteToMessageDecoder {
     }
 
     private final Role role;
+    private final RepeatedNames names = new RepeatedNames();
     private int maxFrameSize;
     private boolean corrupt;
 
@@ -258,15 +259,15 @@ public final class SpopFrameDecoder extends ByteToMessageDecoder {
     }
 
     /** LIST-OF-MESSAGES: possibly empty; each is NAME, NB-ARGS (u8), then NB-ARGS (untyped name, typed value). */
-    private static List<SpopMessage> messages(ByteBuf payload) {
+    private List<SpopMessage> messages(ByteBuf payload) {
         List<SpopMessage> messages = new ArrayList<>();
         while (payload.isReadable()) {
-            String name = TypedDataCodec.readString(payload, "message name");
+            String name = names.read(payload, "message name");
             TypedDataCodec.requireReadable(payload, 1, "nb-args");
             int nbArgs = payload.readUnsignedByte();
             List<SpopMessage.Arg> args = new ArrayList<>(nbArgs);
             for (int i = 0; i < nbArgs; i++) {
-                String argName = TypedDataCodec.readString(payload, "argument name");
+                String argName = names.read(payload, "argument name");
                 args.add(new SpopMessage.Arg(argName, TypedDataCodec.read(payload)));
             }
             messages.add(new SpopMessage(name, args));
@@ -275,7 +276,7 @@ public final class SpopFrameDecoder extends ByteToMessageDecoder {
     }
 
     /** LIST-OF-ACTIONS: possibly empty; scope and name are untyped (§1.8). */
-    private static List<SpopAction> actions(ByteBuf payload) {
+    private List<SpopAction> actions(ByteBuf payload) {
         List<SpopAction> actions = new ArrayList<>();
         while (payload.isReadable()) {
             TypedDataCodec.requireReadable(payload, 2, "action type and nb-args");
@@ -285,13 +286,13 @@ public final class SpopFrameDecoder extends ByteToMessageDecoder {
                 case ACTION_SET_VAR -> {
                     checkArgs("set-var", nbArgs, SET_VAR_ARGS);
                     VarScope scope = scope(payload);
-                    String name = TypedDataCodec.readString(payload, "variable name");
+                    String name = names.read(payload, "variable name");
                     actions.add(new SpopAction.SetVar(scope, name, TypedDataCodec.read(payload)));
                 }
                 case ACTION_UNSET_VAR -> {
                     checkArgs("unset-var", nbArgs, UNSET_VAR_ARGS);
                     VarScope scope = scope(payload);
-                    actions.add(new SpopAction.UnsetVar(scope, TypedDataCodec.readString(payload, "variable name")));
+                    actions.add(new SpopAction.UnsetVar(scope, names.read(payload, "variable name")));
                 }
                 default -> throw new SpopCodecException(
                         SpopStatus.INVALID,

@@ -147,7 +147,7 @@ final class TypedDataCodec {
     }
 
     /** Reads a varint length and checks it against the bytes left before anyone allocates it. */
-    private static int readLength(ByteBuf in, String what) {
+    static int readLength(ByteBuf in, String what) {
         long length = Varint.read(in);
         if (Long.compareUnsigned(length, in.readableBytes()) > 0) {
             throw new SpopCodecException(

@@ -37,6 +37,11 @@ final class BackendRooms {
     private final ArrayDeque<Arrival> arrivals = new ArrayDeque<>();
     private final Map<String, int[]> heldByServer = new HashMap<>();
     private long lastSnapshotMillis = Long.MIN_VALUE;
+    // The loads of the last snapshot seen, rebuilt only when the snapshot or a held seat changes: joins to known
+    // rooms, most joins, change neither.
+    private List<ServerLoad> cachedLoads = List.of();
+    private BackendSnapshot loadsOf;
+    private boolean loadsStale = true;
 
     BackendRooms(RoomLifetimes lifetimes) {
         this.lifetimes = lifetimes;
@@ -130,12 +135,19 @@ final class BackendRooms {
         return held == null ? 0 : held[0];
     }
 
+    // The inventory hands out one snapshot object per refresh: the same object is the same servers.
+    @SuppressWarnings("ReferenceEquality")
     private List<ServerLoad> loads(BackendSnapshot snapshot) {
-        List<ServerLoad> loads = new ArrayList<>(snapshot.servers().size());
-        for (ServerStatus server : snapshot.servers()) {
-            loads.add(new ServerLoad(server, heldSeats(server.name())));
+        if (snapshot != loadsOf || loadsStale) {
+            List<ServerLoad> fresh = new ArrayList<>(snapshot.servers().size());
+            for (ServerStatus server : snapshot.servers()) {
+                fresh.add(new ServerLoad(server, heldSeats(server.name())));
+            }
+            cachedLoads = fresh;
+            loadsOf = snapshot;
+            loadsStale = false;
         }
-        return loads;
+        return cachedLoads;
     }
 
     private Placement place(JoinRequest request, List<ServerLoad> loads, long now, String movedReason) {
@@ -158,7 +170,7 @@ final class BackendRooms {
         Room room = new Room(chosen.name(), request.size(), now);
         rooms.put(request.room(), room);
         reserving.add(room);
-        held(room.server)[0] += room.size;
+        changeHeld(room.server, room.size);
         room.heldSeats = room.size;
         countArrival(room, request.player(), now);
         int load = chosen.load() + request.size();
@@ -191,7 +203,7 @@ final class BackendRooms {
             Room room = arrival.room;
             if (!room.ended && room.heldSeats > 0) {
                 room.heldSeats--;
-                held(room.server)[0]--;
+                changeHeld(room.server, -1);
             }
         }
     }
@@ -204,13 +216,14 @@ final class BackendRooms {
 
     private void releaseHeld(Room room) {
         if (room.heldSeats > 0) {
-            held(room.server)[0] -= room.heldSeats;
+            changeHeld(room.server, -room.heldSeats);
             room.heldSeats = 0;
         }
     }
 
-    private int[] held(String server) {
-        return heldByServer.computeIfAbsent(server, name -> new int[1]);
+    private void changeHeld(String server, int delta) {
+        heldByServer.computeIfAbsent(server, name -> new int[1])[0] += delta;
+        loadsStale = true;
     }
 
     private static String describe(List<ServerLoad> loads) {

@@ -16,8 +16,9 @@ FROM eclipse-temurin:17-jre
 RUN groupadd --system --gid 10001 roomrouter \
     && useradd --system --uid 10001 --gid roomrouter --no-create-home --home-dir /nonexistent roomrouter
 COPY --from=build /src/agent/target/room-router-agent.jar /opt/room-router/room-router-agent.jar
+COPY agent/jvm.options /opt/room-router/jvm.options
 USER roomrouter
 # 12345: SPOP, for HAProxy. The admin endpoint (--admin) has no default port, so none is exposed for it.
 EXPOSE 12345
-ENTRYPOINT ["java", "-jar", "/opt/room-router/room-router-agent.jar"]
+ENTRYPOINT ["java", "@/opt/room-router/jvm.options", "-jar", "/opt/room-router/room-router-agent.jar"]
 CMD ["--listen", "0.0.0.0:12345"]

@@ -14,8 +14,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The agent jar run as operators run it: its own JVM, logging as shipped, stderr redirected to a file. Gives the
- * process's CPU time (from /proc) and heap (from {@code jcmd GC.heap_info}).
+ * The agent jar run as operators run it: its own JVM with {@code agent/jvm.options}, logging as shipped, stderr
+ * redirected to a file. Gives the process's CPU time (from /proc) and heap (from {@code jcmd GC.heap_info}).
  */
 final class BenchAgent implements AutoCloseable {
     private static final Pattern HEAP_USED = Pattern.compile("total (\\d+)K, used (\\d+)K");
@@ -39,6 +39,7 @@ final class BenchAgent implements AutoCloseable {
         Files.createDirectories(log.getParent());
         List<String> command = new ArrayList<>();
         command.add(settings.java());
+        command.add("@" + settings.agentJvmOptions());
         command.addAll(jvmArgs);
         command.addAll(settings.agentJvmArgs());
         command.add("-jar");

@@ -71,6 +71,11 @@ record BenchSettings(
         return agentParts.contains(part);
     }
 
+    /** The agent's JVM flags as shipped, passed to the java launcher as {@code @file}. */
+    Path agentJvmOptions() {
+        return root.resolve("agent/jvm.options");
+    }
+
     Path agentJar() {
         return root.resolve("agent/target/room-router-agent.jar");
     }

@@ -57,6 +57,7 @@ final class SpopLoadGenerator implements AutoCloseable {
     // Mutable state below: event loop only.
     private RoomSource rooms = RoomSource.sequential("unused-");
     private Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+    private Histogram fromSend = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
     private final Map<String, Long> byDecision = new TreeMap<>();
     private boolean closedLoop;
     private boolean running;
@@ -154,6 +155,7 @@ final class SpopLoadGenerator implements AutoCloseable {
         loop.submit(() -> {
             rooms = source;
             latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+            fromSend = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
             byDecision.clear();
             answered = 0;
             offered = 0;
@@ -196,7 +198,8 @@ final class SpopLoadGenerator implements AutoCloseable {
                 connection.backlogSize = 0;
                 connection.onAck = () -> { };
             }
-            return new LoadResult(answered, measureNanos / 1e9, latency.copy(), Map.copyOf(byDecision), offered);
+            return new LoadResult(answered, measureNanos / 1e9, latency.copy(), fromSend.copy(), Map.copyOf(byDecision),
+                    offered);
         }).get();
     }
 
@@ -219,13 +222,14 @@ final class SpopLoadGenerator implements AutoCloseable {
         }
     }
 
-    private void record(long dueAt, Ack ack) {
+    private void record(long dueAt, long sentAt, Ack ack) {
         long now = System.nanoTime();
         if (now < measureFrom || now >= measureTo) {
             return;
         }
         answered++;
         latency.recordValue(Math.min(now - dueAt, latency.getHighestTrackableValue()));
+        fromSend.recordValue(Math.min(now - sentAt, fromSend.getHighestTrackableValue()));
         String decision = "none";
         for (SpopAction action : ack.actions()) {
             if (action instanceof SpopAction.SetVar set && set.name().equals("decision")
@@ -248,6 +252,7 @@ final class SpopLoadGenerator implements AutoCloseable {
     private final class Connection extends ChannelInboundHandlerAdapter {
         final CompletableFuture<AgentHello> hello = new CompletableFuture<>();
         final long[] dueAtByStream = new long[RING];
+        final long[] sentAtByStream = new long[RING];
         long[] backlog = new long[1024];
         int backlogHead;
         int backlogSize;
@@ -269,6 +274,7 @@ final class SpopLoadGenerator implements AutoCloseable {
         void send(long dueAt) {
             long streamId = nextStreamId++;
             dueAtByStream[(int) (streamId % RING)] = dueAt;
+            sentAtByStream[(int) (streamId % RING)] = System.nanoTime();
             inFlight++;
             if (running && dueAt >= measureFrom && dueAt < measureTo) {
                 offered++;
@@ -310,7 +316,8 @@ final class SpopLoadGenerator implements AutoCloseable {
         public void channelRead(ChannelHandlerContext context, Object msg) {
             if (msg instanceof Ack ack) {
                 inFlight--;
-                record(dueAtByStream[(int) (ack.streamId() % RING)], ack);
+                int slot = (int) (ack.streamId() % RING);
+                record(dueAtByStream[slot], sentAtByStream[slot], ack);
                 onAck.run();
             } else if (msg instanceof AgentHello agentHello) {
                 hello.complete(agentHello);

@@ -11,7 +11,7 @@ import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
- * The agent jar in a child JVM ({@code java -jar agent/target/room-router-agent.jar --listen ... --haproxy-api
+ * The agent jar in a child JVM ({@code java @agent/jvm.options -jar agent/target/room-router-agent.jar --listen ... --haproxy-api
  * ...}), its log lines kept for assertions. It can be killed and started again on the same port.
  */
 public final class AgentProcess implements AutoCloseable {
@@ -38,6 +38,7 @@ public final class AgentProcess implements AutoCloseable {
             List<String> extraArgs, Path logDir) throws InterruptedException {
         List<String> command = new ArrayList<>(List.of(
                 Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+                "@" + layout.agentJvmOptions(),
                 "-jar", layout.agentJar().toString(),
                 "--listen", HostPort.format(listen),
                 "--haproxy-api", "unix:" + statsSocket));

@@ -29,6 +29,11 @@ public record ProjectLayout(Path root) {
         return existing(root.resolve("haproxy/haproxy.cfg"), "the reference configuration");
     }
 
+    /** The agent's JVM flags, for the java launcher as {@code @file}. */
+    public Path agentJvmOptions() {
+        return existing(root.resolve("agent/jvm.options"), "the agent's JVM flags");
+    }
+
     public Path agentJar() {
         return existing(root.resolve("agent/target/room-router-agent.jar"), "built by mvn package");
     }

@@ -370,11 +370,19 @@ public final class RedisRoomStore implements RoomStore {
         }
     }
 
-    // Redis answered after this join had already been answered without it, with another server. When this very
-    // join placed the room there, move the room to where the player went, unless someone changed it since. When
-    // another agent placed it first, Redis's answer stands: later joins here follow it, even if Redis is slow again.
-    private void lateReply(RoomId id, JoinReply answer, JoinRequest request, Placement given) {
-        if (answer.server().isEmpty() || given.server().isEmpty() || answer.server().equals(given.server().get())) {
+    // Redis answered after this join had already been answered without it. With the server the player was sent
+    // to, Redis's answer is kept as if it had come in time: the room is known here and, when Redis counted this
+    // player, the seat held for it is given back once HAProxy counts the player (else it stays held for the whole
+    // reservation window). With another server: when this very join placed the room there, move the room to
+    // where the player went, unless someone changed it since. When another agent placed it first, Redis's answer
+    // stands: later joins here follow it, even if Redis is slow again.
+    private void lateReply(RoomId id, JoinReply answer, JoinRequest request, Placement given, long startGeneration,
+            long startMillis) {
+        if (answer.server().isEmpty() || given.server().isEmpty()) {
+            return;
+        }
+        if (answer.server().equals(given.server().get())) {
+            remember(id, answer, request.size(), startGeneration, startMillis);
             return;
         }
         if (answer.decision() == Decision.PLACED || answer.decision() == Decision.MOVED) {
@@ -557,7 +565,7 @@ public final class RedisRoomStore implements RoomStore {
                 remember(id, answer, request.size(), startGeneration, startMillis);
             }
             if (!out.complete(named(answer.placement(), request, backend))) {
-                lateReply(id, answer, request, out.join());
+                lateReply(id, answer, request, out.join(), startGeneration, startMillis);
             }
         }
 

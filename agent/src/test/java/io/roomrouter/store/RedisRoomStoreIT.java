@@ -167,6 +167,34 @@ class RedisRoomStoreIT {
     }
 
     @Test
+    void anArrivalRedisCountedAfterTheJoinTimedOutIsStillConfirmed() {
+        Clock clock = Clock.systemUTC();
+        FakeInventory view = new FakeInventory(BE, clock, up("s1", 100, 0)); // one server: Redis and rendezvous agree
+        RedisRoomStore a = store(redis.uri(), view, "a", clock, Duration.ofMillis(200));
+        String load = prefix + ":{" + BE + "}:load";
+
+        // Redis waits 300 ms. Rooms a and b go out as the two steps in flight; their commands time out at 200 ms.
+        // Room c waits for a free step, goes out at 200 ms, after its own 200 ms bound: it is answered without
+        // Redis, and Redis's reply (the room placed, the player counted) comes late, at 300 ms, well before its
+        // command would time out (400 ms).
+        raw.clientPause(300);
+        List<CompletableFuture<Placement>> joins = new ArrayList<>();
+        for (String room : List.of("a", "b", "c")) {
+            joins.add(a.join(request(room, 4, "p1"), view.snapshot()).toCompletableFuture());
+        }
+        joins.forEach(join -> assertThat(join.join().decision()).isEqualTo(Decision.DEGRADED));
+        await(() -> "12".equals(raw.hget(load, "held:s1")), "redis placed all three rooms after the pause");
+
+        sleep(300);
+        view.set(up("s1", 100, 3)); // taken well after the arrivals: HAProxy counts the players now
+        // Only c's reply came back: a's and b's seats stay held for the reservation window.
+        await(() -> {
+            a.publishNow().join();
+            return "11".equals(raw.hget(load, "held:s1"));
+        }, "the late reply's arrival confirmed and its seat given back");
+    }
+
+    @Test
     void concurrentFirstJoinsAtTwoAgentsGetOneServerPerRoom() throws Exception {
         Clock clock = Clock.systemUTC();
         ServerStatus[] servers = {up("s1", 100_000, 0), up("s2", 100_000, 0), up("s3", 100_000, 0)};

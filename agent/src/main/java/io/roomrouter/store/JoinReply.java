@@ -4,17 +4,19 @@ import io.roomrouter.placement.Decision;
 import io.roomrouter.placement.Placement;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
- * The placement script's answer to a join: {@code {decision, server, reason, load, capacity, epoch, counted}},
- * all strings; {@code server} and {@code epoch} are empty when nothing was placed.
+ * The placement script's answer to a join: {@code {decision, server, reason, load, capacity, epoch, counted,
+ * fallback}}, all strings; {@code server} and {@code epoch} are empty when nothing was placed, {@code fallback} when
+ * no other server is UP. The fallback is the one the script keeps with the room and moves it to if its server fails.
  */
 record JoinReply(Decision decision, String server, String reason, int load, int capacity, String epoch,
-        boolean arrivalCounted) {
+        boolean arrivalCounted, String fallback) {
 
     static JoinReply of(List<Object> values) {
-        if (values.size() != 7) {
-            throw new IllegalStateException("join reply: " + values + " (expected: 7 values)");
+        if (values.size() != 8) {
+            throw new IllegalStateException("join reply: " + values + " (expected: 8 values)");
         }
         return new JoinReply(
                 Decision.valueOf(text(values, 0).toUpperCase(Locale.ROOT)),
@@ -23,13 +25,15 @@ record JoinReply(Decision decision, String server, String reason, int load, int 
                 Integer.parseInt(text(values, 3)),
                 Integer.parseInt(text(values, 4)),
                 text(values, 5),
-                "1".equals(text(values, 6)));
+                "1".equals(text(values, 6)),
+                text(values, 7));
     }
 
     Placement placement() {
         return decision == Decision.FULL
                 ? Placement.full(reason)
-                : Placement.routed(decision, server, reason, load, capacity);
+                : Placement.routed(decision, server, fallback.isEmpty() ? Optional.empty() : Optional.of(fallback),
+                        reason, load, capacity);
     }
 
     private static String text(List<Object> values, int index) {

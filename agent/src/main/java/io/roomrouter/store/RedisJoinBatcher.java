@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 final class RedisJoinBatcher {
     /** How many values the script answers per entry. */
-    static final int VALUES_PER_ENTRY = 7;
+    static final int VALUES_PER_ENTRY = 8;
 
     private static final Logger log = LoggerFactory.getLogger(RedisJoinBatcher.class);
 

@@ -198,7 +198,7 @@ public final class RedisRoomStore implements RoomStore {
                 known.put(id, cached.joined(now));
                 touch(id, cached.epoch(), request.player().orElse(""));
                 return CompletableFuture.completedFuture(Placement.routed(Decision.STICKY, cached.server(),
-                        fallback(request, cached.server(), backend), "room lives here",
+                        cachedFallback(cached, request, backend), "room lives here",
                         server.get().liveConnections(), server.get().capacity()));
             }
         }
@@ -322,8 +322,9 @@ public final class RedisRoomStore implements RoomStore {
                     @Override
                     public void answered(List<Object> values) {
                         if ("1".equals(values.get(0))) {
+                            String fallback = String.valueOf(values.get(2));
                             known.computeIfPresent(id, (key, room) -> room.epoch().equals(epoch)
-                                    ? room.confirmed(System.nanoTime()) : room);
+                                    ? room.confirmed(System.nanoTime(), fallback) : room);
                             if ("1".equals(values.get(1))) {
                                 arrivals.add(new Arrival(id.backend(), id.room(), epoch, at));
                             }
@@ -364,7 +365,8 @@ public final class RedisRoomStore implements RoomStore {
             known.remove(id);
             return;
         }
-        known.put(id, new KnownRoom(answer.server(), answer.epoch(), size, startGeneration, System.nanoTime(), now));
+        known.put(id, new KnownRoom(answer.server(), answer.fallback(), answer.epoch(), size, startGeneration,
+                System.nanoTime(), now));
         if (answer.arrivalCounted()) {
             arrivals.add(new Arrival(id.backend(), id.room(), answer.epoch(), now));
         }
@@ -391,7 +393,7 @@ public final class RedisRoomStore implements RoomStore {
         }
         log.info("room={} backend={}: redis answered late with server {}; this agent had sent the player to {}",
                 request.room(), request.backend(), answer.server(), given.server().get());
-        known.put(id, new KnownRoom(answer.server(), answer.epoch(), request.size(), generation.get(),
+        known.put(id, new KnownRoom(answer.server(), answer.fallback(), answer.epoch(), request.size(), generation.get(),
                 System.nanoTime(), clock.millis()));
     }
 
@@ -416,7 +418,7 @@ public final class RedisRoomStore implements RoomStore {
             String server = placement.server().get();
             String epoch = room != null && room.server().equals(server) ? room.epoch() : "";
             // Generation -1: never answered from the cache until Redis confirms it.
-            known.put(id, new KnownRoom(server, epoch, request.size(), -1, 0, now));
+            known.put(id, new KnownRoom(server, "", epoch, request.size(), -1, 0, now));
         }
     }
 
@@ -429,7 +431,18 @@ public final class RedisRoomStore implements RoomStore {
                 placement.load(), placement.capacity());
     }
 
-    // The agent knows only its own HAProxy's connections, not the seats Redis holds: the fallback is weighed on those.
+    // The fallback Redis keeps with the room (where it moves the room if its server fails) while that server is UP
+    // here; else weighed as below.
+    private static Optional<String> cachedFallback(KnownRoom room, JoinRequest request, BackendSnapshot backend) {
+        if (!room.fallback().isEmpty()
+                && backend.server(room.fallback()).map(s -> s.state() == ServerState.UP).orElse(false)) {
+            return Optional.of(room.fallback());
+        }
+        return fallback(request, room.server(), backend);
+    }
+
+    // Without Redis's answer the agent knows only its own HAProxy's connections, not the seats Redis holds: the
+    // fallback is weighed on those.
     private static Optional<String> fallback(JoinRequest request, String server, BackendSnapshot backend) {
         List<ServerLoad> loads = new ArrayList<>(backend.servers().size());
         for (ServerStatus status : backend.servers()) {
@@ -467,8 +480,8 @@ public final class RedisRoomStore implements RoomStore {
                     String outcome = (String) values.get(0);
                     String chosen = (String) values.get(1);
                     String epoch = (String) values.get(2);
-                    known.computeIfPresent(id, (key, room) -> new KnownRoom(
-                            chosen, epoch, room.size(), generation.get(), System.nanoTime(), room.lastJoinMillis()));
+                    known.computeIfPresent(id, (key, room) -> new KnownRoom(chosen, "", epoch, room.size(),
+                            generation.get(), System.nanoTime(), room.lastJoinMillis()));
                     return chosen.equals(server) ? outcome : "conflict";
                 });
     }
@@ -564,7 +577,7 @@ public final class RedisRoomStore implements RoomStore {
             if (!out.isDone()) {
                 remember(id, answer, request.size(), startGeneration, startMillis);
             }
-            if (!out.complete(named(answer.placement(), request, backend))) {
+            if (!out.complete(answer.placement())) {
                 lateReply(id, answer, request, out.join(), startGeneration, startMillis);
             }
         }
@@ -583,8 +596,8 @@ public final class RedisRoomStore implements RoomStore {
     private record RoomId(String backend, String room) {}
 
     /** What this agent knows of a room; {@code epoch} is empty when Redis has not confirmed it. */
-    private record KnownRoom(
-            String server, String epoch, int size, long generation, long confirmedNanos, long lastJoinMillis) {
+    private record KnownRoom(String server, String fallback, String epoch, int size, long generation,
+            long confirmedNanos, long lastJoinMillis) {
 
         boolean answersFromCache(long currentGeneration, long nowNanos, long nowMillis, RoomLifetimes lifetimes) {
             return !epoch.isEmpty()
@@ -594,11 +607,11 @@ public final class RedisRoomStore implements RoomStore {
         }
 
         KnownRoom joined(long nowMillis) {
-            return new KnownRoom(server, epoch, size, generation, confirmedNanos, nowMillis);
+            return new KnownRoom(server, fallback, epoch, size, generation, confirmedNanos, nowMillis);
         }
 
-        KnownRoom confirmed(long nowNanos) {
-            return new KnownRoom(server, epoch, size, generation, nowNanos, lastJoinMillis);
+        KnownRoom confirmed(long nowNanos, String keptFallback) {
+            return new KnownRoom(server, keptFallback, epoch, size, generation, nowNanos, lastJoinMillis);
         }
     }
 

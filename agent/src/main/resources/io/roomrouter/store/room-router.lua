@@ -1,7 +1,7 @@
 -- room-router placement: every operation on one backend is one atomic step of this script.
 -- Layout (docs/redis-keys.md): every key carries the backend's hash tag, so one step stays in one cluster slot.
 --   KEYS[1] P:{B}:rooms  zset   room -> end of its idle timeout (ms); the index the sweep walks
---   KEYS[2] P:{B}:room   hash   room -> "<server> <epoch> <size> <arrivals> <held> <until>[ <player hash> ...]"
+--   KEYS[2] P:{B}:room   hash   room -> "<server>[/<fallback>] <epoch> <size> <arrivals> <held> <until>[ <player hash> ...]"
 --   KEYS[3] P:{B}:holds  zset   "<end> <server>" -> end: the reservation windows of a server that end in one
 --                               HOLD_BUCKET, end being the bucket's end (ms); the index the sweep walks
 --   KEYS[4] P:{B}:seats  hash   "<end> <server>" -> seats still held by the rooms of that holds entry
@@ -36,7 +36,10 @@ local function parse(value)
   if not value then return nil end
   local server, epoch, size, arrivals, held, untl, players =
     string.match(value, '^(%S+) (%d+) (%d+) (%d+) (%d+) (%d+)(.*)$')
-  return { server = server, epoch = epoch, size = tonumber(size), arrivals = tonumber(arrivals),
+  -- HAProxy server names cannot hold '/'; a value written before fallbacks were kept has none.
+  local named, fallback = string.match(server, '^([^/]+)/(.+)$')
+  if named then server = named end
+  return { server = server, fallback = fallback, epoch = epoch, size = tonumber(size), arrivals = tonumber(arrivals),
            held = tonumber(held), untl = tonumber(untl), players = players }
 end
 
@@ -50,7 +53,9 @@ local function render(r)
   local players = r.players
   -- Player hashes only serve to count arrivals inside the window: a room outside it keeps none.
   if r.untl <= now or r.arrivals >= r.size then players = '' end
-  return r.server .. ' ' .. r.epoch .. ' ' .. r.size .. ' ' .. r.arrivals .. ' ' .. r.held .. ' ' .. r.untl .. players
+  local server = r.server
+  if r.fallback then server = server .. '/' .. r.fallback end
+  return server .. ' ' .. r.epoch .. ' ' .. r.size .. ' ' .. r.arrivals .. ' ' .. r.held .. ' ' .. r.untl .. players
 end
 
 local function store(room, r)
@@ -200,11 +205,28 @@ local function load_of(k)
   return step.live[k] + h
 end
 
+-- Where HAProxy should send the room's players if it sees the room's server (position k) down before any agent
+-- does, as PlacementPolicy.fallback weighs it: the first other UP server of the room's rendezvous order where the
+-- room fits, else the first other UP server; nil when there is none.
+local function fallback_of(order, k, size)
+  local first_up = nil
+  for pos in string.gmatch(order, '%d+') do
+    local i = tonumber(pos)
+    if i ~= k and step.states[i] == 'UP' then
+      if load_of(i) + size <= step.caps[i] then return step.names[i] end
+      first_up = first_up or step.names[i]
+    end
+  end
+  return first_up
+end
+
 -- One join inside a batch. `order` is the room's rendezvous order as positions in the batch's server list.
--- Returns decision, server, reason, load, capacity, epoch, arrival counted.
+-- Returns decision, server, reason, load, capacity, epoch, arrival counted, fallback ('' when none). The fallback is
+-- kept in the room's value: a room whose server failed moves there, where HAProxy has been sending its players.
 local function join(room, size, player, order, window, idle)
   local names, states, caps = step.names, step.states, step.caps
   local decision, why = 'placed', 'least-loaded'
+  local named = nil
   local r = live_room(room)
   if r then
     local server = r.server
@@ -213,12 +235,19 @@ local function join(room, size, player, order, window, idle)
     if state == 'UP' or state == 'DRAIN' then
       keep_alive(room, idle)
       local counted = count_arrival(r, player)
-      if counted == '1' then store(room, r) end
-      return 'sticky', server, 'room lives here', tostring(load_of(k)), tostring(caps[k]), r.epoch, counted
+      local fallback = fallback_of(order, k, size)
+      if counted == '1' or fallback ~= r.fallback then
+        r.fallback = fallback
+        store(room, r)
+      end
+      return 'sticky', server, 'room lives here', tostring(load_of(k)), tostring(caps[k]), r.epoch, counted,
+             fallback or ''
     end
     decision = 'moved'
     if state then why = server .. ' is ' .. state else why = server .. ' left the backend' end
     give_back(r, r.held)
+    local f = r.fallback and step.index[r.fallback]
+    if f and states[f] == 'UP' then named = f end
   end
   -- The servers where the room fits, in its rendezvous order, in tables the batch reuses for every join.
   local fits, loads, m = step.fits, step.loads, 0
@@ -231,9 +260,15 @@ local function join(room, size, player, order, window, idle)
     end
   end
   local pick = nil
-  if decision == 'moved' then
-    -- The first server of the room's rendezvous order that is UP and fits: the server HAProxy falls back to for a
-    -- room whose server it sees down before any agent does, so both send the room's players to the same place.
+  if named then
+    -- The fallback last named for the room, UP: HAProxy has been sending the room's players there since it saw
+    -- the room's server down, so the room goes there too, even past the seats it would otherwise need.
+    m = m + 1
+    fits[m], loads[m] = named, load_of(named)
+    pick = m
+    why = why .. '; to its fallback'
+  elseif decision == 'moved' then
+    -- The first server of the room's rendezvous order that is UP and fits: the fallback HAProxy uses as weighed now.
     if m > 0 then pick = 1 end
   elseif m > 0 then
     local least = 1
@@ -257,28 +292,29 @@ local function join(room, size, player, order, window, idle)
       redis.call('ZREM', ROOMS, room)
     end
     return 'full', '', 'no server fits a room of ' .. size .. (decision == 'moved' and (' (' .. why .. ')') or ''),
-           '0', '0', '', '0'
+           '0', '0', '', '0', ''
   end
   local best, best_load, best_cap = names[fits[pick]], loads[pick], caps[fits[pick]]
   r = create(room, best, size, window, idle)
   local counted = count_arrival(r, player)
+  r.fallback = fallback_of(order, fits[pick], size)
   store(room, r)
   if decision == 'moved' then
     why = 'moved from ' .. why
     redis.call('PUBLISH', channel, backend .. ' ' .. room .. ' ' .. r.epoch)
   end
-  return decision, best, why, tostring(best_load), tostring(best_cap), r.epoch, counted
+  return decision, best, why, tostring(best_load), tostring(best_cap), r.epoch, counted, r.fallback or ''
 end
 
 -- A join answered from an agent's cache: keeps the room alive and counts the arrival.
--- Returns still valid, arrival counted.
+-- Returns still valid, arrival counted, the fallback kept with the room ('' when none).
 local function touch(room, epoch, player, idle)
   local r = live_room(room)
-  if not r or r.epoch ~= epoch then return '0', '0' end
+  if not r or r.epoch ~= epoch then return '0', '0', '' end
   keep_alive(room, idle)
   local counted = count_arrival(r, player)
   if counted == '1' or (r.players ~= '' and r.untl <= now) then store(room, r) end
-  return '1', counted
+  return '1', counted, r.fallback or ''
 end
 
 -- Makes the writes the batch gathered.
@@ -311,8 +347,8 @@ end
 -- ARGV: 5 window, 6 idle, 7 n, then (name, state, capacity) for each of the n servers of the agent's snapshot, then
 -- 5 values per entry: 'j', room, size, player hash, the room's rendezvous order as 1-based positions in that server
 -- list ("2 3 1", highest weight first); or 't', room, epoch, player hash, ''.
--- Returns 7 values per entry, in order: a join's {decision, server, reason, load, capacity, epoch, arrival counted};
--- a touch's {still valid, arrival counted, '', '', '', '', ''}.
+-- Returns 8 values per entry, in order: a join's {decision, server, reason, load, capacity, epoch, arrival counted,
+-- fallback}; a touch's {still valid, arrival counted, the room's fallback, '', '', '', '', ''}.
 local function batch()
   local window, idle, n = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
   local names, states, caps, index, fields = {}, {}, {}, {}, { 'sweep' }
@@ -343,14 +379,14 @@ local function batch()
   local out, o = {}, 0
   for e = first, #ARGV, 5 do
     if ARGV[e] == 'j' then
-      out[o + 1], out[o + 2], out[o + 3], out[o + 4], out[o + 5], out[o + 6], out[o + 7] =
+      out[o + 1], out[o + 2], out[o + 3], out[o + 4], out[o + 5], out[o + 6], out[o + 7], out[o + 8] =
         join(ARGV[e + 1], tonumber(ARGV[e + 2]), ARGV[e + 3], ARGV[e + 4], window, idle)
       step.joins_left = step.joins_left - 1
     else
-      out[o + 1], out[o + 2] = touch(ARGV[e + 1], ARGV[e + 2], ARGV[e + 3], idle)
-      out[o + 3], out[o + 4], out[o + 5], out[o + 6], out[o + 7] = '', '', '', '', ''
+      out[o + 1], out[o + 2], out[o + 3] = touch(ARGV[e + 1], ARGV[e + 2], ARGV[e + 3], idle)
+      out[o + 4], out[o + 5], out[o + 6], out[o + 7], out[o + 8] = '', '', '', '', ''
     end
-    o = o + 7
+    o = o + 8
   end
   flush(idle)
   step = nil

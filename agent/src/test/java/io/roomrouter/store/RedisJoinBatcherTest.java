@@ -41,7 +41,7 @@ class RedisJoinBatcherTest {
                 "j", "a", "2", "p", RedisLayout.rendezvousPositions("a", SERVERS));
 
         runner.step(0).answerAll();
-        assertThat(a.answers).containsExactly(List.of("a", "1", "2", "3", "4", "5", "6"));
+        assertThat(a.answers).containsExactly(List.of("a", "1", "2", "3", "4", "5", "6", "7"));
         assertThat(a.failures).isEmpty();
         assertThat(batcher.queued()).isZero();
     }
@@ -65,9 +65,9 @@ class RedisJoinBatcherTest {
 
         runner.step(1).answerAll();
         // Each entry gets its own slice of its step's reply.
-        assertThat(b.answers).containsExactly(List.of("b", "1", "2", "3", "4", "5", "6"));
-        assertThat(c.answers).containsExactly(List.of("c", "1", "2", "3", "4", "5", "6"));
-        assertThat(d.answers).containsExactly(List.of("d", "1", "2", "3", "4", "5", "6"));
+        assertThat(b.answers).containsExactly(List.of("b", "1", "2", "3", "4", "5", "6", "7"));
+        assertThat(c.answers).containsExactly(List.of("c", "1", "2", "3", "4", "5", "6", "7"));
+        assertThat(d.answers).containsExactly(List.of("d", "1", "2", "3", "4", "5", "6", "7"));
         assertThat(runner.steps).hasSize(2);
     }
 
@@ -128,7 +128,7 @@ class RedisJoinBatcherTest {
         Recorded c = join(batcher, "c");
         runner.step(0).reply.complete(List.of("a", "1", "2"));
         assertThat(a.failures).singleElement()
-                .satisfies(e -> assertThat(e).hasMessage("batch reply: 3 values (expected: 7 x 1 entries)"));
+                .satisfies(e -> assertThat(e).hasMessage("batch reply: 3 values (expected: 8 x 1 entries)"));
 
         runner.failNext = new IllegalStateException("connection closed");
         runner.step(1).answerAll();
@@ -279,11 +279,11 @@ class RedisJoinBatcherTest {
         return recorded;
     }
 
-    /** Seven values per entry, the first its room, so that each entry can tell its own slice. */
+    /** Eight values per entry, the first its room, so that each entry can tell its own slice. */
     private static List<Object> replyFor(List<String> rooms) {
         List<Object> values = new ArrayList<>();
         for (String room : rooms) {
-            values.addAll(List.of(room, "1", "2", "3", "4", "5", "6"));
+            values.addAll(List.of(room, "1", "2", "3", "4", "5", "6", "7"));
         }
         return values;
     }

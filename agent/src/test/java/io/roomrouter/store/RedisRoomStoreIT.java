@@ -260,7 +260,7 @@ class RedisRoomStoreIT {
             Placement moved = join(b, viewB, "m" + i, 2, "p3");
             assertThat(moved.decision()).isEqualTo(Decision.MOVED);
             assertThat(moved.server()).contains("s2");
-            assertThat(moved.reason()).isEqualTo("moved from s1 is MAINT");
+            assertThat(moved.reason()).isEqualTo("moved from s1 is MAINT; to its fallback"); // s2, the only other
         }
         await(() -> a.invalidations() - eventsBefore >= rooms, "agent A received the move events");
         for (int i = 0; i < rooms; i++) {
@@ -448,10 +448,13 @@ class RedisRoomStoreIT {
         List<Object> reply = runScript(layout, args);
         assertThat(reply).hasSize(5 * RedisJoinBatcher.VALUES_PER_ENTRY);
 
-        JoinReply first = JoinReply.of(reply.subList(0, 7));
-        JoinReply second = JoinReply.of(reply.subList(7, 14));
-        JoinReply again = JoinReply.of(reply.subList(14, 21));
-        JoinReply two = JoinReply.of(reply.subList(28, 35));
+        JoinReply first = JoinReply.of(entry(reply, 0));
+        JoinReply second = JoinReply.of(entry(reply, 1));
+        JoinReply again = JoinReply.of(entry(reply, 2));
+        JoinReply two = JoinReply.of(entry(reply, 4));
+        String other = first.server().equals("s1") ? "s2" : "s1";
+        assertThat(first.fallback()).as("the only other server, where the room fits").isEqualTo(other);
+        assertThat(second.fallback()).isEqualTo(other);
         assertThat(first.decision()).isEqualTo(Decision.PLACED);
         assertThat(first.load()).isZero();
         assertThat(first.arrivalCounted()).isTrue();
@@ -462,7 +465,7 @@ class RedisRoomStoreIT {
         assertThat(second.arrivalCounted()).isTrue();
         assertThat(again.decision()).isEqualTo(Decision.STICKY);
         assertThat(again.arrivalCounted()).isFalse();
-        assertThat(reply.subList(21, 28)).containsExactly("0", "0", "", "", "", "", "");
+        assertThat(entry(reply, 3)).containsExactly("0", "0", "", "", "", "", "", "");
         assertThat(two.decision()).isEqualTo(Decision.PLACED);
         assertThat(two.epoch()).isNotEqualTo(first.epoch());
         // The rendezvous server is within one room of the least loaded, so it is taken; its load counts "one".
@@ -473,7 +476,7 @@ class RedisRoomStoreIT {
 
         String base = prefix + ":{" + BE + "}:";
         String[] value = raw.hget(base + "room", "one").split(" ", -1);
-        assertThat(value[0]).isEqualTo(first.server());
+        assertThat(value[0]).as("server/fallback").isEqualTo(first.server() + "/" + other);
         assertThat(value[1]).isEqualTo(first.epoch());
         assertThat(value[3]).as("arrivals").isEqualTo("2");
         assertThat(value[4]).as("held").isEqualTo("4");
@@ -492,8 +495,8 @@ class RedisRoomStoreIT {
         next.addAll(List.of("t", "one", first.epoch(), RedisLayout.playerHash("p3"), ""));
         next.addAll(List.of("j", "one", "4", RedisLayout.playerHash("p4"), order));
         List<Object> later = runScript(layout, next);
-        assertThat(later.subList(0, 7)).containsExactly("1", "1", "", "", "", "", "");
-        assertThat(JoinReply.of(later.subList(7, 14))).satisfies(r -> {
+        assertThat(entry(later, 0)).containsExactly("1", "1", other, "", "", "", "", "");
+        assertThat(JoinReply.of(entry(later, 1))).satisfies(r -> {
             assertThat(r.decision()).isEqualTo(Decision.STICKY);
             assertThat(r.arrivalCounted()).isTrue();
         });
@@ -502,13 +505,14 @@ class RedisRoomStoreIT {
     }
 
     @Test
-    void aRoomMovedOffAServerInMaintenanceGoesToTheFirstServerOfItsRendezvousOrderThatFits() {
+    void aRoomMovedOffAServerInMaintenanceGoesToTheFallbackItWasLastGiven() {
         Clock clock = Clock.systemUTC();
         ServerStatus[] start = {up("s1", 100, 0), up("s2", 100, 0), up("s3", 100, 0), up("s4", 100, 0)};
         FakeInventory view = new FakeInventory(BE, clock, start);
         RedisRoomStore a = store(redis.uri(), view, "a", clock, Duration.ofMillis(500));
-        for (String room : List.of("mv1", "mv2")) {
-            String from = join(a, view, room, 4, "p1").server().orElseThrow();
+        for (String room : List.of("mv1", "mv2", "mv3")) {
+            Placement placed = join(a, view, room, 4, "p1");
+            String from = placed.server().orElseThrow();
             List<ServerStatus> rest = new ArrayList<>();
             for (ServerStatus server : start) {
                 if (!server.name().equals(from)) {
@@ -518,20 +522,27 @@ class RedisRoomStoreIT {
             String[] order = RedisLayout.rendezvousPositions(room, rest).split(" ", -1);
             String firstChoice = rest.get(Integer.parseInt(order[0]) - 1).name();
             String secondChoice = rest.get(Integer.parseInt(order[1]) - 1).name();
-            // mv1: its first choice is busy but fits, the others are idle; mv2: its first choice is full.
-            int firstLive = room.equals("mv1") ? 90 : 98;
+            assertThat(placed.fallback()).as(room).contains(firstChoice);
+            // mv1: its fallback is busy but fits; mv2: its fallback is full, yet HAProxy has been sending the room's
+            // players there since it saw the room's server down: the room follows them; mv3: its fallback is in
+            // maintenance too, so the room goes to the first server of its rendezvous order that fits.
             List<ServerStatus> now = new ArrayList<>();
             for (ServerStatus server : start) {
-                ServerState state = server.name().equals(from) ? ServerState.MAINT : ServerState.UP;
-                int live = server.name().equals(firstChoice) ? firstLive : 0;
-                now.add(new ServerStatus(server.name(), state, 100, live));
+                boolean down = server.name().equals(from) || (room.equals("mv3") && server.name().equals(firstChoice));
+                int live = server.name().equals(firstChoice) ? (room.equals("mv1") ? 90 : 98) : 0;
+                now.add(new ServerStatus(server.name(), down ? ServerState.MAINT : ServerState.UP, 100, live));
             }
             view.set(now.toArray(new ServerStatus[0]));
             a.publishNow().join();
             Placement moved = join(a, view, room, 4, "p2");
             assertThat(moved.decision()).as(room).isEqualTo(Decision.MOVED);
-            assertThat(moved.reason()).as(room).isEqualTo("moved from " + from + " is MAINT");
-            assertThat(moved.server()).as(room).contains(room.equals("mv1") ? firstChoice : secondChoice);
+            if (room.equals("mv3")) {
+                assertThat(moved.reason()).isEqualTo("moved from " + from + " is MAINT");
+                assertThat(moved.server()).contains(secondChoice);
+            } else {
+                assertThat(moved.reason()).as(room).isEqualTo("moved from " + from + " is MAINT; to its fallback");
+                assertThat(moved.server()).as(room).contains(firstChoice);
+            }
             view.set(start);
             a.publishNow().join();
         }
@@ -539,6 +550,48 @@ class RedisRoomStoreIT {
         view.set(up("s1", 100, 90), up("s2", 100, 90), up("s3", 100, 90), up("s4", 100, 0));
         a.publishNow().join();
         assertThat(join(a, view, "fresh", 4, "p1").server()).contains("s4");
+    }
+
+    @Test
+    void theFallbackCountsWhatEveryAgentsHaproxyHasAndIsWhereTheRoomMoves() {
+        Clock clock = Clock.systemUTC();
+        ServerStatus[] idle = {up("s1", 10, 0), up("s2", 10, 0), up("s3", 10, 0)};
+        FakeInventory viewA = new FakeInventory(BE, clock, idle);
+        FakeInventory viewB = new FakeInventory(BE, clock, idle);
+        RedisRoomStore a = store(redis.uri(), viewA, "a", clock, Duration.ofMillis(500));
+        RedisRoomStore b = store(redis.uri(), viewB, "b", clock, Duration.ofMillis(500));
+        String server = join(b, viewB, "y", 4, "p1").server().orElseThrow();
+        List<ServerStatus> rest = new ArrayList<>();
+        for (ServerStatus status : idle) {
+            if (!status.name().equals(server)) {
+                rest.add(status);
+            }
+        }
+        String[] order = RedisLayout.rendezvousPositions("y", rest).split(" ", -1);
+        String first = rest.get(Integer.parseInt(order[0]) - 1).name();
+        String second = rest.get(Integer.parseInt(order[1]) - 1).name();
+
+        // Only B's HAProxy has connections on the room's first choice: 8 of 10 seats, no room of 4 fits there.
+        List<ServerStatus> busy = new ArrayList<>();
+        for (ServerStatus status : idle) {
+            busy.add(status.name().equals(first) ? new ServerStatus(first, ServerState.UP, 10, 8) : status);
+        }
+        viewB.set(busy.toArray(new ServerStatus[0]));
+        b.publishNow().join();
+        a.publishNow().join();
+
+        Placement sticky = join(a, viewA, "y", 4, "p2"); // A sees no connections anywhere
+        assertThat(sticky.decision()).isEqualTo(Decision.STICKY);
+        assertThat(sticky.fallback()).as("weighed on every agent's connections, not A's alone").contains(second);
+
+        List<ServerStatus> failed = new ArrayList<>();
+        for (ServerStatus status : idle) {
+            failed.add(status.name().equals(server) ? new ServerStatus(server, ServerState.MAINT, 10, 0) : status);
+        }
+        viewA.set(failed.toArray(new ServerStatus[0]));
+        Placement moved = join(a, viewA, "y", 4, "p3");
+        assertThat(moved.decision()).isEqualTo(Decision.MOVED);
+        assertThat(moved.server()).as("where HAProxy sent the room's players meanwhile").contains(second);
     }
 
     @Test
@@ -596,9 +649,15 @@ class RedisRoomStoreIT {
     }
 
     /** The server Redis keeps for a room: the first word of its value in {@code P:{B}:room} (docs/redis-keys.md). */
+    /** Entry {@code i}'s values of a batch reply. */
+    private static List<Object> entry(List<Object> reply, int i) {
+        int n = RedisJoinBatcher.VALUES_PER_ENTRY;
+        return reply.subList(n * i, n * (i + 1));
+    }
+
     private static String serverOf(RedisCommands<String, String> commands, String keyPrefix, String room) {
         String value = commands.hget(keyPrefix + ":{" + BE + "}:room", room);
-        return value == null ? null : value.split(" ", -1)[0];
+        return value == null ? null : value.split(" ", -1)[0].split("/", -1)[0]; // "<server>[/<fallback>] ..."
     }
 
     private static Placement join(RedisRoomStore store, FakeInventory view, String room, int size, String player) {

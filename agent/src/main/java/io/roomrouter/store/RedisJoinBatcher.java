@@ -23,6 +23,10 @@ import org.slf4j.LoggerFactory;
  * {@code timeout} is told so ({@link Outcome#timedOut}) and still gets the answer when it comes. A failed step
  * fails only its own entries.
  *
+ * <p>A release (a room ended) queues like the rest and goes out alone, as a step of its own, once every entry
+ * queued before it has gone out: a release sent at once could reach Redis before a first join of the same room
+ * still waiting here, and the room would then be placed after it ended.
+ *
  * <p>Threads: {@link #submit} runs on any thread (Netty event loops) and never blocks: it holds the lock only to
  * queue, and sends outside it. Steps complete, and the next step is sent, on the thread that completes the runner's
  * stage (a Lettuce I/O thread); time bounds fire on {@code timer}.
@@ -33,7 +37,10 @@ final class RedisJoinBatcher {
 
     private static final Logger log = LoggerFactory.getLogger(RedisJoinBatcher.class);
 
-    /** Runs one step: the servers of its joins (empty when it holds only touches), then the entries in order. */
+    /**
+     * Runs one step: the servers of its joins (empty when it holds only touches), then the entries in order; a
+     * release is always alone in its step.
+     */
     @FunctionalInterface
     interface StepRunner {
         CompletableFuture<List<Object>> run(List<ServerStatus> servers, List<Entry> entries);
@@ -41,7 +48,7 @@ final class RedisJoinBatcher {
 
     /** What becomes of one entry. Exactly one of {@link #answered} or {@link #failed} is called, once. */
     interface Outcome {
-        /** The entry's {@value #VALUES_PER_ENTRY} values of its step's reply. */
+        /** The entry's {@value #VALUES_PER_ENTRY} values of its step's reply; a release's whole reply. */
         void answered(List<Object> values);
 
         /** Its step failed, or answered something that is not a batch reply. */
@@ -104,10 +111,16 @@ final class RedisJoinBatcher {
     // step's first join waits for the next step, since a step carries one server list. Called holding the lock,
     // with the queue not empty.
     private List<Entry> take() {
+        if (queue.peek().isRelease()) {
+            return List.of(queue.poll());
+        }
         List<Entry> step = new ArrayList<>(Math.min(queue.size(), maxEntries));
         List<ServerStatus> servers = null;
         while (!queue.isEmpty() && step.size() < maxEntries) {
             Entry next = queue.peek();
+            if (next.isRelease()) {
+                break;
+            }
             if (next.isJoin()) {
                 if (servers == null) {
                     servers = next.servers;
@@ -155,9 +168,13 @@ final class RedisJoinBatcher {
 
     private static void answer(List<Entry> step, List<Object> values, Throwable error) {
         Throwable failure = error;
-        if (failure == null && (values == null || values.size() != VALUES_PER_ENTRY * step.size())) {
+        boolean release = step.get(0).isRelease();
+        if (failure == null && !release && (values == null || values.size() != VALUES_PER_ENTRY * step.size())) {
             failure = new IllegalStateException("batch reply: " + (values == null ? "none" : values.size() + " values")
                     + " (expected: " + VALUES_PER_ENTRY + " x " + step.size() + " entries)");
+        }
+        if (failure == null && release && (values == null || values.size() != 1)) {
+            failure = new IllegalStateException("release reply: " + values + " (expected: one value)");
         }
         for (int i = 0; i < step.size(); i++) {
             Entry entry = step.get(i);
@@ -168,7 +185,8 @@ final class RedisJoinBatcher {
                 if (failure != null) {
                     entry.outcome.failed(failure);
                 } else {
-                    entry.outcome.answered(values.subList(VALUES_PER_ENTRY * i, VALUES_PER_ENTRY * (i + 1)));
+                    entry.outcome.answered(
+                            release ? values : values.subList(VALUES_PER_ENTRY * i, VALUES_PER_ENTRY * (i + 1)));
                 }
             } catch (RuntimeException e) {
                 // One entry's outcome must not keep the others of its step unanswered.
@@ -232,8 +250,17 @@ final class RedisJoinBatcher {
             return new Entry("t", room, epoch, playerHash, "", null, outcome);
         }
 
+        /** The room ended: a step of its own, after every entry queued before it. */
+        static Entry release(String room, Outcome outcome) {
+            return new Entry("r", room, "", "", "", null, outcome);
+        }
+
         boolean isJoin() {
             return servers != null;
+        }
+
+        boolean isRelease() {
+            return kind.equals("r");
         }
 
         String room() {

@@ -212,11 +212,24 @@ public final class RedisRoomStore implements RoomStore {
     @Override
     public CompletionStage<Boolean> release(String backend, String room) {
         known.remove(new RoomId(backend, room));
-        List<String> args = layout.head("release", backend, clock.millis());
-        args.add(room);
-        return script.run(layout.keys(backend), args.toArray(new String[0]))
-                .orTimeout(settings.timeout().toNanos(), TimeUnit.NANOSECONDS)
-                .thenApply(values -> "1".equals(values.get(0)));
+        CompletableFuture<Boolean> released = new CompletableFuture<>();
+        batcher(backend).submit(RedisJoinBatcher.Entry.release(room, new RedisJoinBatcher.Outcome() {
+            @Override
+            public void answered(List<Object> values) {
+                released.complete("1".equals(values.get(0)));
+            }
+
+            @Override
+            public void failed(Throwable error) {
+                released.completeExceptionally(error);
+            }
+
+            @Override
+            public void timedOut() {
+                // releases have no bound of their own in the batcher: the stage below times out
+            }
+        }));
+        return released.orTimeout(settings.timeout().toNanos(), TimeUnit.NANOSECONDS);
     }
 
     @Override
@@ -353,6 +366,11 @@ public final class RedisRoomStore implements RoomStore {
 
     private CompletableFuture<List<Object>> runStep(String backend, List<ServerStatus> servers,
             List<RedisJoinBatcher.Entry> entries) {
+        if (entries.get(0).isRelease()) {
+            List<String> args = layout.head("release", backend, clock.millis());
+            args.add(entries.get(0).room());
+            return script.run(layout.keys(backend), args.toArray(new String[0]));
+        }
         List<String> args = layout.batchHead(backend, clock.millis(), lifetimes, servers);
         for (RedisJoinBatcher.Entry entry : entries) {
             entry.addArgs(args);

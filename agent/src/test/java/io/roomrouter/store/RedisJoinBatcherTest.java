@@ -259,6 +259,44 @@ class RedisJoinBatcherTest {
                 .hasMessage("maxEntries: 0 (expected: >= 1)");
     }
 
+    @Test
+    void aReleaseGoesOutAloneOnceWhatWasQueuedBeforeItHasGoneOut() {
+        RedisJoinBatcher batcher = batcher(1, 128, LONG);
+        Recorded a = join(batcher, "a");
+        Recorded b = join(batcher, "b");
+        Recorded released = release(batcher, "b");
+        Recorded c = join(batcher, "c");
+        Recorded d = touch(batcher, "d");
+        assertThat(batcher.queued()).isEqualTo(4);
+
+        runner.step(0).answerAll();
+        assertThat(runner.step(1).rooms()).as("stops before the release").containsExactly("b");
+        runner.step(1).answerAll();
+        assertThat(runner.step(2).entries()).singleElement().satisfies(entry -> {
+            assertThat(entry.isRelease()).isTrue();
+            assertThat(entry.room()).isEqualTo("b");
+        });
+        assertThat(released.answers).isEmpty();
+
+        runner.step(2).reply().complete(List.of("1"));
+        assertThat(released.answers).containsExactly(List.of("1"));
+        assertThat(runner.step(3).rooms()).as("what came after the release").containsExactly("c", "d");
+        runner.step(3).answerAll();
+        assertThat(List.of(a, b, c, d)).allSatisfy(r -> assertThat(r.answers).hasSize(1));
+        assertThat(batcher.queued()).isZero();
+    }
+
+    @Test
+    void aReleaseReplyThatIsNotOneValueFailsTheRelease() {
+        RedisJoinBatcher batcher = batcher(1, 128, LONG);
+        Recorded released = release(batcher, "r");
+
+        runner.step(0).reply().complete(List.of("1", "2"));
+        assertThat(released.answers).isEmpty();
+        assertThat(released.failures).singleElement()
+                .satisfies(e -> assertThat(e).hasMessage("release reply: [1, 2] (expected: one value)"));
+    }
+
     private RedisJoinBatcher batcher(int maxInFlight, int maxEntries, Duration timeout) {
         return new RedisJoinBatcher(runner, timer, timeout, maxInFlight, maxEntries);
     }
@@ -270,6 +308,12 @@ class RedisJoinBatcherTest {
     private static Recorded join(RedisJoinBatcher batcher, String room, List<ServerStatus> servers) {
         Recorded recorded = new Recorded();
         batcher.submit(RedisJoinBatcher.Entry.join(room, 2, "p", servers, recorded));
+        return recorded;
+    }
+
+    private static Recorded release(RedisJoinBatcher batcher, String room) {
+        Recorded recorded = new Recorded();
+        batcher.submit(RedisJoinBatcher.Entry.release(room, recorded));
         return recorded;
     }
 

@@ -553,6 +553,27 @@ class RedisRoomStoreIT {
     }
 
     @Test
+    void aReleaseAfterAFirstJoinStillWaitingForRedisEndsTheRoom() {
+        Clock clock = Clock.systemUTC();
+        FakeInventory view = new FakeInventory(BE, clock, up("s1", 100, 0), up("s2", 100, 0));
+        RedisRoomStore a = store(redis.uri(), view, "a", clock, Duration.ofSeconds(2));
+        String rooms = prefix + ":{" + BE + "}:room";
+
+        // While Redis waits, q1 and q2 are the two steps in flight and q3's first join queues behind them; the
+        // game platform then ends q3 (its match was cancelled). The release must not reach Redis before the join.
+        raw.clientPause(200);
+        List<CompletableFuture<Placement>> joins = new ArrayList<>();
+        for (String room : List.of("q1", "q2", "q3")) {
+            joins.add(a.join(request(room, 4, "p1"), view.snapshot()).toCompletableFuture());
+        }
+        CompletableFuture<Boolean> released = a.release(BE, "q3").toCompletableFuture();
+        joins.forEach(join -> assertThat(join.join().decision()).isEqualTo(Decision.PLACED));
+        assertThat(released.join()).as("the room existed when the release came").isTrue();
+        assertThat(raw.hexists(rooms, "q3")).isFalse();
+        assertThat(raw.hexists(rooms, "q1")).isTrue();
+    }
+
+    @Test
     void theFallbackCountsWhatEveryAgentsHaproxyHasAndIsWhereTheRoomMoves() {
         Clock clock = Clock.systemUTC();
         ServerStatus[] idle = {up("s1", 10, 0), up("s2", 10, 0), up("s3", 10, 0)};

@@ -207,17 +207,25 @@ end
 
 -- Where HAProxy should send the room's players if it sees the room's server (position k) down before any agent
 -- does, as PlacementPolicy.fallback weighs it: the first other UP server of the room's rendezvous order where the
--- room fits, else the first other UP server; nil when there is none.
+-- room fits, else the first other UP server. Returns its position and that of the first other UP server (the
+-- usual fallback, which the room's value does not spell out); nil, nil when no other server is UP.
 local function fallback_of(order, k, size)
   local first_up = nil
   for pos in string.gmatch(order, '%d+') do
     local i = tonumber(pos)
     if i ~= k and step.states[i] == 'UP' then
-      if load_of(i) + size <= step.caps[i] then return step.names[i] end
-      first_up = first_up or step.names[i]
+      first_up = first_up or i
+      if load_of(i) + size <= step.caps[i] then return i, first_up end
     end
   end
-  return first_up
+  return first_up, first_up
+end
+
+-- The fallback a room's value keeps: only one that is not the first other UP server of its rendezvous order (the
+-- fallback the room goes to when its value keeps none), so that most rooms spend no bytes on it.
+local function kept_fallback(fallback, usual)
+  if fallback and fallback ~= usual then return step.names[fallback] end
+  return nil
 end
 
 -- One join inside a batch. `order` is the room's rendezvous order as positions in the batch's server list.
@@ -235,19 +243,28 @@ local function join(room, size, player, order, window, idle)
     if state == 'UP' or state == 'DRAIN' then
       keep_alive(room, idle)
       local counted = count_arrival(r, player)
-      local fallback = fallback_of(order, k, size)
-      if counted == '1' or fallback ~= r.fallback then
-        r.fallback = fallback
+      local fallback, usual = fallback_of(order, k, size)
+      local kept = kept_fallback(fallback, usual)
+      if counted == '1' or kept ~= r.fallback then
+        r.fallback = kept
         store(room, r)
       end
       return 'sticky', server, 'room lives here', tostring(load_of(k)), tostring(caps[k]), r.epoch, counted,
-             fallback or ''
+             fallback and names[fallback] or ''
     end
     decision = 'moved'
     if state then why = server .. ' is ' .. state else why = server .. ' left the backend' end
     give_back(r, r.held)
+    -- The fallback last named for the room: the one its value keeps, else the usual one (a server added since
+    -- the room was last answered can make that another server than the one named; the room then follows the
+    -- rendezvous order, as HAProxy does not).
     local f = r.fallback and step.index[r.fallback]
-    if f and states[f] == 'UP' then named = f end
+    if f and states[f] == 'UP' then
+      named = f
+    else
+      local _, usual = fallback_of(order, k, size)
+      named = usual
+    end
   end
   -- The servers where the room fits, in its rendezvous order, in tables the batch reuses for every join.
   local fits, loads, m = step.fits, step.loads, 0
@@ -261,15 +278,12 @@ local function join(room, size, player, order, window, idle)
   end
   local pick = nil
   if named then
-    -- The fallback last named for the room, UP: HAProxy has been sending the room's players there since it saw
-    -- the room's server down, so the room goes there too, even past the seats it would otherwise need.
+    -- HAProxy has been sending the room's players to its fallback since it saw the room's server down, so the
+    -- room goes there too, even past the seats it would otherwise need.
     m = m + 1
     fits[m], loads[m] = named, load_of(named)
     pick = m
     why = why .. '; to its fallback'
-  elseif decision == 'moved' then
-    -- The first server of the room's rendezvous order that is UP and fits: the fallback HAProxy uses as weighed now.
-    if m > 0 then pick = 1 end
   elseif m > 0 then
     local least = 1
     for j = 2, m do
@@ -297,13 +311,15 @@ local function join(room, size, player, order, window, idle)
   local best, best_load, best_cap = names[fits[pick]], loads[pick], caps[fits[pick]]
   r = create(room, best, size, window, idle)
   local counted = count_arrival(r, player)
-  r.fallback = fallback_of(order, fits[pick], size)
+  local fallback, usual = fallback_of(order, fits[pick], size)
+  r.fallback = kept_fallback(fallback, usual)
   store(room, r)
   if decision == 'moved' then
     why = 'moved from ' .. why
     redis.call('PUBLISH', channel, backend .. ' ' .. room .. ' ' .. r.epoch)
   end
-  return decision, best, why, tostring(best_load), tostring(best_cap), r.epoch, counted, r.fallback or ''
+  return decision, best, why, tostring(best_load), tostring(best_cap), r.epoch, counted,
+         fallback and names[fallback] or ''
 end
 
 -- A join answered from an agent's cache: keeps the room alive and counts the arrival.

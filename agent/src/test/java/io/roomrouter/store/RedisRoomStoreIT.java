@@ -476,7 +476,7 @@ class RedisRoomStoreIT {
 
         String base = prefix + ":{" + BE + "}:";
         String[] value = raw.hget(base + "room", "one").split(" ", -1);
-        assertThat(value[0]).as("server/fallback").isEqualTo(first.server() + "/" + other);
+        assertThat(value[0]).as("the usual fallback, the other server, is not spelled out").isEqualTo(first.server());
         assertThat(value[1]).isEqualTo(first.epoch());
         assertThat(value[3]).as("arrivals").isEqualTo("2");
         assertThat(value[4]).as("held").isEqualTo("4");
@@ -495,7 +495,7 @@ class RedisRoomStoreIT {
         next.addAll(List.of("t", "one", first.epoch(), RedisLayout.playerHash("p3"), ""));
         next.addAll(List.of("j", "one", "4", RedisLayout.playerHash("p4"), order));
         List<Object> later = runScript(layout, next);
-        assertThat(entry(later, 0)).containsExactly("1", "1", other, "", "", "", "", "");
+        assertThat(entry(later, 0)).containsExactly("1", "1", "", "", "", "", "", "");
         assertThat(JoinReply.of(entry(later, 1))).satisfies(r -> {
             assertThat(r.decision()).isEqualTo(Decision.STICKY);
             assertThat(r.arrivalCounted()).isTrue();
@@ -525,7 +525,7 @@ class RedisRoomStoreIT {
             assertThat(placed.fallback()).as(room).contains(firstChoice);
             // mv1: its fallback is busy but fits; mv2: its fallback is full, yet HAProxy has been sending the room's
             // players there since it saw the room's server down: the room follows them; mv3: its fallback is in
-            // maintenance too, so the room goes to the first server of its rendezvous order that fits.
+            // maintenance too, so the room goes to the next UP server of its rendezvous order.
             List<ServerStatus> now = new ArrayList<>();
             for (ServerStatus server : start) {
                 boolean down = server.name().equals(from) || (room.equals("mv3") && server.name().equals(firstChoice));
@@ -536,13 +536,8 @@ class RedisRoomStoreIT {
             a.publishNow().join();
             Placement moved = join(a, view, room, 4, "p2");
             assertThat(moved.decision()).as(room).isEqualTo(Decision.MOVED);
-            if (room.equals("mv3")) {
-                assertThat(moved.reason()).isEqualTo("moved from " + from + " is MAINT");
-                assertThat(moved.server()).contains(secondChoice);
-            } else {
-                assertThat(moved.reason()).as(room).isEqualTo("moved from " + from + " is MAINT; to its fallback");
-                assertThat(moved.server()).as(room).contains(firstChoice);
-            }
+            assertThat(moved.reason()).as(room).isEqualTo("moved from " + from + " is MAINT; to its fallback");
+            assertThat(moved.server()).as(room).contains(room.equals("mv3") ? secondChoice : firstChoice);
             view.set(start);
             a.publishNow().join();
         }
@@ -604,6 +599,8 @@ class RedisRoomStoreIT {
         Placement sticky = join(a, viewA, "y", 4, "p2"); // A sees no connections anywhere
         assertThat(sticky.decision()).isEqualTo(Decision.STICKY);
         assertThat(sticky.fallback()).as("weighed on every agent's connections, not A's alone").contains(second);
+        assertThat(raw.hget(prefix + ":{" + BE + "}:room", "y")).as("not the usual fallback: kept with the room")
+                .startsWith(server + "/" + second + " ");
 
         List<ServerStatus> failed = new ArrayList<>();
         for (ServerStatus status : idle) {

@@ -177,11 +177,7 @@ class RedisRoomStoreIT {
         // Room c waits for a free step, goes out at 200 ms, after its own 200 ms bound: it is answered without
         // Redis, and Redis's reply (the room placed, the player counted) comes late, at 300 ms, well before its
         // command would time out (400 ms).
-        raw.clientPause(300);
-        List<CompletableFuture<Placement>> joins = new ArrayList<>();
-        for (String room : List.of("a", "b", "c")) {
-            joins.add(a.join(request(room, 4, "p1"), view.snapshot()).toCompletableFuture());
-        }
+        List<CompletableFuture<Placement>> joins = firstJoinsWhileRedisWaits(a, view, 300, "a", "b", "c");
         joins.forEach(join -> assertThat(join.join().decision()).isEqualTo(Decision.DEGRADED));
         await(() -> "12".equals(raw.hget(load, "held:s1")), "redis placed all three rooms after the pause");
 
@@ -556,11 +552,7 @@ class RedisRoomStoreIT {
 
         // While Redis waits, q1 and q2 are the two steps in flight and q3's first join queues behind them; the
         // game platform then ends q3 (its match was cancelled). The release must not reach Redis before the join.
-        raw.clientPause(200);
-        List<CompletableFuture<Placement>> joins = new ArrayList<>();
-        for (String room : List.of("q1", "q2", "q3")) {
-            joins.add(a.join(request(room, 4, "p1"), view.snapshot()).toCompletableFuture());
-        }
+        List<CompletableFuture<Placement>> joins = firstJoinsWhileRedisWaits(a, view, 200, "q1", "q2", "q3");
         CompletableFuture<Boolean> released = a.release(BE, "q3").toCompletableFuture();
         joins.forEach(join -> assertThat(join.join().decision()).isEqualTo(Decision.PLACED));
         assertThat(released.join()).as("the room existed when the release came").isTrue();
@@ -667,6 +659,17 @@ class RedisRoomStoreIT {
     }
 
     /** The server Redis keeps for a room: the first word of its value in {@code P:{B}:room} (docs/redis-keys.md). */
+    /** Pauses every Redis client for {@code millis}, then sends a first join of each room, without waiting. */
+    private List<CompletableFuture<Placement>> firstJoinsWhileRedisWaits(RedisRoomStore store, FakeInventory view,
+            long millis, String... rooms) {
+        raw.clientPause(millis);
+        List<CompletableFuture<Placement>> joins = new ArrayList<>();
+        for (String room : rooms) {
+            joins.add(store.join(request(room, 4, "p1"), view.snapshot()).toCompletableFuture());
+        }
+        return joins;
+    }
+
     /** Entry {@code i}'s values of a batch reply. */
     private static List<Object> entry(List<Object> reply, int i) {
         int n = RedisJoinBatcher.VALUES_PER_ENTRY;

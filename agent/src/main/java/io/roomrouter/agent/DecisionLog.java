@@ -2,6 +2,11 @@ package io.roomrouter.agent;
 
 import io.roomrouter.placement.Decision;
 import io.roomrouter.placement.Placement;
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -26,8 +31,11 @@ import org.slf4j.LoggerFactory;
  * and log4j's asynchronous appenders do; routing never waits for the log.
  *
  * <p>Whether lines are written follows the level of the slf4j logger {@code decision} (at WARN only {@code full}
- * lines, off at ERROR), but {@link DecisionLine} formats them, in the same layout as the agent's other lines: an
- * access log at 100 000 lines a second is past what slf4j-simple is built for.
+ * lines, off at ERROR), but {@link DecisionLine} formats them, in the same layout as the agent's other lines, and
+ * this log writes them to stderr itself: an access log at 100 000 lines a second is past what slf4j-simple is
+ * built for (it flushes after every line, one write system call each). Lines go out in one write per batch, and at
+ * least every few milliseconds; each write holds whole lines, so they never interleave with the agent's other
+ * lines. A process killed with SIGKILL may lose those few milliseconds of lines; a normal stop writes them.
  */
 final class DecisionLog implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger("decision");
@@ -39,10 +47,17 @@ final class DecisionLog implements AutoCloseable {
     private final BlockingQueue<Entry> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
     private final AtomicLong dropped = new AtomicLong();
     private final DecisionLine line = new DecisionLine();
+    private final OutputStream out;
     private final Thread writer;
     private volatile boolean closed;
 
+    /** Writes to the process's stderr. */
     DecisionLog() {
+        this(new FileOutputStream(FileDescriptor.err));
+    }
+
+    DecisionLog(OutputStream out) {
+        this.out = new BufferedOutputStream(out, 1 << 16);
         writer = new Thread(this::writeLoop, "room-router-decision-log");
         writer.setDaemon(true);
         writer.start();
@@ -74,7 +89,7 @@ final class DecisionLog implements AutoCloseable {
         long reported = 0;
         while (!closed) {
             if (queue.drainTo(batch, BATCH) == 0) {
-                GroupedStderr.flushIfGrouped(); // this batch's lines, and any other thread's, in one write
+                flush(); // what the batches since the last look wrote, in one write
                 // The writer looks every few milliseconds rather than being woken for each line: a wake-up per
                 // decision would cost the event loop a futex call and the writer a context switch every time.
                 LockSupport.parkNanos(IDLE_NANOS);
@@ -92,13 +107,25 @@ final class DecisionLog implements AutoCloseable {
         }
         queue.drainTo(batch);
         batch.forEach(this::write);
-        GroupedStderr.flushIfGrouped();
+        flush();
     }
 
     private void write(Entry entry) {
         int length = line.format(System.currentTimeMillis(), entry.room(), entry.backend(), entry.placement(),
                 entry.micros());
-        System.err.write(line.bytes(), 0, length);
+        try {
+            out.write(line.bytes(), 0, length);
+        } catch (IOException e) {
+            dropped.incrementAndGet(); // stderr is gone (a closed pipe): routing goes on without its log
+        }
+    }
+
+    private void flush() {
+        try {
+            out.flush();
+        } catch (IOException e) {
+            // as in write: nothing to tell it to
+        }
     }
 
     private record Entry(String room, String backend, Placement placement, long micros) {}

@@ -1,7 +1,5 @@
 package io.roomrouter.agent;
 
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.util.concurrent.CountDownLatch;
 
 /** The command-line entry point: {@code java -jar room-router-agent.jar --help}. */
@@ -32,13 +30,9 @@ public final class Main {
             System.exit(1);
             return;
         }
-        // From here on stderr writes lines in groups (GroupedStderr); start-up errors above are written at once.
-        GroupedStderr stderr = new GroupedStderr(new FileOutputStream(FileDescriptor.err));
-        System.setErr(stderr);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             agent.close();
-            stderr.flushNow();
             stopped.countDown();
         }, "room-router-shutdown"));
         stopped.await();

@@ -42,7 +42,6 @@ final class SpopSession extends ChannelInboundHandlerAdapter {
     private final SpopFrameDecoder decoder;
     private final RoomJoinHandler joins;
     private final int maxFrameSize;
-    private int negotiatedFrameSize;
     private State state = State.AWAIT_HELLO;
     private int inFlight;
     private boolean reading;
@@ -99,7 +98,6 @@ final class SpopSession extends ChannelInboundHandlerAdapter {
         }
         int negotiated = (int) Math.min(hello.maxFrameSize(), maxFrameSize);
         decoder.maxFrameSize(negotiated);
-        negotiatedFrameSize = negotiated;
         // Pipelining is announced whatever HAProxy said: HAProxy uses it only when both sides announce it.
         AgentHello reply = new AgentHello(VERSION, negotiated, "pipelining");
         if (hello.healthcheck()) {
@@ -124,7 +122,7 @@ final class SpopSession extends ChannelInboundHandlerAdapter {
                     "NOTIFY frames in flight: " + inFlight + " (expected: <= " + MAX_IN_FLIGHT + ")");
             return;
         }
-        joins.handle(notify, negotiatedFrameSize).whenComplete((ack, failure) -> {
+        joins.handle(notify, decoder.maxFrameSize()).whenComplete((ack, failure) -> {
             if (ctx.executor().inEventLoop()) {
                 writeAck(ctx, notify, ack, failure);
             } else {

@@ -50,6 +50,28 @@ public final class PlacementPolicy {
         return best == null ? Optional.empty() : Optional.of(best.name());
     }
 
+    /**
+     * The fallback with no loads to weigh: the UP server other than {@code server} that the room's rendezvous hash
+     * ranks highest. The Redis store's script moves a room there when it keeps no other fallback for it, so an
+     * agent that answers without Redis's word on the fallback names this one.
+     */
+    public static Optional<String> usualFallback(String room, String server, List<ServerStatus> servers) {
+        long seed = RendezvousHash.seed(room);
+        String best = null;
+        long bestRank = 0;
+        for (ServerStatus candidate : servers) {
+            if (candidate.state() != ServerState.UP || candidate.name().equals(server)) {
+                continue;
+            }
+            long rank = RendezvousHash.weight(seed, candidate.name());
+            if (best == null || Long.compareUnsigned(rank, bestRank) > 0) {
+                best = candidate.name();
+                bestRank = rank;
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
     // The UP server other than `excluded` that the room's rendezvous hash ranks highest, preferring those where the
     // room fits (only those when `fitsOnly`); null when there is none.
     private static ServerLoad highestRanked(

@@ -15,6 +15,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -61,7 +62,10 @@ final class BackendRooms {
                 ServerStatus status = server.get();
                 Optional<String> fallback =
                         PlacementPolicy.fallback(request.room(), room.server, request.size(), loads);
-                room.fallback = fallback.orElse(null);
+                String named = fallback.orElse(null);
+                if (!Objects.equals(room.fallback, named)) {
+                    room.fallback = named; // rooms live in the old generation: a write there costs the next young GC
+                }
                 return Placement.routed(
                         Decision.STICKY, room.server, fallback, "room-on-server", load(status), status.capacity());
             }

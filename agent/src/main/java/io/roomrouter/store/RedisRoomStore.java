@@ -10,7 +10,6 @@ import io.roomrouter.placement.JoinRequest;
 import io.roomrouter.placement.Placement;
 import io.roomrouter.placement.PlacementPolicy;
 import io.roomrouter.placement.RendezvousHash;
-import io.roomrouter.placement.ServerLoad;
 import io.roomrouter.placement.ServerState;
 import io.roomrouter.placement.ServerStatus;
 import java.net.SocketAddress;
@@ -450,7 +449,7 @@ public final class RedisRoomStore implements RoomStore {
     }
 
     // The fallback Redis keeps with the room (where it moves the room if its server fails) while that server is UP
-    // here; else weighed as below.
+    // here; else the one the script moves it to when it keeps none.
     private static Optional<String> cachedFallback(KnownRoom room, JoinRequest request, BackendSnapshot backend) {
         if (!room.fallback().isEmpty()
                 && backend.server(room.fallback()).map(s -> s.state() == ServerState.UP).orElse(false)) {
@@ -459,14 +458,8 @@ public final class RedisRoomStore implements RoomStore {
         return fallback(request, room.server(), backend);
     }
 
-    // Without Redis's answer the agent knows only its own HAProxy's connections, not the seats Redis holds: the
-    // fallback is weighed on those.
     private static Optional<String> fallback(JoinRequest request, String server, BackendSnapshot backend) {
-        List<ServerLoad> loads = new ArrayList<>(backend.servers().size());
-        for (ServerStatus status : backend.servers()) {
-            loads.add(new ServerLoad(status, 0));
-        }
-        return PlacementPolicy.fallback(request.room(), server, request.size(), loads);
+        return PlacementPolicy.usualFallback(request.room(), server, backend.servers());
     }
 
     /** The same server on every agent: the room's rendezvous pick among the servers that are UP. */

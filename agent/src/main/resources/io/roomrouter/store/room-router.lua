@@ -234,7 +234,8 @@ end
 local function join(room, size, player, order, window, idle)
   local names, states, caps = step.names, step.states, step.caps
   local decision, why = 'placed', 'least-loaded'
-  local named = nil
+  -- The server the room goes to, as a position in the batch's server list.
+  local target = nil
   local r = live_room(room)
   if r then
     local server = r.server
@@ -260,47 +261,45 @@ local function join(room, size, player, order, window, idle)
     -- rendezvous order, as HAProxy does not).
     local f = r.fallback and step.index[r.fallback]
     if f and states[f] == 'UP' then
-      named = f
+      target = f
     else
       local _, usual = fallback_of(order, k, size)
-      named = usual
+      target = usual
     end
   end
-  -- The servers where the room fits, in its rendezvous order, in tables the batch reuses for every join.
-  local fits, loads, m = step.fits, step.loads, 0
-  for pos in string.gmatch(order, '%d+') do
-    local i = tonumber(pos)
-    local load = load_of(i)
-    if states[i] == 'UP' and load + size <= caps[i] then
-      m = m + 1
-      fits[m], loads[m] = i, load
-    end
-  end
-  local pick = nil
-  if named then
+  if target then
     -- HAProxy has been sending the room's players to its fallback since it saw the room's server down, so the
     -- room goes there too, even past the seats it would otherwise need.
-    m = m + 1
-    fits[m], loads[m] = named, load_of(named)
-    pick = m
     why = why .. '; to its fallback'
-  elseif m > 0 then
-    local least = 1
-    for j = 2, m do
-      if loads[j] * caps[fits[least]] < loads[least] * caps[fits[j]] then least = j end
+  else
+    -- The servers where the room fits, in its rendezvous order, in tables the batch reuses for every join.
+    local fits, loads, m = step.fits, step.loads, 0
+    for pos in string.gmatch(order, '%d+') do
+      local i = tonumber(pos)
+      local load = load_of(i)
+      if states[i] == 'UP' and load + size <= caps[i] then
+        m = m + 1
+        fits[m], loads[m] = i, load
+      end
     end
-    -- Among the servers within one room of the least loaded, the first in the room's rendezvous order. An agent
-    -- that must answer without Redis (a timeout) picks the rendezvous server, so it mostly agrees with this
-    -- placement, and loads stay within about one room of even.
-    local least_load, least_cap = loads[least], caps[fits[least]]
-    for j = 1, m do
-      if loads[j] * least_cap <= least_load * caps[fits[j]] + size * least_cap then
-        pick = j
-        break
+    if m > 0 then
+      local least = 1
+      for j = 2, m do
+        if loads[j] * caps[fits[least]] < loads[least] * caps[fits[j]] then least = j end
+      end
+      -- Among the servers within one room of the least loaded, the first in the room's rendezvous order. An agent
+      -- that must answer without Redis (a timeout) picks the rendezvous server, so it mostly agrees with this
+      -- placement, and loads stay within about one room of even.
+      local least_load, least_cap = loads[least], caps[fits[least]]
+      for j = 1, m do
+        if loads[j] * least_cap <= least_load * caps[fits[j]] + size * least_cap then
+          target = fits[j]
+          break
+        end
       end
     end
   end
-  if not pick then
+  if not target then
     if decision == 'moved' then
       end_room(room, r)
       redis.call('ZREM', ROOMS, room)
@@ -308,10 +307,10 @@ local function join(room, size, player, order, window, idle)
     return 'full', '', 'no server fits a room of ' .. size .. (decision == 'moved' and (' (' .. why .. ')') or ''),
            '0', '0', '', '0', ''
   end
-  local best, best_load, best_cap = names[fits[pick]], loads[pick], caps[fits[pick]]
+  local best, best_load, best_cap = names[target], load_of(target), caps[target]
   r = create(room, best, size, window, idle)
   local counted = count_arrival(r, player)
-  local fallback, usual = fallback_of(order, fits[pick], size)
+  local fallback, usual = fallback_of(order, target, size)
   r.fallback = kept_fallback(fallback, usual)
   store(room, r)
   if decision == 'moved' then

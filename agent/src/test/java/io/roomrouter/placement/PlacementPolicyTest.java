@@ -103,6 +103,21 @@ class PlacementPolicyTest {
         assertThat(PlacementPolicy.fallback(room, ranked.get(0), 10, servers.subList(0, 2))).isEmpty();
     }
 
+    @Test
+    void theUsualFallbackIsTheOtherUpServerRankedHighestWhateverTheLoads() {
+        String room = "room-7";
+        List<String> ranked = ranked(room, "a", "b", "c", "d");
+        List<ServerStatus> servers = List.of(
+                new ServerStatus(ranked.get(0), ServerState.UP, 10, 0),
+                new ServerStatus(ranked.get(1), ServerState.DOWN, 10, 0),
+                new ServerStatus(ranked.get(2), ServerState.UP, 10, 10), // full: loads do not count here
+                new ServerStatus(ranked.get(3), ServerState.UP, 10, 0));
+
+        assertThat(PlacementPolicy.usualFallback(room, ranked.get(0), servers)).contains(ranked.get(2));
+        assertThat(PlacementPolicy.usualFallback(room, ranked.get(2), servers)).contains(ranked.get(0));
+        assertThat(PlacementPolicy.usualFallback(room, ranked.get(0), servers.subList(0, 2))).isEmpty();
+    }
+
     /** The servers in the room's rendezvous order, highest first. */
     private static List<String> ranked(String room, String... servers) {
         List<String> ranked = new ArrayList<>(List.of(servers));

@@ -509,15 +509,9 @@ class RedisRoomStoreIT {
         for (String room : List.of("mv1", "mv2", "mv3")) {
             Placement placed = join(a, view, room, 4, "p1");
             String from = placed.server().orElseThrow();
-            List<ServerStatus> rest = new ArrayList<>();
-            for (ServerStatus server : start) {
-                if (!server.name().equals(from)) {
-                    rest.add(server);
-                }
-            }
-            String[] order = RedisLayout.rendezvousPositions(room, rest).split(" ", -1);
-            String firstChoice = rest.get(Integer.parseInt(order[0]) - 1).name();
-            String secondChoice = rest.get(Integer.parseInt(order[1]) - 1).name();
+            List<String> others = rankedWithout(room, start, from);
+            String firstChoice = others.get(0);
+            String secondChoice = others.get(1);
             assertThat(placed.fallback()).as(room).contains(firstChoice);
             // mv1: its fallback is busy but fits; mv2: its fallback is full, yet HAProxy has been sending the room's
             // players there since it saw the room's server down: the room follows them; mv3: its fallback is in
@@ -569,15 +563,9 @@ class RedisRoomStoreIT {
         RedisRoomStore a = store(redis.uri(), viewA, "a", clock, Duration.ofMillis(500));
         RedisRoomStore b = store(redis.uri(), viewB, "b", clock, Duration.ofMillis(500));
         String server = join(b, viewB, "y", 4, "p1").server().orElseThrow();
-        List<ServerStatus> rest = new ArrayList<>();
-        for (ServerStatus status : idle) {
-            if (!status.name().equals(server)) {
-                rest.add(status);
-            }
-        }
-        String[] order = RedisLayout.rendezvousPositions("y", rest).split(" ", -1);
-        String first = rest.get(Integer.parseInt(order[0]) - 1).name();
-        String second = rest.get(Integer.parseInt(order[1]) - 1).name();
+        List<String> others = rankedWithout("y", idle, server);
+        String first = others.get(0);
+        String second = others.get(1);
 
         // Only B's HAProxy has connections on the room's first choice: 8 of 10 seats, no room of 4 fits there.
         List<ServerStatus> busy = new ArrayList<>();
@@ -659,6 +647,21 @@ class RedisRoomStoreIT {
     }
 
     /** The server Redis keeps for a room: the first word of its value in {@code P:{B}:room} (docs/redis-keys.md). */
+    /** The servers other than {@code excluded} in the room's rendezvous order, as the script ranks them. */
+    private static List<String> rankedWithout(String room, ServerStatus[] servers, String excluded) {
+        List<ServerStatus> rest = new ArrayList<>();
+        for (ServerStatus server : servers) {
+            if (!server.name().equals(excluded)) {
+                rest.add(server);
+            }
+        }
+        List<String> ranked = new ArrayList<>();
+        for (String position : RedisLayout.rendezvousPositions(room, rest).split(" ", -1)) {
+            ranked.add(rest.get(Integer.parseInt(position) - 1).name());
+        }
+        return ranked;
+    }
+
     /** Pauses every Redis client for {@code millis}, then sends a first join of each room, without waiting. */
     private List<CompletableFuture<Placement>> firstJoinsWhileRedisWaits(RedisRoomStore store, FakeInventory view,
             long millis, String... rooms) {

@@ -68,6 +68,9 @@ final class Agent implements AutoCloseable {
         if (store instanceof MemoryRoomStore memory) {
             housekeeping.scheduleWithFixedDelay(memory::expireIdleRooms, 1, 1, TimeUnit.SECONDS);
         }
+        if (options.warmupJoins() > 0) {
+            warmUp(store, options);
+        }
         DecisionLog decisions = new DecisionLog();
         RoomJoinHandler joins = new RoomJoinHandler(inventory, store, decisions, options.roomSize());
         SpopServer server;
@@ -87,6 +90,21 @@ final class Agent implements AutoCloseable {
         log.info("room-router ready: SPOP on {}, {} store, inventory {}",
                 server.localAddress(), store.kind(), inventory.describe());
         return new Agent(inventory, store, housekeeping, server, admin, decisions);
+    }
+
+    // Before the SPOP port opens, so that HAProxy's first players find the decision path compiled (see Warmup).
+    private static void warmUp(RoomStore store, AgentOptions options) throws InterruptedException {
+        Warmup.Result result;
+        try {
+            result = Warmup.run(store, options.warmupJoins(), options.roomSize(), options.maxFrameSize(),
+                    Warmup.BUDGET);
+        } catch (RuntimeException e) {
+            log.warn("warm-up failed; the first joins will be slow: {}", e.toString());
+            return;
+        }
+        log.info("warm-up: {} of {} joins answered through the decision path in {} ms {}; {} of {} rooms released",
+                result.acks(), result.joins(), result.millis(), result.decisions(), result.released(), result.rooms());
+        result.problem().ifPresent(problem -> log.warn("warm-up: {}", problem));
     }
 
     private static RoomStore store(AgentOptions options, RoomLifetimes lifetimes, ServerInventory inventory) {

@@ -22,7 +22,8 @@ record AgentOptions(
         Optional<String> redis,
         String redisPrefix,
         Duration redisTimeout,
-        Optional<HostAndPort> admin) {
+        Optional<HostAndPort> admin,
+        int warmupJoins) {
 
     static final int MAX_ROOM_SIZE = 1000;
     /** HAProxy's default max-frame-size (tune.bufsize 16384 minus the length prefix). */
@@ -59,6 +60,8 @@ record AgentOptions(
             "  --max-frame-size N          largest SPOP frame accepted, 256 to 1048576 (default 16380)",
             "  --io-threads N              threads serving SPOP connections (default: one per CPU core, "
                     + defaultIoThreads() + " here)",
+            "  --warmup-joins N            made-up joins run through the decision path at start, before HAProxy's,",
+            "                              so that its first players are not slow (default 2000, 0 for none)",
             "  --help                      print this help",
             "",
             "Durations: a number and a unit, ms, s, m or h (500ms, 20s, 30m, 2h).");
@@ -110,6 +113,7 @@ record AgentOptions(
         private String redisPrefix = "rr";
         private Duration redisTimeout = Duration.ofMillis(20);
         private HostAndPort admin;
+        private int warmupJoins = 2000;
 
         void set(String flag, String value) {
             switch (flag) {
@@ -128,6 +132,7 @@ record AgentOptions(
                 case "--redis-prefix" -> redisPrefix = nonEmpty(flag, value);
                 case "--redis-timeout" -> redisTimeout = positive(flag, value);
                 case "--admin" -> admin = HostAndPort.parse(flag, value);
+                case "--warmup-joins" -> warmupJoins = integer(flag, value, 0, 100_000);
                 default -> throw new OptionsException("unknown flag: " + flag + " (see --help)");
             }
         }
@@ -157,7 +162,8 @@ record AgentOptions(
                     Optional.ofNullable(redis),
                     redisPrefix,
                     redisTimeout,
-                    Optional.ofNullable(admin));
+                    Optional.ofNullable(admin),
+                    warmupJoins);
         }
 
         private static String nonEmpty(String flag, String value) {
@@ -211,6 +217,7 @@ record AgentOptions(
                 + " io-threads=" + ioThreads
                 + " store=" + redis.map(r -> "redis " + RedisUris.redact(r) + " prefix=" + redisPrefix
                         + " timeout=" + DurationFlag.format(redisTimeout)).orElse("memory")
-                + " admin=" + admin.map(HostAndPort::toString).orElse("off");
+                + " admin=" + admin.map(HostAndPort::toString).orElse("off")
+                + " warmup-joins=" + warmupJoins;
     }
 }

@@ -20,6 +20,7 @@ class AgentOptionsTest {
         assertThat(options.redis()).isEmpty();
         assertThat(options.redisTimeout()).isEqualTo(Duration.ofMillis(20));
         assertThat(options.refreshInterval()).isEqualTo(Duration.ofMillis(500));
+        assertThat(options.warmupJoins()).isEqualTo(2000);
     }
 
     @Test
@@ -29,7 +30,7 @@ class AgentOptionsTest {
                 "--server-capacity", "50", "--room-size=4", "--room-idle-timeout", "2h",
                 "--reservation-window", "90s", "--refresh-interval", "500ms", "--max-frame-size", "32764",
                 "--io-threads", "3", "--redis", "redis://:secret@localhost:6379/0", "--redis-prefix", "game", "--redis-timeout", "15ms",
-                "--admin", "[::1]:8080");
+                "--admin", "[::1]:8080", "--warmup-joins", "0");
 
         assertThat(options.listen()).isEqualTo(new HostAndPort("0.0.0.0", 9000));
         assertThat(options.servers()).isEqualTo(List.of("be_a=s1,s2", "be_b=s3"));
@@ -39,6 +40,7 @@ class AgentOptionsTest {
         assertThat(options.maxFrameSize()).isEqualTo(32764);
         assertThat(options.ioThreads()).isEqualTo(3);
         assertThat(options.admin()).contains(new HostAndPort("::1", 8080));
+        assertThat(options.warmupJoins()).isZero();
         assertThat(options.describe()).contains("redis redis://***@localhost:6379/0").doesNotContain("secret");
     }
 
@@ -50,6 +52,8 @@ class AgentOptionsTest {
                 .hasMessage("--listen: 'localhost' (expected: HOST:PORT)");
         assertThatThrownBy(() -> AgentOptions.parse("--haproxy-api", "x", "--room-idle-timeout", "30"))
                 .hasMessageStartingWith("--room-idle-timeout: '30' (expected: a number and a unit");
+        assertThatThrownBy(() -> AgentOptions.parse("--haproxy-api", "x", "--warmup-joins", "-1"))
+                .hasMessage("--warmup-joins: -1 (expected: 0 to 100000)");
         assertThatThrownBy(() -> AgentOptions.parse("--haproxy-api", "x", "--bogus", "1"))
                 .hasMessage("unknown flag: --bogus (see --help)");
         assertThatThrownBy(() -> AgentOptions.parse("--haproxy-api"))

@@ -13,7 +13,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /** A real redis-server child process on a free loopback port, without persistence. */
-final class RedisServerProcess implements AutoCloseable {
+public final class RedisServerProcess implements AutoCloseable {
     private final int port;
     private final Path log;
     private Process process;
@@ -27,13 +27,13 @@ final class RedisServerProcess implements AutoCloseable {
         }
     }
 
-    static RedisServerProcess start() {
+    public static RedisServerProcess start() {
         RedisServerProcess redis = new RedisServerProcess(freePort());
         redis.restart();
         return redis;
     }
 
-    String uri() {
+    public String uri() {
         return "redis://127.0.0.1:" + port + "/0";
     }
 

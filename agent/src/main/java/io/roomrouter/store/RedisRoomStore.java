@@ -64,8 +64,13 @@ public final class RedisRoomStore implements RoomStore {
     static final int STEPS_IN_FLIGHT = 2;
     /** The most joins and touches in one step: bounds the work of one atomic step, hence what waits behind it. */
     static final int BATCH_ENTRIES = 128;
-    /** How often rooms idle past their timeout are dropped from the agent's knowledge (they answer nothing meanwhile). */
-    private static final Duration FORGET_INTERVAL = Duration.ofSeconds(5);
+    /**
+     * Bounds of how often rooms idle past their timeout are dropped from the agent's knowledge (they answer nothing
+     * meanwhile): a tenth of the idle timeout, so that a forgotten room has lingered at most 10 % past it. Each pass
+     * walks every known room: every 5 s, that walk was a tenth of the agent's CPU with a million rooms known.
+     */
+    private static final Duration MIN_FORGET_INTERVAL = Duration.ofSeconds(5);
+    private static final Duration MAX_FORGET_INTERVAL = Duration.ofMinutes(5);
 
     private static final Logger log = LoggerFactory.getLogger(RedisRoomStore.class);
 
@@ -187,7 +192,8 @@ public final class RedisRoomStore implements RoomStore {
 
     @Override
     public CompletionStage<Placement> join(JoinRequest request, BackendSnapshot backend) {
-        RoomId id = new RoomId(request.backend(), request.room());
+        // The snapshot's backend name, not the request's: a known room keeps one string fewer of its own.
+        RoomId id = new RoomId(backend.backend(), request.room());
         long now = clock.millis();
         KnownRoom cached = known.get(id);
         if (cached != null && cached.answersFromCache(generation.get(), System.nanoTime(), now, lifetimes)) {
@@ -318,13 +324,18 @@ public final class RedisRoomStore implements RoomStore {
             long now = clock.millis();
             // A full pass over every known room is the costly part of a tick: forget idle rooms only now and then.
             if (now >= nextForgetMillis) {
-                nextForgetMillis = now + FORGET_INTERVAL.toMillis();
+                nextForgetMillis = now + forgetIntervalMillis();
                 long idle = lifetimes.idleTimeout().toMillis();
                 known.values().removeIf(room -> room.lastJoinMillis() + idle <= now);
             }
         } catch (RuntimeException e) {
             log.warn("redis publish failed: {}", describe(e));
         }
+    }
+
+    private long forgetIntervalMillis() {
+        long tenth = lifetimes.idleTimeout().toMillis() / 10;
+        return Math.max(MIN_FORGET_INTERVAL.toMillis(), Math.min(MAX_FORGET_INTERVAL.toMillis(), tenth));
     }
 
     private void touch(RoomId id, String epoch, String player) {
@@ -579,7 +590,7 @@ public final class RedisRoomStore implements RoomStore {
         public void answered(List<Object> values) {
             JoinReply answer;
             try {
-                answer = JoinReply.of(values);
+                answer = JoinReply.of(values).namedAs(backend);
             } catch (RuntimeException e) {
                 completeDegraded(out, request, backend, describe(e));
                 return;
@@ -622,7 +633,8 @@ public final class RedisRoomStore implements RoomStore {
         }
 
         KnownRoom confirmed(long nowNanos, String keptFallback) {
-            return new KnownRoom(server, keptFallback, epoch, size, generation, nowNanos, lastJoinMillis);
+            return new KnownRoom(server, keptFallback.equals(fallback) ? fallback : keptFallback, epoch, size,
+                    generation, nowNanos, lastJoinMillis);
         }
     }
 

@@ -23,8 +23,16 @@ class RedisOutageIT {
     private static final List<String> SERVERS = List.of("game1", "game2", "game3");
     private static final int ROOMS_BEFORE = 40;
     private static final int ROOMS_DURING = 30;
-    /** The agent's default {@code --redis-timeout}: what the reference deployment runs with. */
-    private static final Duration REDIS_TIMEOUT = Duration.ofMillis(20);
+    /**
+     * The agents' {@code --redis-timeout}: above the default 20 ms, below HAProxy's 100 ms {@code timeout processing}.
+     * This machine runs two HAProxies, two agents, Redis, three game servers and the test's players on two cores:
+     * even with the agents warmed up, a join now and then waits 10 to 20 ms for a core (cache hits included, whose
+     * answers need no Redis; one first join in nine runs took 20.4 ms). A first join past the bound before the outage
+     * is placed {@code degraded}, and may be split from where the other proxy's agent has Redis place the room: that
+     * is the hazard of a slow Redis at a tight bound, not what this test is about. The outage's bound is checked
+     * against this value.
+     */
+    private static final Duration REDIS_TIMEOUT = Duration.ofMillis(50);
     /** Scheduling slack on top of the Redis timeout, on a 2-core machine shared with other builds. */
     private static final Duration AGENT_SLACK = Duration.ofMillis(80);
     /**
@@ -90,9 +98,10 @@ class RedisOutageIT {
         try (RedisProcess redis = RedisProcess.start(TestLogs.dir(test));
                 SharedStoreStack stack = SharedStoreStack.builder(TestLogs.dir(test), redis.uri())
                         .beforeAgent(api -> SERVERS.forEach(s -> api.setMaxconn(GAME_BACKEND, s, 1000)))
+                        .agentArgs("--redis-timeout", REDIS_TIMEOUT.toMillis() + "ms")
                         .start();
                 TimedCrowd crowd = new TimedCrowd(4)) {
-            // Before: rooms placed through Redis, gently (4 at a time), so that Redis answers within 20 ms.
+            // Before: rooms placed through Redis, gently (4 at a time), so that Redis answers within the bound.
             RoomReport before = RoomReport.of(TimedCrowd.players(
                     joinAll(crowd, routes(stack, "before", ROOMS_BEFORE, 1, 3))));
             TestLogs.report(test, "before the outage: " + before.summary());

@@ -93,11 +93,15 @@ final class Agent implements AutoCloseable {
     }
 
     // Before the SPOP port opens, so that HAProxy's first players find the decision path compiled (see Warmup).
-    private static void warmUp(RoomStore store, AgentOptions options) throws InterruptedException {
+    // Interrupted, it keeps the interrupt: the SPOP server's start then fails, and start() closes what it opened.
+    private static void warmUp(RoomStore store, AgentOptions options) {
         Warmup.Result result;
         try {
             result = Warmup.run(store, options.warmupJoins(), options.roomSize(), options.maxFrameSize(),
                     Warmup.BUDGET);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
         } catch (RuntimeException e) {
             log.warn("warm-up failed; the first joins will be slow: {}", e.toString());
             return;

@@ -10,6 +10,7 @@ import io.roomrouter.placement.JoinRequest;
 import io.roomrouter.placement.Placement;
 import io.roomrouter.placement.PlacementPolicy;
 import io.roomrouter.placement.RendezvousHash;
+import io.roomrouter.placement.ServerLoad;
 import io.roomrouter.placement.ServerState;
 import io.roomrouter.placement.ServerStatus;
 import java.net.SocketAddress;
@@ -49,7 +50,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>When Redis fails, a join completes within the configured timeout: rooms this agent knows keep their server,
  * new rooms go to the rendezvous pick among UP servers ({@link Decision#DEGRADED}), which every agent computes
- * alike. Lettuce reconnects; then every room the agent knows is reconciled with Redis, and the result logged.
+ * alike; when Redis is only slow, to where its script is about to place them (see {@code newRoomWithoutRedis}).
+ * Lettuce reconnects; then every room the agent knows is reconciled with Redis, and the result logged.
  */
 public final class RedisRoomStore implements RoomStore {
     /** How often each agent publishes its HAProxy's load. */
@@ -62,6 +64,11 @@ public final class RedisRoomStore implements RoomStore {
      * Batch steps under way at once per backend: while they run, joins queue up and go out together in the next.
      */
     static final int STEPS_IN_FLIGHT = 2;
+    /**
+     * How long the loads Redis reported with a publication may guide a join that Redis is too slow to answer; past
+     * that (Redis stalled for longer, publications included) such a join takes the rendezvous pick.
+     */
+    static final Duration SHARED_LOADS_TTL = Duration.ofSeconds(1);
     /** The most joins and touches in one step: bounds the work of one atomic step, hence what waits behind it. */
     static final int BATCH_ENTRIES = 128;
     /**
@@ -85,6 +92,8 @@ public final class RedisRoomStore implements RoomStore {
     private final ScheduledThreadPoolExecutor timer;
     private final Map<String, RedisJoinBatcher> batchers = new ConcurrentHashMap<>();
     private final Map<RoomId, KnownRoom> known = new ConcurrentHashMap<>();
+    // Per backend, the loads Redis reported at this agent's last publication.
+    private final Map<String, SharedLoads> sharedLoads = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Arrival> arrivals = new ConcurrentLinkedQueue<>();
     // Arrivals waiting to be confirmed, per backend, in about the order they came; only publishNow reads and writes
     // them, holding the map's lock (the rr-redis thread, or a test).
@@ -309,6 +318,13 @@ public final class RedisRoomStore implements RoomStore {
                         if (error != null) {
                             // confirmed at the next publication that gets through
                             arrivals.addAll(publication.settled());
+                        } else {
+                            try {
+                                sharedLoads.put(snapshot.backend(), SharedLoads.of(values, System.nanoTime()));
+                            } catch (NumberFormatException e) {
+                                log.warn("redis publish reply: {} ({}); joins Redis is too slow to answer take the"
+                                        + " rendezvous pick", values, e.getMessage());
+                            }
                         }
                     }));
         }
@@ -425,8 +441,9 @@ public final class RedisRoomStore implements RoomStore {
                 System.nanoTime(), clock.millis()));
     }
 
+    // `slow`: the join's bound passed while Redis still had it (not a failed command or a lost connection).
     private void completeDegraded(CompletableFuture<Placement> out, JoinRequest request, BackendSnapshot backend,
-            String why) {
+            String why, boolean slow) {
         if (out.isDone()) {
             return;
         }
@@ -440,7 +457,7 @@ public final class RedisRoomStore implements RoomStore {
             placement = Placement.routed(Decision.STICKY, room.server(), "known room; redis unavailable: " + why,
                     server.liveConnections(), server.capacity());
         } else {
-            placement = rendezvous(request.room(), backend, "redis unavailable: " + why);
+            placement = newRoomWithoutRedis(request, backend, "redis unavailable: " + why, slow);
         }
         if (out.complete(named(placement, request, backend)) && placement.server().isPresent()) {
             String server = placement.server().get();
@@ -471,6 +488,33 @@ public final class RedisRoomStore implements RoomStore {
 
     private static Optional<String> fallback(JoinRequest request, String server, BackendSnapshot backend) {
         return PlacementPolicy.usualFallback(request.room(), server, backend.servers());
+    }
+
+    // A new room that Redis did not answer for. When Redis is only slow (the connection is up and this join's bound
+    // passed), its entry is still queued there, and so may be another agent's join of the same room: the room goes
+    // where the script is about to place it, weighed as the script weighs it, on the loads Redis reported at the
+    // last publication. A rendezvous pick there disagreed with Redis whenever the room's first server was more than
+    // a room above the least loaded, and the room was split. With the connection lost, or no recent loads, the
+    // rendezvous pick: every agent computes it alike without any shared state.
+    private Placement newRoomWithoutRedis(JoinRequest request, BackendSnapshot backend, String why, boolean slow) {
+        SharedLoads loads = sharedLoads.get(backend.backend());
+        long ageNanos = loads == null ? Long.MAX_VALUE : System.nanoTime() - loads.atNanos();
+        if (!slow || disconnected.get() || ageNanos > SHARED_LOADS_TTL.toNanos()) {
+            return rendezvous(request.room(), backend, why);
+        }
+        List<ServerLoad> servers = new ArrayList<>(backend.servers().size());
+        for (ServerStatus server : backend.servers()) {
+            // Redis's load of a server (live connections of every agent's HAProxy plus held seats) as its live count.
+            servers.add(new ServerLoad(new ServerStatus(server.name(), server.state(), server.capacity(),
+                    loads.of(server.name())), 0));
+        }
+        Optional<ServerLoad> pick = PlacementPolicy.chooseWithinOneRoom(request.room(), request.size(), servers);
+        if (pick.isEmpty()) {
+            return rendezvous(request.room(), backend, why + "; no server fits by redis's last loads");
+        }
+        return Placement.routed(Decision.DEGRADED, pick.get().name(),
+                why + "; placed as redis would, by its loads of " + TimeUnit.NANOSECONDS.toMillis(ageNanos) + " ms ago",
+                pick.get().load(), pick.get().capacity());
     }
 
     /** The same server on every agent: the room's rendezvous pick among the servers that are UP. */
@@ -592,7 +636,7 @@ public final class RedisRoomStore implements RoomStore {
             try {
                 answer = JoinReply.of(values).namedAs(backend);
             } catch (RuntimeException e) {
-                completeDegraded(out, request, backend, describe(e));
+                completeDegraded(out, request, backend, describe(e), false);
                 return;
             }
             // Remember before completing: the caller's next join of this room may run as soon as it completes.
@@ -606,12 +650,12 @@ public final class RedisRoomStore implements RoomStore {
 
         @Override
         public void failed(Throwable error) {
-            completeDegraded(out, request, backend, describe(error));
+            completeDegraded(out, request, backend, describe(error), false);
         }
 
         @Override
         public void timedOut() {
-            completeDegraded(out, request, backend, "timeout after " + settings.timeout().toMillis() + " ms");
+            completeDegraded(out, request, backend, "timeout after " + settings.timeout().toMillis() + " ms", true);
         }
     }
 
@@ -635,6 +679,23 @@ public final class RedisRoomStore implements RoomStore {
         KnownRoom confirmed(long nowNanos, String keptFallback) {
             return new KnownRoom(server, keptFallback.equals(fallback) ? fallback : keptFallback, epoch, size,
                     generation, nowNanos, lastJoinMillis);
+        }
+    }
+
+    /** A backend's server loads as Redis counts them (every agent's connections plus held seats), and when. */
+    private record SharedLoads(Map<String, Integer> loads, long atNanos) {
+
+        // The publish reply: the seats given back, then (server, load) pairs.
+        static SharedLoads of(List<Object> values, long atNanos) {
+            Map<String, Integer> loads = new HashMap<>();
+            for (int i = 1; i + 1 < values.size(); i += 2) {
+                loads.put(String.valueOf(values.get(i)), Integer.parseInt(String.valueOf(values.get(i + 1))));
+            }
+            return new SharedLoads(Map.copyOf(loads), atNanos);
+        }
+
+        int of(String server) {
+            return loads.getOrDefault(server, 0);
         }
     }
 

@@ -287,9 +287,9 @@ local function join(room, size, player, order, window, idle)
       for j = 2, m do
         if loads[j] * caps[fits[least]] < loads[least] * caps[fits[j]] then least = j end
       end
-      -- Among the servers within one room of the least loaded, the first in the room's rendezvous order. An agent
-      -- that must answer without Redis (a timeout) picks the rendezvous server, so it mostly agrees with this
-      -- placement, and loads stay within about one room of even.
+      -- Among the servers within one room of the least loaded, the first in the room's rendezvous order, so that
+      -- loads stay within about one room of even. An agent whose join this script is too slow to answer applies
+      -- the same rule (PlacementPolicy.chooseWithinOneRoom) to the loads `publish` last returned to it.
       local least_load, least_cap = loads[least], caps[fits[least]]
       for j = 1, m do
         if loads[j] * least_cap <= least_load * caps[fits[j]] + size * least_cap then
@@ -410,7 +410,8 @@ end
 
 -- An agent's heartbeat: its live load, the load summary of all fresh agents, then the arrivals its HAProxy now
 -- counts as connections. ARGV: 5 agent, 6 "<now> <server>:<state>:<conns> ...", 7 stale_before, then
--- (room, epoch, count) triples.
+-- (room, epoch, count) triples. Returns the seats given back, then (server, load) pairs: every server's load as
+-- placement counts it, which the agent weighs when it must place a room without Redis's answer.
 local function publish()
   local agent, entry, stale_before = ARGV[5], ARGV[6], tonumber(ARGV[7])
   sweep()
@@ -447,7 +448,21 @@ local function publish()
       store(room, r)
     end
   end
-  return { tostring(confirmed) }
+  local out, loads = { tostring(confirmed) }, {}
+  local values = redis.call('HGETALL', LOAD)
+  for i = 1, #values, 2 do
+    local kind, server = string.match(values[i], '^(%l+):(.*)$')
+    if kind == 'live' or kind == 'held' then
+      local n = tonumber(values[i + 1])
+      if n < 0 then n = 0 end
+      loads[server] = (loads[server] or 0) + n
+    end
+  end
+  for server, load in pairs(loads) do
+    out[#out + 1] = server
+    out[#out + 1] = tostring(load)
+  end
+  return out
 end
 
 -- ARGV: 5 room. Returns {"1"} when the room existed.

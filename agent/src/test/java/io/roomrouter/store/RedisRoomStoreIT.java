@@ -191,6 +191,29 @@ class RedisRoomStoreIT {
     }
 
     @Test
+    void aFirstJoinRedisIsTooSlowToAnswerGoesWhereRedisThenPlacesTheRoom() {
+        Clock clock = Clock.systemUTC();
+        String room = "slow-room";
+        List<String> order = rankedWithout(room, new ServerStatus[] {up("s1", 100, 0), up("s2", 100, 0),
+                up("s3", 100, 0)}, "");
+        // The room's rendezvous server is two rooms above the others: the script places it on the next one.
+        Map<String, Integer> live = Map.of(order.get(0), 40, order.get(1), 20, order.get(2), 20);
+        FakeInventory view = new FakeInventory(BE, clock, up("s1", 100, live.get("s1")), up("s2", 100, live.get("s2")),
+                up("s3", 100, live.get("s3")));
+        RedisRoomStore a = store(redis.uri(), view, "a", clock, Duration.ofMillis(100));
+        a.publishNow().join();
+
+        Placement degraded = firstJoinsWhileRedisWaits(a, view, 300, room).get(0).join();
+
+        assertThat(degraded.decision()).isEqualTo(Decision.DEGRADED);
+        assertThat(degraded.reason()).contains("timeout after 100 ms; placed as redis would, by its loads of");
+        assertThat(degraded.server()).contains(order.get(1));
+        assertThat(degraded.load()).isEqualTo(20);
+        // Redis runs the join once the pause ends, and places the room where the player was sent.
+        await(() -> order.get(1).equals(serverOf(raw, prefix, room)), "redis placed the room on " + order.get(1));
+    }
+
+    @Test
     void concurrentFirstJoinsAtTwoAgentsGetOneServerPerRoom() throws Exception {
         Clock clock = Clock.systemUTC();
         ServerStatus[] servers = {up("s1", 100_000, 0), up("s2", 100_000, 0), up("s3", 100_000, 0)};

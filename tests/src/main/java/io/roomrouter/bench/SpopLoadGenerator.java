@@ -8,9 +8,11 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SelectStrategy;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.IntSupplier;
 import io.roomrouter.spop.Ack;
 import io.roomrouter.spop.AgentHello;
 import io.roomrouter.spop.HaproxyHello;
@@ -21,6 +23,7 @@ import io.roomrouter.spop.SpopFrameEncoder;
 import io.roomrouter.spop.SpopMessage;
 import io.roomrouter.spop.TypedData;
 import java.net.InetSocketAddress;
+import java.nio.channels.spi.SelectorProvider;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,8 +32,8 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 
@@ -41,7 +44,9 @@ import org.HdrHistogram.Histogram;
  * at a fixed rate, where each NOTIFY has a due time and its latency counts from then (no coordinated omission:
  * a NOTIFY held back because its connection's pipeline is full is late, and that shows).
  *
- * <p>Everything runs on one event loop thread, so the generator takes at most one core from the agent.
+ * <p>Everything runs on one event loop thread, so the generator takes at most one core from the agent. In open
+ * loop that thread polls its sockets about every {@link PollingSelectStrategy#PARK_NANOS} instead of blocking in
+ * {@code select}, whose timeout is in whole milliseconds: NOTIFYs go out within about that of their due time.
  */
 final class SpopLoadGenerator implements AutoCloseable {
     static final String BACKEND = "be_game";
@@ -49,13 +54,16 @@ final class SpopLoadGenerator implements AutoCloseable {
     /** Due times of one connection's streams, by stream-id modulo this; far more than the pipeline. */
     private static final int RING = 256;
 
-    private final MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final PollingSelectStrategy selectStrategy = new PollingSelectStrategy();
+    private final MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
+            NioIoHandler.newFactory(SelectorProvider.provider(), () -> selectStrategy));
     private final EventLoop loop = group.next();
     private final List<Connection> connections = new ArrayList<>();
     private final int pipeline;
 
     // Mutable state below: event loop only.
     private RoomSource rooms = RoomSource.sequential("unused-");
+    private String backend = BACKEND;
     private Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
     private Histogram fromSend = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
     private final Map<String, Long> byDecision = new TreeMap<>();
@@ -115,9 +123,15 @@ final class SpopLoadGenerator implements AutoCloseable {
      * before a run of sticky joins.
      */
     void preload(RoomSource source, long count) throws Exception {
+        preload(BACKEND, source, count);
+    }
+
+    /** {@link #preload(RoomSource, long)} on {@code backend}: rooms kept apart from the runs' (for memory). */
+    void preload(String preloadBackend, RoomSource source, long count) throws Exception {
         CompletableFuture<Void> done = new CompletableFuture<>();
         loop.execute(() -> {
             rooms = source;
+            backend = preloadBackend;
             long[] left = {count};
             long[] unanswered = {count};
             for (Connection connection : connections) {
@@ -141,7 +155,10 @@ final class SpopLoadGenerator implements AutoCloseable {
             connections.forEach(Connection::flushIfNeeded);
         });
         done.get(10, TimeUnit.MINUTES);
-        loop.submit(() -> connections.forEach(c -> c.onAck = () -> { })).get();
+        loop.submit(() -> {
+            backend = BACKEND;
+            connections.forEach(c -> c.onAck = () -> { });
+        }).get();
     }
 
     /**
@@ -151,7 +168,7 @@ final class SpopLoadGenerator implements AutoCloseable {
     LoadResult run(RoomSource source, double ratePerSecond, Duration warmup, Duration measure) throws Exception {
         long warmupNanos = warmup.toNanos();
         long measureNanos = measure.toNanos();
-        CompletableFuture<Ticker> ticker = new CompletableFuture<>();
+        CompletableFuture<ScheduledFuture<?>> schedule = new CompletableFuture<>();
         loop.submit(() -> {
             rooms = source;
             latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
@@ -181,18 +198,21 @@ final class SpopLoadGenerator implements AutoCloseable {
                     }
                     connection.flushIfNeeded();
                 }
-                ticker.complete(null);
+                schedule.complete(null);
             } else {
                 double nanosPerJoin = 1e9 / ratePerSecond;
-                ticker.complete(new Ticker(loop, () -> offer(start, nanosPerJoin)));
+                selectStrategy.polling = true;
+                schedule.complete(loop.scheduleAtFixedRate(() -> offer(start, nanosPerJoin), 0,
+                        PollingSelectStrategy.PARK_NANOS, TimeUnit.NANOSECONDS));
             }
         }).get();
         Thread.sleep(TimeUnit.NANOSECONDS.toMillis(warmupNanos + measureNanos) + 1);
-        Ticker tick = ticker.get();
+        ScheduledFuture<?> openLoop = schedule.get();
         return loop.submit(() -> {
             running = false;
-            if (tick != null) {
-                tick.close();
+            if (openLoop != null) {
+                openLoop.cancel(false);
+                selectStrategy.polling = false;
             }
             for (Connection connection : connections) {
                 connection.backlogSize = 0;
@@ -340,44 +360,34 @@ final class SpopLoadGenerator implements AutoCloseable {
     }
 
     /**
-     * Runs {@code task} on the event loop about every {@link #TICK_NANOS}, from a thread of its own. Not a task
-     * scheduled on the loop: a NIO selector sleeps in whole milliseconds, so whenever the agent had answered
-     * everything, a 200 us schedule fired only about once a millisecond and held the NOTIFYs due meanwhile back by
-     * up to that much, which then counted as the agent's latency (HAProxy sends each NOTIFY as its request comes).
+     * While {@link #polling}, the loop never blocks in {@code select}: it parks for {@link #PARK_NANOS} and then
+     * polls, which also runs the open-loop schedule on time. A NIO selector sleeps in whole milliseconds, so with
+     * the default strategy a 50 us schedule fired only about once a millisecond whenever the agent had answered
+     * everything, and held the NOTIFYs due meanwhile back by up to that much, which then counted as the agent's
+     * latency (HAProxy sends each NOTIFY as its request comes). A ticker thread waking the loop instead costs two
+     * wake-ups per tick on cores the agent needs, and its tick could land in the next run.
      */
-    private static final class Ticker implements AutoCloseable {
-        static final long TICK_NANOS = 50_000;
-        private final AtomicBoolean queued = new AtomicBoolean();
-        private volatile boolean stopped;
-
-        Ticker(EventLoop loop, Runnable task) {
-            Runnable onLoop = () -> {
-                queued.set(false);
-                task.run();
-            };
-            Thread thread = new Thread(() -> {
-                while (!stopped) {
-                    LockSupport.parkNanos(TICK_NANOS);
-                    // One pending run at most: a loop that falls behind catches up in one go (offer sends all due).
-                    if (queued.compareAndSet(false, true)) {
-                        loop.execute(onLoop);
-                    }
-                }
-            }, "spop-load-ticker");
-            thread.setDaemon(true);
-            thread.start();
-        }
+    private static final class PollingSelectStrategy implements SelectStrategy {
+        static final long PARK_NANOS = 50_000;
+        volatile boolean polling;
 
         @Override
-        public void close() {
-            stopped = true;
+        public int calculateStrategy(IntSupplier selectNow, boolean hasTasks) throws Exception {
+            if (hasTasks) {
+                return selectNow.get();
+            }
+            if (!polling) {
+                return SelectStrategy.SELECT;
+            }
+            LockSupport.parkNanos(PARK_NANOS);
+            return selectNow.get();
         }
     }
 
-    private static Notify roomJoin(long streamId, String room) {
+    private Notify roomJoin(long streamId, String room) {
         List<SpopMessage.Arg> args = List.of(
                 new SpopMessage.Arg("room", new TypedData.Str(room)),
-                new SpopMessage.Arg("backend", new TypedData.Str(BACKEND)),
+                new SpopMessage.Arg("backend", new TypedData.Str(backend)),
                 new SpopMessage.Arg("size", TypedData.NULL),
                 new SpopMessage.Arg("player", new TypedData.Str("p" + (streamId & 0xffff))));
         return new Notify(streamId, 1, List.of(new SpopMessage("room-join", args)));

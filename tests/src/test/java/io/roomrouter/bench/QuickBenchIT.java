@@ -44,6 +44,8 @@ class QuickBenchIT {
                 "agent.memory.log-info.known.saturation.agent_heap_used",
                 "agent.memory.log-warn.known.saturation.decisions_per_s",
                 "agent.redis.first.saturation.placements_per_s",
+                "agent.redis.known.fixed50k.p99",
+                "agent.redis.mix20.saturation.decisions_per_s",
                 "scale.redis.bytes_per_room.rooms_10000",
                 "scale.memory.heap_per_room.rooms_100000",
                 "scale.memory.decision_ns.rooms_100000",

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every room-router benchmark and prints a table; the figures also go to tests/target/bench/results.json.
-#   ./bench.sh                      the full suite (about 14 minutes on 2 cores)
+#   ./bench.sh                      the full suite (about 13 minutes on 2 cores)
 #   ./bench.sh -Dbench.quick=true   a smoke run (about a minute)
 # Any -Dbench.* system property (see io.roomrouter.bench.BenchSettings) is passed on, e.g. -Dbench.suites=agent.
 # Installs haproxy, wrk and redis-server with apt-get when they are missing and it runs as root.

@@ -72,6 +72,35 @@ class RedisJoinBatcherTest {
     }
 
     @Test
+    void touchesBeyondWhatTheStepsUnderWayHoldAreDroppedAtOnceWhileJoinsStillQueue() {
+        RedisJoinBatcher batcher = batcher(1, 2, LONG);
+        Recorded first = touch(batcher, "t0"); // goes out at once
+        Recorded waiting1 = touch(batcher, "t1");
+        Recorded waiting2 = touch(batcher, "t2"); // two touches wait: 1 step x 2 entries
+        Recorded dropped = touch(batcher, "t3");
+        Recorded joined = join(batcher, "j");
+
+        assertThat(dropped.failures).singleElement().isInstanceOf(RedisJoinBatcher.TouchesBehind.class)
+                .satisfies(e -> assertThat(e).hasMessage("touches waiting: 2 (expected: < 2)"));
+        assertThat(batcher.droppedTouches()).isEqualTo(1);
+        assertThat(batcher.queued()).as("t1, t2 and the join").isEqualTo(3);
+
+        runner.step(0).answerAll();
+        assertThat(runner.step(1).rooms()).containsExactly("t1", "t2");
+        Recorded later = touch(batcher, "t4"); // no touch waits now
+        runner.step(1).answerAll();
+        assertThat(runner.step(2).rooms()).containsExactly("j", "t4");
+        runner.step(2).answerAll();
+
+        assertThat(List.of(first, waiting1, waiting2, joined, later)).allSatisfy(r -> {
+            assertThat(r.answers).hasSize(1);
+            assertThat(r.failures).isEmpty();
+        });
+        assertThat(dropped.answers).isEmpty();
+        assertThat(batcher.queued()).isZero();
+    }
+
+    @Test
     void aStepTakesAtMostTheCapAndTheRestFollowsInOrder() {
         RedisJoinBatcher batcher = batcher(1, 3, LONG);
         for (int i = 0; i < 8; i++) {

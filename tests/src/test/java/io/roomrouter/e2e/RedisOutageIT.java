@@ -102,12 +102,17 @@ class RedisOutageIT {
                         .start();
                 TimedCrowd crowd = new TimedCrowd(4)) {
             // Before: rooms placed through Redis, gently (4 at a time), so that Redis answers within the bound.
-            RoomReport before = RoomReport.of(TimedCrowd.players(
-                    joinAll(crowd, routes(stack, "before", ROOMS_BEFORE, 1, 3))));
+            List<Integer> beforeStart = logMarks(stack);
+            List<TimedCrowd.Timed> beforeJoins = joinAll(crowd, routes(stack, "before", ROOMS_BEFORE, 1, 3));
+            RoomReport before = RoomReport.of(TimedCrowd.players(beforeJoins));
             TestLogs.report(test, "before the outage: " + before.summary());
             assertThat(before.splitRooms()).isEmpty();
             Map<String, String> homes = homes(before);
 
+            // The agents write a decision's line a few ms after answering it: the outage's lines start after the
+            // last of these, or a late one would count as a decision during the outage.
+            assertThat(awaitDecisionLines(stack, beforeStart, beforeJoins.size()))
+                    .as("decisions logged before the outage").hasSize(beforeJoins.size());
             List<Integer> outageStart = logMarks(stack);
             redis.kill();
             for (SharedStoreStack.Proxy proxy : stack.proxies()) {

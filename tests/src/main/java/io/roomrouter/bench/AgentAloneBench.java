@@ -76,12 +76,10 @@ final class AgentAloneBench {
             LoadResult firstSat = measure(load, fresh, 0);
             report(prefix + "first.saturation", firstSat, "");
             if (everyWorkload) {
-                report(prefix + "first.fixed50k", measure(load, fresh, FIXED_RATE),
-                        "");
+                report(prefix + "first.fixed50k", measure(load, fresh, FIXED_RATE), "");
                 RoomSource mix = RoomSource.mix(known, fresh, FRESH_SHARE, 2);
                 report(prefix + "mix20.saturation", measure(load, mix, 0), "");
-                report(prefix + "mix20.fixed50k", measure(load, mix, FIXED_RATE),
-                        "");
+                report(prefix + "mix20.fixed50k", measure(load, mix, FIXED_RATE), "");
             }
             results.add(new Figure(prefix + "live_heap_after_runs", agent.liveHeapBytes() / 1048576.0, "MiB", "",
                     "jcmd GC.run then GC.heap_info, with every room placed by these runs"));
@@ -110,10 +108,7 @@ final class AgentAloneBench {
         results.add(new Figure(name + ".decisions_per_s", r.perSecond(), "1/s",
                 fixed ? "" : target, how + (fixed ? String.format(Locale.ROOT, ", offered %.0f/s",
                         r.offered() / r.seconds()) : "")));
-        String latencyTarget = fixed ? target : "";
-        results.add(new Figure(name + ".p50", r.percentileMillis(50), "ms", "", "from due time to ACK"));
-        results.add(new Figure(name + ".p99", r.percentileMillis(99), "ms", latencyTarget, "from due time to ACK"));
-        results.add(new Figure(name + ".p99.9", r.percentileMillis(99.9), "ms", "", "from due time to ACK"));
+        addLatencies(name + ".", r, fixed ? target : "");
         if (fixed) {
             results.add(new Figure(name + ".p99_from_send", r.fromSendPercentileMillis(99), "ms", "",
                     "from the NOTIFY's write to its ACK: the round trip without the generator's own lateness"));
@@ -124,7 +119,8 @@ final class AgentAloneBench {
     /**
      * One workload through the Redis store at {@code rate} per second (0: as fast as the agent answers). A join
      * Redis does not answer within {@code --redis-timeout} is answered {@code degraded}: counted as a decision, and
-     * named in the figure's note, but not as a placement.
+     * named in the figure's note, but not as a placement. {@code target} is that of the placements, which only
+     * the first-join workload reports.
      */
     private void redisRun(String workload, String point, double rate, SpopLoadGenerator load, RoomSource source,
             BenchAgent agent, BenchRedis redis, String target) throws Exception {
@@ -139,19 +135,22 @@ final class AgentAloneBench {
         String how = String.format(Locale.ROOT, "one agent, log-info, %d conns x %d pipelined, %.0fs, decisions %s%s",
                 settings.connections(), settings.pipeline(), r.seconds(), r.byDecision(),
                 rate > 0 ? String.format(Locale.ROOT, ", offered %.0f/s", r.offered() / r.seconds()) : "");
-        long placed = r.byDecision().getOrDefault("placed", 0L);
-        boolean firstJoins = workload.equals("first");
-        results.add(new Figure(prefix + "decisions_per_s", r.perSecond(), "1/s", firstJoins ? "" : target, how));
-        if (firstJoins) {
-            results.add(new Figure(prefix + "placements_per_s", placed / r.seconds(), "1/s", target,
-                    "decisions 'placed' only (not degraded)"));
+        results.add(new Figure(prefix + "decisions_per_s", r.perSecond(), "1/s", "", how));
+        if (workload.equals("first")) {
+            results.add(new Figure(prefix + "placements_per_s", r.byDecision().getOrDefault("placed", 0L)
+                    / r.seconds(), "1/s", target, "decisions 'placed' only (not degraded)"));
         }
         results.add(new Figure(prefix + "agent_cpu", agentCores, "cores", "",
                 "agent process user+sys CPU / wall time (warm-up and measure), /proc/PID/stat"));
         results.add(new Figure(prefix + "redis_cpu", redisCores, "cores", "",
                 "redis-server used_cpu_user+used_cpu_sys (INFO cpu) / wall time (warm-up and measure)"));
+        addLatencies(prefix, r, "");
+    }
+
+    /** p50, p99 (with {@code p99Target}) and p99.9 of {@code r}, named {@code prefix} + percentile. */
+    private void addLatencies(String prefix, LoadResult r, String p99Target) {
         results.add(new Figure(prefix + "p50", r.percentileMillis(50), "ms", "", "from due time to ACK"));
-        results.add(new Figure(prefix + "p99", r.percentileMillis(99), "ms", "", "from due time to ACK"));
+        results.add(new Figure(prefix + "p99", r.percentileMillis(99), "ms", p99Target, "from due time to ACK"));
         results.add(new Figure(prefix + "p99.9", r.percentileMillis(99.9), "ms", "", "from due time to ACK"));
     }
 

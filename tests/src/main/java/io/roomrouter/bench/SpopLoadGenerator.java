@@ -369,7 +369,8 @@ final class SpopLoadGenerator implements AutoCloseable {
      */
     private static final class PollingSelectStrategy implements SelectStrategy {
         static final long PARK_NANOS = 50_000;
-        volatile boolean polling;
+        // Set and read on the event loop only.
+        boolean polling;
 
         @Override
         public int calculateStrategy(IntSupplier selectNow, boolean hasTasks) throws Exception {

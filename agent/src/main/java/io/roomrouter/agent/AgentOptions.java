@@ -1,5 +1,6 @@
 package io.roomrouter.agent;
 
+import io.roomrouter.store.RedisSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,7 +52,9 @@ record AgentOptions(
             "  --redis URI                 share placement through Redis: redis://[:password@]host:port/db,",
             "                              rediss:// for TLS, redis-sentinel:// or a Cluster URI as Lettuce accepts",
             "  --redis-prefix P            prefix of every Redis key (default rr)",
-            "  --redis-timeout DUR         longest a decision waits for Redis before it degrades (default 20ms)",
+            "  --redis-timeout DUR         longest a join waits for Redis (default 50ms; keep it well below HAProxy's",
+            "                              timeout processing); past it a known room keeps its server and a new",
+            "                              room is refused for now (decision retry: HAProxy answers 503)",
             "",
             "Agent:",
             "  --listen HOST:PORT          the SPOP listener (default 127.0.0.1:12345, loopback only)",
@@ -111,7 +114,7 @@ record AgentOptions(
         private int ioThreads = defaultIoThreads();
         private String redis;
         private String redisPrefix = "rr";
-        private Duration redisTimeout = Duration.ofMillis(20);
+        private Duration redisTimeout = RedisSettings.DEFAULT_TIMEOUT;
         private HostAndPort admin;
         private int warmupJoins = 2000;
 

@@ -44,8 +44,7 @@ import java.util.concurrent.TimeoutException;
  * <p>Why: a fresh JVM runs that path in the interpreter, loading classes as it goes. In the e2e logs an agent's
  * first decisions took 50 to 100 ms, in memory as through Redis. That is past HAProxy's {@code timeout processing}
  * (100 ms in the reference configuration: HAProxy then hashes the player itself), and far past
- * {@code --redis-timeout}: such a first join is answered {@code degraded} while another agent may have Redis place
- * the same room elsewhere, and the room is split. A split room is what the product exists to prevent, so the agent
+ * {@code --redis-timeout}: such a first join is refused ({@code retry}, a 503 the player must retry). The agent
  * pays that cost at start-up instead, within {@link #BUDGET}.
  *
  * <p>The rooms live on a backend of their own, {@value #BACKEND}, which no HAProxy has: they never count against a
@@ -61,7 +60,7 @@ final class Warmup {
     /**
      * NOTIFYs in flight at once, about as many as HAProxy keeps on one connection: the Redis store batches several
      * joins in one step, as under load. Waves of 64 took longer than the default {@code --redis-timeout} while the
-     * path was still cold, so that most warm-up joins were answered degraded and the placement path stayed cold.
+     * path was still cold, so that most warm-up joins were answered without Redis and the placement path stayed cold.
      */
     private static final int WAVE = 16;
     private static final int RELEASES_AT_ONCE = 4;

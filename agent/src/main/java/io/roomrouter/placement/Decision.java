@@ -14,8 +14,12 @@ public enum Decision {
     FULL,
     /** The join's arguments were missing or bad. */
     REJECTED,
-    /** Shared state was unreachable: a new room was placed by rendezvous hashing over healthy servers. */
-    DEGRADED;
+    /**
+     * Shared state could not place a new room now (Redis slow, silent or unreachable): nothing was placed and the
+     * player is not routed; HAProxy answers 503 and the client retries. A guess would split the room whenever
+     * Redis, or another agent through it, placed the room elsewhere.
+     */
+    RETRY;
 
     private final String wireName = name().toLowerCase(Locale.ROOT);
 
@@ -25,6 +29,6 @@ public enum Decision {
 
     /** True when the decision names a server to route to. */
     public boolean routes() {
-        return this != FULL && this != REJECTED;
+        return this != FULL && this != REJECTED && this != RETRY;
     }
 }

@@ -39,6 +39,10 @@ public record Placement(
         return new Placement(Decision.FULL, Optional.empty(), Optional.empty(), reason, 0, 0);
     }
 
+    public static Placement retry(String reason) {
+        return new Placement(Decision.RETRY, Optional.empty(), Optional.empty(), reason, 0, 0);
+    }
+
     public static Placement rejected(String reason) {
         return new Placement(Decision.REJECTED, Optional.empty(), Optional.empty(), reason, 0, 0);
     }

@@ -1,6 +1,5 @@
 package io.roomrouter.placement;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -33,38 +32,6 @@ public final class PlacementPolicy {
             }
         }
         return Optional.ofNullable(best);
-    }
-
-    /**
-     * Where the Redis store's script places a new room, for an agent that must answer without it: among UP servers
-     * where the whole room fits, the first in the room's rendezvous order whose load is within one room
-     * ({@code size} seats, scaled to its capacity) of the least loaded; empty when the room fits nowhere. Given the
-     * loads Redis last reported, an agent whose join timed out then names the server Redis is about to choose.
-     */
-    public static Optional<ServerLoad> chooseWithinOneRoom(String room, int size, List<ServerLoad> servers) {
-        long seed = RendezvousHash.seed(room);
-        List<ServerLoad> fits = new ArrayList<>(servers.size());
-        for (ServerLoad candidate : servers) {
-            if (candidate.status().state() == ServerState.UP && candidate.fits(size)) {
-                fits.add(candidate);
-            }
-        }
-        fits.sort((a, b) -> Long.compareUnsigned(
-                RendezvousHash.weight(seed, b.name()), RendezvousHash.weight(seed, a.name())));
-        ServerLoad least = null;
-        for (ServerLoad candidate : fits) {
-            if (least == null || (long) candidate.load() * least.capacity() < (long) least.load() * candidate.capacity()) {
-                least = candidate;
-            }
-        }
-        for (ServerLoad candidate : fits) {
-            // load / capacity <= least load / least capacity + size / least capacity, without dividing
-            if ((long) candidate.load() * least.capacity()
-                    <= (long) least.load() * candidate.capacity() + (long) size * least.capacity()) {
-                return Optional.of(candidate);
-            }
-        }
-        return Optional.empty();
     }
 
     /** The successor of a room whose server no longer keeps rooms; empty when the room fits nowhere. */

@@ -1,33 +1,9 @@
 package io.roomrouter.store;
 
-import java.util.Collection;
-
 /**
- * What reconciling the rooms an agent knows with Redis did, after Redis came back: {@code adopted} rooms Redis
- * did not have, {@code kept} rooms Redis had on the same server, {@code corrected} late placements moved to
- * where their players went, {@code conflicts} rooms Redis had on another server (Redis's answer now stands).
+ * What reconciling the rooms an agent knows with Redis did, after an interruption: {@code adopted} rooms Redis did
+ * not have (it keeps them where the agent routed them), {@code kept} rooms Redis had on the same server,
+ * {@code conflicts} rooms Redis had on another server (Redis's server stands; the agent follows it), of
+ * {@code total} rooms offered.
  */
-record Reconciliation(int adopted, int kept, int corrected, int conflicts, int failed) {
-
-    static Reconciliation count(Collection<String> outcomes) {
-        int adopted = 0;
-        int kept = 0;
-        int corrected = 0;
-        int conflicts = 0;
-        int failed = 0;
-        for (String outcome : outcomes) {
-            switch (outcome) {
-                case "adopted" -> adopted++;
-                case "kept" -> kept++;
-                case "corrected" -> corrected++;
-                case "conflict" -> conflicts++;
-                default -> failed++;
-            }
-        }
-        return new Reconciliation(adopted, kept, corrected, conflicts, failed);
-    }
-
-    int total() {
-        return adopted + kept + corrected + conflicts + failed;
-    }
-}
+record Reconciliation(int adopted, int kept, int conflicts, int total) {}

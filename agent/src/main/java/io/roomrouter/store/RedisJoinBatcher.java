@@ -33,6 +33,12 @@ import org.slf4j.LoggerFactory;
  * until the reservation window ends, the same conservative count as a join Redis never answered), and renew the
  * room's entry in the agent's cache (its next join after that asks Redis).
  *
+ * <p>Joins queue only while fewer than {@code maxQueuedJoins} wait; past that a join fails at once
+ * ({@link Outcome#failed} with {@link JoinsBehind}) and its player is answered without Redis. A join whose time
+ * bound passed while it still waited here is never sent: its player has been answered without Redis already, and
+ * a room Redis placed behind that answer would only hold seats for nobody. While Redis is silent nothing leaves
+ * (the steps under way never return), so these two bounds are what keeps the queue small.
+ *
  * <p>A release (a room ended) queues like the rest and goes out alone, as a step of its own, once every entry
  * queued before it has gone out: a release sent at once could reach Redis before a first join of the same room
  * still waiting here, and the room would then be placed after it ended.
@@ -44,6 +50,8 @@ import org.slf4j.LoggerFactory;
 final class RedisJoinBatcher {
     /** How many values the script answers per entry. */
     static final int VALUES_PER_ENTRY = 8;
+    /** How many script arguments each entry adds. */
+    static final int ARGS_PER_ENTRY = 6;
 
     private static final Logger log = LoggerFactory.getLogger(RedisJoinBatcher.class);
     static final Duration WARN_EVERY = Duration.ofSeconds(10);
@@ -81,23 +89,35 @@ final class RedisJoinBatcher {
         }
     }
 
+    /** A join refused because too many joins wait already: Redis is far behind. Stackless, one per batcher. */
+    static final class JoinsBehind extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        JoinsBehind(int waiting) {
+            super("joins waiting for redis: " + waiting + " (expected: < " + waiting + ")", null, false, false);
+        }
+    }
+
     private final StepRunner runner;
     private final ScheduledExecutorService timer;
     private final long timeoutNanos;
     private final int maxInFlight;
     private final int maxEntries;
     private final int maxQueuedTouches;
+    private final int maxQueuedJoins;
     private final TouchesBehind touchesBehind;
+    private final JoinsBehind joinsBehind;
     // Guarded by this.
     private final ArrayDeque<Entry> queue = new ArrayDeque<>();
     private int inFlight;
     private int queuedTouches;
+    private int queuedJoins;
     private long droppedTouches;
     private long droppedReported;
     private long lastWarnNanos = System.nanoTime() - WARN_EVERY.toNanos();
 
     RedisJoinBatcher(StepRunner runner, ScheduledExecutorService timer, Duration timeout, int maxInFlight,
-            int maxEntries) {
+            int maxEntries, int maxQueuedJoins) {
         this.runner = Objects.requireNonNull(runner, "runner");
         this.timer = Objects.requireNonNull(timer, "timer");
         if (timeout.isNegative() || timeout.isZero()) {
@@ -109,20 +129,23 @@ final class RedisJoinBatcher {
         if (maxEntries < 1) {
             throw new IllegalArgumentException("maxEntries: " + maxEntries + " (expected: >= 1)");
         }
+        if (maxQueuedJoins < 1) {
+            throw new IllegalArgumentException("maxQueuedJoins: " + maxQueuedJoins + " (expected: >= 1)");
+        }
         this.timeoutNanos = timeout.toNanos();
         this.maxInFlight = maxInFlight;
         this.maxEntries = maxEntries;
         this.maxQueuedTouches = maxInFlight * maxEntries;
+        this.maxQueuedJoins = maxQueuedJoins;
         this.touchesBehind = new TouchesBehind(maxQueuedTouches);
+        this.joinsBehind = new JoinsBehind(maxQueuedJoins);
     }
 
     /** Queues one entry; sends it at once when fewer than {@code maxInFlight} steps are under way. */
     void submit(Entry entry) {
-        if (entry.isJoin()) {
-            entry.bound = timer.schedule(entry.outcome::timedOut, timeoutNanos, TimeUnit.NANOSECONDS);
-        }
         List<Entry> step;
         long droppedSinceWarning = 0;
+        RuntimeException refused = null;
         synchronized (this) {
             if (entry.isTouch() && queuedTouches >= maxQueuedTouches) {
                 droppedTouches++;
@@ -132,8 +155,17 @@ final class RedisJoinBatcher {
                     droppedSinceWarning = droppedTouches - droppedReported;
                     droppedReported = droppedTouches;
                 }
+                refused = touchesBehind;
+                step = null;
+            } else if (entry.isJoin() && queuedJoins >= maxQueuedJoins) {
+                refused = joinsBehind;
                 step = null;
             } else {
+                if (entry.isJoin()) {
+                    // Armed under the lock, before any step can take the entry: its bound then always runs after.
+                    entry.bound = timer.schedule(() -> expire(entry), timeoutNanos, TimeUnit.NANOSECONDS);
+                    queuedJoins++;
+                }
                 queue.add(entry);
                 if (entry.isTouch()) {
                     queuedTouches++;
@@ -145,16 +177,26 @@ final class RedisJoinBatcher {
                 step = take();
             }
         }
-        if (step == null) {
+        if (refused != null) {
             if (droppedSinceWarning > 0) {
                 log.warn("redis is behind the joins answered from the agent's cache: touches dropped since the last"
                         + " warning: {} ({} in all); their players' seats stay held until the reservation window ends",
                         droppedSinceWarning, droppedReported);
             }
-            entry.outcome.failed(touchesBehind);
+            entry.outcome.failed(refused);
+            return;
+        }
+        if (step.isEmpty()) {
+            finished(step, null, null);
             return;
         }
         send(step);
+    }
+
+    // The join's bound passed: its player is answered without Redis; unsent, it stays unsent (take() skips it).
+    private void expire(Entry entry) {
+        entry.expired = true;
+        entry.outcome.timedOut();
     }
 
     /** Entries queued and not yet sent. */
@@ -168,18 +210,24 @@ final class RedisJoinBatcher {
     }
 
     // The head of the queue and what follows it, up to maxEntries; a join whose servers differ from those of the
-    // step's first join waits for the next step, since a step carries one server list. Called holding the lock,
-    // with the queue not empty.
+    // step's first join waits for the next step, since a step carries one server list. Joins whose bound passed
+    // are dropped on the way. Called holding the lock; may return an empty step.
     private List<Entry> take() {
-        if (queue.peek().isRelease()) {
-            return List.of(queue.poll());
-        }
         List<Entry> step = new ArrayList<>(Math.min(queue.size(), maxEntries));
+        if (!queue.isEmpty() && queue.peek().isRelease()) {
+            step.add(queue.poll());
+            return step;
+        }
         List<ServerStatus> servers = null;
         while (!queue.isEmpty() && step.size() < maxEntries) {
             Entry next = queue.peek();
             if (next.isRelease()) {
                 break;
+            }
+            if (next.isJoin() && next.expired) {
+                queue.poll();
+                queuedJoins--;
+                continue;
             }
             if (next.isJoin()) {
                 if (servers == null) {
@@ -191,6 +239,8 @@ final class RedisJoinBatcher {
             Entry taken = queue.poll();
             if (taken.isTouch()) {
                 queuedTouches--;
+            } else if (taken.isJoin()) {
+                queuedJoins--;
             }
             step.add(taken);
         }
@@ -217,17 +267,23 @@ final class RedisJoinBatcher {
     private void finished(List<Entry> step, List<Object> values, Throwable error) {
         List<Entry> next = null;
         synchronized (this) {
-            if (queue.isEmpty()) {
-                inFlight--;
-            } else {
+            while (next == null && !queue.isEmpty()) {
                 next = take();
+                if (next.isEmpty()) {
+                    next = null; // only expired joins were left
+                }
+            }
+            if (next == null) {
+                inFlight--;
             }
         }
         // The next step first: Redis works on it while this one's entries are answered here.
         if (next != null) {
             send(next);
         }
-        answer(step, values, error);
+        if (!step.isEmpty()) {
+            answer(step, values, error);
+        }
     }
 
     private static void answer(List<Entry> step, List<Object> values, Throwable error) {
@@ -284,39 +340,45 @@ final class RedisJoinBatcher {
         private final String second;
         private final String playerHash;
         private final String order;
+        private final String claim;
         private final List<ServerStatus> servers;
         private final Outcome outcome;
-        // Set before the entry is queued; read by the thread that answers it, after the queue's lock.
+        // Set under the queue's lock before the entry is queued; read by the thread that answers it.
         private ScheduledFuture<?> bound;
+        // Set by the bound's timer thread, read by take() under the queue's lock.
+        private volatile boolean expired;
 
-        private Entry(String kind, String room, String second, String playerHash, String order,
+        private Entry(String kind, String room, String second, String playerHash, String order, String claim,
                 List<ServerStatus> servers, Outcome outcome) {
             this.kind = kind;
             this.room = Objects.requireNonNull(room, "room");
             this.second = second;
             this.playerHash = playerHash;
             this.order = order;
+            this.claim = Objects.requireNonNull(claim, "claim");
             this.servers = servers;
             this.outcome = Objects.requireNonNull(outcome, "outcome");
         }
 
         /**
-         * A first join: {@code servers} is the agent's snapshot of the backend; the entry carries the room's
-         * rendezvous order as positions in it.
+         * A join Redis decides: {@code servers} is the agent's snapshot of the backend; the entry carries the room's
+         * rendezvous order as positions in it. {@code claim} is the server this agent knows the room on (empty for a
+         * room it does not know): should Redis have lost the room, it keeps it there instead of placing it anew.
          */
-        static Entry join(String room, int size, String playerHash, List<ServerStatus> servers, Outcome outcome) {
+        static Entry join(String room, int size, String playerHash, List<ServerStatus> servers, String claim,
+                Outcome outcome) {
             return new Entry("j", room, Integer.toString(size), playerHash,
-                    RedisLayout.rendezvousPositions(room, servers), List.copyOf(servers), outcome);
+                    RedisLayout.rendezvousPositions(room, servers), claim, List.copyOf(servers), outcome);
         }
 
         /** A join answered from the cache: keeps the room alive and counts the arrival if its epoch still holds. */
         static Entry touch(String room, String epoch, String playerHash, Outcome outcome) {
-            return new Entry("t", room, epoch, playerHash, "", null, outcome);
+            return new Entry("t", room, epoch, playerHash, "", "", null, outcome);
         }
 
         /** The room ended: a step of its own, after every entry queued before it. */
         static Entry release(String room, Outcome outcome) {
-            return new Entry("r", room, "", "", "", null, outcome);
+            return new Entry("r", room, "", "", "", "", null, outcome);
         }
 
         boolean isJoin() {
@@ -335,14 +397,17 @@ final class RedisJoinBatcher {
             return room;
         }
 
-        /** Adds the entry's five script arguments: a join's {@code j room size player order}, a touch's
-         * {@code t room epoch player ''}. */
+        /**
+         * Adds the entry's {@value #ARGS_PER_ENTRY} script arguments: a join's {@code j room size player order
+         * claim}, a touch's {@code t room epoch player '' ''}.
+         */
         void addArgs(List<String> args) {
             args.add(kind);
             args.add(room);
             args.add(second);
             args.add(playerHash);
             args.add(order);
+            args.add(claim);
         }
     }
 }

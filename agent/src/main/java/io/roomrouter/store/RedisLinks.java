@@ -4,6 +4,7 @@ import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -31,19 +32,36 @@ record RedisLinks(
         RedisClusterAsyncCommands<String, String> commands,
         StatefulRedisPubSubConnection<String, String> pubSub) {
 
+    /** The longest Lettuce waits for a reply before failing a command (see {@link #connect}). */
+    static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+
     /** Connects, blocking the calling thread: call at start-up only. */
     static RedisLinks connect(RedisSettings settings) {
         ClientResources resources = ClientResources.builder()
                 // Back to Redis within a second of its return, not after Lettuce's default 30 s back-off.
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
                 .build();
-        // No command is replayed after a reconnect: its join already timed out and was answered without Redis, so
-        // running it late would place a room behind that answer's back. The caller sees the failure instead.
+        // No command is replayed after a reconnect: its join was answered without Redis long ago. The caller sees
+        // the failure instead.
         ClientOptions options = ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .replayFilter(command -> true)
-                .timeoutOptions(TimeoutOptions.builder().fixedTimeout(settings.timeout()).build())
+                // Not the joins' bound (--redis-timeout), which the store keeps itself: a command Redis has received
+                // still runs there however late, so its reply is wanted. This only frees what a dead link holds.
+                .timeoutOptions(TimeoutOptions.builder().fixedTimeout(COMMAND_TIMEOUT).build())
+                // A peer that vanished without a FIN or RST (host down, link cut) is found by keepalive probes:
+                // 1 s idle, then 3 probes 1 s apart, instead of the kernel's default two hours.
+                .socketOptions(SocketOptions.builder()
+                        .connectTimeout(CONNECT_TIMEOUT)
+                        .keepAlive(SocketOptions.KeepAliveOptions.builder()
+                                .enable()
+                                .idle(Duration.ofSeconds(1))
+                                .interval(Duration.ofSeconds(1))
+                                .count(3)
+                                .build())
+                        .build())
                 .build();
         AbstractRedisClient created = null;
         try {

@@ -9,8 +9,6 @@ import io.roomrouter.placement.Decision;
 import io.roomrouter.placement.JoinRequest;
 import io.roomrouter.placement.Placement;
 import io.roomrouter.placement.PlacementPolicy;
-import io.roomrouter.placement.RendezvousHash;
-import io.roomrouter.placement.ServerLoad;
 import io.roomrouter.placement.ServerState;
 import io.roomrouter.placement.ServerStatus;
 import java.net.SocketAddress;
@@ -46,12 +44,15 @@ import org.slf4j.LoggerFactory;
  * the cache and queue or send a command; they never block. Their stages complete on a Lettuce I/O thread (Redis
  * answered), or on the store's own {@code rr-redis} thread (the time bound passed). The {@code rr-redis} thread
  * also publishes this agent's load every {@link #PUBLISH_INTERVAL}, confirms arrivals, forgets ended rooms and
- * reconciles after Redis comes back. Pub/sub invalidations arrive on a Lettuce I/O thread.
+ * reconciles after an interruption. Pub/sub invalidations arrive on a Lettuce I/O thread.
  *
- * <p>When Redis fails, a join completes within the configured timeout: rooms this agent knows keep their server,
- * new rooms go to the rendezvous pick among UP servers ({@link Decision#DEGRADED}), which every agent computes
- * alike; when Redis is only slow, to where its script is about to place them (see {@code newRoomWithoutRedis}).
- * Lettuce reconnects; then every room the agent knows is reconciled with Redis, and the result logged.
+ * <p>When Redis cannot answer a join in time (slow, silent, failing, or the connection lost), the join is
+ * answered without it, within {@code --redis-timeout}: a room this agent knows keeps its server; a room Redis has
+ * not placed gets {@link Decision#RETRY} and no server, since any server named without Redis may be another than
+ * the one Redis gives the room, through this agent's queued request or another agent's, and the room would split.
+ * Once Redis is found silent or disconnected ({@link RedisWatch}) such joins are answered at once and nothing more
+ * is queued for it. When it answers again, every room the agent knows is offered to it ({@link RedisReconciler}):
+ * Redis may have lost them.
  */
 public final class RedisRoomStore implements RoomStore {
     /** How often each agent publishes its HAProxy's load. */
@@ -64,13 +65,14 @@ public final class RedisRoomStore implements RoomStore {
      * Batch steps under way at once per backend: while they run, joins queue up and go out together in the next.
      */
     static final int STEPS_IN_FLIGHT = 2;
-    /**
-     * How long the loads Redis reported with a publication may guide a join that Redis is too slow to answer; past
-     * that (Redis stalled for longer, publications included) such a join takes the rendezvous pick.
-     */
-    static final Duration SHARED_LOADS_TTL = Duration.ofSeconds(1);
     /** The most joins and touches in one step: bounds the work of one atomic step, hence what waits behind it. */
     static final int BATCH_ENTRIES = 128;
+    /**
+     * The most first joins waiting for a step, per backend: about what Redis runs in a few tens of milliseconds
+     * (a step of 128 takes 1 to 2 ms), so that a join let in can still be answered within its bound. Past it,
+     * joins are answered at once without Redis; a burst that size is far past what players make.
+     */
+    static final int QUEUED_JOINS = 16 * BATCH_ENTRIES;
     /**
      * Bounds of how often rooms idle past their timeout are dropped from the agent's knowledge (they answer nothing
      * meanwhile): a tenth of the idle timeout, so that a forgotten room has lingered at most 10 % past it. Each pass
@@ -78,6 +80,8 @@ public final class RedisRoomStore implements RoomStore {
      */
     private static final Duration MIN_FORGET_INTERVAL = Duration.ofSeconds(5);
     private static final Duration MAX_FORGET_INTERVAL = Duration.ofMinutes(5);
+    /** Failed publications are logged at most this often. */
+    private static final long WARN_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private static final Logger log = LoggerFactory.getLogger(RedisRoomStore.class);
 
@@ -89,11 +93,10 @@ public final class RedisRoomStore implements RoomStore {
     private final RedisLinks links;
     private final RedisScript script;
     private final RedisLayout layout;
+    private final RedisWatch watch;
     private final ScheduledThreadPoolExecutor timer;
     private final Map<String, RedisJoinBatcher> batchers = new ConcurrentHashMap<>();
     private final Map<RoomId, KnownRoom> known = new ConcurrentHashMap<>();
-    // Per backend, the loads Redis reported at this agent's last publication.
-    private final Map<String, SharedLoads> sharedLoads = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Arrival> arrivals = new ConcurrentLinkedQueue<>();
     // Arrivals waiting to be confirmed, per backend, in about the order they came; only publishNow reads and writes
     // them, holding the map's lock (the rr-redis thread, or a test).
@@ -101,17 +104,19 @@ public final class RedisRoomStore implements RoomStore {
     // Bumped whenever a connection drops: invalidations may have been missed, so older cache entries are not
     // trusted for the fast path (they still serve as knowledge while Redis is away).
     private final AtomicLong generation = new AtomicLong();
-    private final AtomicBoolean disconnected = new AtomicBoolean();
-    private final AtomicBoolean reconciling = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final AtomicLong disconnectedAtNanos = new AtomicLong();
     private final AtomicLong cacheHits = new AtomicLong();
     private final AtomicLong invalidations = new AtomicLong();
+    private final AtomicLong answeredWithoutRedis = new AtomicLong();
     private final AtomicReference<Reconciliation> lastReconciliation = new AtomicReference<>();
-    // Outcomes of the reconciliation under way, kept across retries so that each room is counted once.
-    private final Map<RoomId, String> reconciled = new ConcurrentHashMap<>();
-    // Only the rr-redis thread reads and writes it.
+    // The reconciliation under way, kept across failed attempts so that each room is offered once; dropped when the
+    // connection drops again (Redis may lose again what it was given). Only the rr-redis thread starts one.
+    private final AtomicReference<Reconciling> reconciling = new AtomicReference<>();
+    // Only the rr-redis thread reads and writes these.
     private long nextForgetMillis;
+    private CompletableFuture<?> publication = CompletableFuture.completedFuture(null);
+    private long lastPublishWarnNanos;
+    private long failedPublications;
 
     private RedisRoomStore(RedisSettings settings, RoomLifetimes lifetimes, ServerInventory inventory, String agentId,
             Clock clock, RedisLinks links) {
@@ -123,6 +128,8 @@ public final class RedisRoomStore implements RoomStore {
         this.links = links;
         this.script = new RedisScript(links.commands());
         this.layout = new RedisLayout(settings.prefix());
+        this.watch = new RedisWatch(System::nanoTime);
+        this.lastPublishWarnNanos = System.nanoTime() - WARN_EVERY_NANOS;
         this.timer = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, "rr-redis");
             thread.setDaemon(true);
@@ -178,25 +185,55 @@ public final class RedisRoomStore implements RoomStore {
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("redis " + settings.redactedUri() + ": start failed: " + e.getMessage(), e);
         }
+        warnIfKeysCanBeEvicted();
         links.client().addListener(new RedisConnectionStateListener() {
             @Override
             public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
                 generation.incrementAndGet();
-                reconciled.clear(); // Redis may lose again what an unfinished reconciliation gave it
-                if (!closed.get() && disconnected.compareAndSet(false, true)) {
-                    disconnectedAtNanos.set(System.nanoTime());
-                    log.warn("redis {}: connection lost; joins fall back to known rooms and rendezvous placement",
-                            settings.redactedUri());
+                if (closed.get() || connection == links.pubSub()) {
+                    return; // room events may be lost meanwhile (hence the generation); placement goes on
+                }
+                reconciling.set(null); // Redis may lose again what an unfinished reconciliation gave it
+                boolean first = !watch.interrupted();
+                watch.disconnected();
+                if (first) {
+                    log.warn("redis {}: connection lost; known rooms keep their server, new rooms are refused"
+                            + " (decision retry) until redis answers again", settings.redactedUri());
                 }
             }
 
             @Override
             public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
                 generation.incrementAndGet();
+                if (connection != links.pubSub()) {
+                    watch.connected();
+                }
             }
         });
         long period = PUBLISH_INTERVAL.toMillis();
         timer.scheduleWithFixedDelay(this::tick, 0, period, TimeUnit.MILLISECONDS);
+    }
+
+    // Keys with no expiry are what `allkeys-*` policies evict under memory pressure: a room evicted is placed anew
+    // at its next join, maybe elsewhere. Redis under ACLs may refuse CONFIG: then the operator is told to check.
+    private void warnIfKeysCanBeEvicted() {
+        String policy;
+        try {
+            policy = links.commands().configGet("maxmemory-policy").get(2, TimeUnit.SECONDS)
+                    .getOrDefault("maxmemory-policy", "");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            log.info("redis {}: could not read maxmemory-policy ({}); make sure it is noeviction or volatile-*,"
+                    + " so that room keys are never evicted", settings.redactedUri(), describe(e));
+            return;
+        }
+        if (policy.startsWith("allkeys-")) {
+            log.warn("redis {}: maxmemory-policy is {}: under memory pressure Redis may evict room-router's keys and"
+                    + " rooms would be placed anew; use noeviction (or volatile-*) for the keys under prefix {}",
+                    settings.redactedUri(), policy, settings.prefix());
+        }
     }
 
     @Override
@@ -209,16 +246,24 @@ public final class RedisRoomStore implements RoomStore {
             Optional<ServerStatus> server = backend.server(cached.server());
             if (server.isPresent() && server.get().state().keepsRooms()) {
                 cacheHits.incrementAndGet();
-                known.put(id, cached.joined(now));
+                // Only if no invalidation removed or replaced it since it was read: a put would bring it back.
+                known.replace(id, cached, cached.joined(now));
                 touch(id, cached.epoch(), request.player().orElse(""));
                 return CompletableFuture.completedFuture(Placement.routed(Decision.STICKY, cached.server(),
                         cachedFallback(cached, request, backend), "room lives here",
                         server.get().liveConnections(), server.get().capacity()));
             }
         }
+        String unavailable = watch.unavailable();
+        if (unavailable != null) {
+            return CompletableFuture.completedFuture(withoutRedis(request, backend, "redis " + unavailable));
+        }
         CompletableFuture<Placement> out = new CompletableFuture<>();
+        // A room this agent still routes to (not idle past its timeout here either) is claimed where it lives.
+        String claim = cached != null && cached.lastJoinMillis() + lifetimes.idleTimeout().toMillis() > now
+                ? cached.server() : "";
         batcher(request.backend()).submit(RedisJoinBatcher.Entry.join(request.room(), request.size(),
-                RedisLayout.playerHash(request.player().orElse("")), backend.servers(),
+                RedisLayout.playerHash(request.player().orElse("")), backend.servers(), claim,
                 new FirstJoin(id, request, backend, out, generation.get(), now)));
         return out;
     }
@@ -268,7 +313,12 @@ public final class RedisRoomStore implements RoomStore {
         return invalidations.get();
     }
 
-    /** The outcome of the last reconciliation after a reconnect; null before the first. */
+    /** Joins answered without Redis (known rooms from what the agent knows, new rooms refused) so far. */
+    long answeredWithoutRedis() {
+        return answeredWithoutRedis.get();
+    }
+
+    /** The outcome of the last reconciliation after an interruption; null before the first. */
     Reconciliation lastReconciliation() {
         return lastReconciliation.get();
     }
@@ -313,30 +363,29 @@ public final class RedisRoomStore implements RoomStore {
                 args.add(arrival.epoch());
                 args.add("1");
             }
-            steps.add(script.run(layout.keys(snapshot.backend()), args.toArray(new String[0]))
-                    .whenComplete((values, error) -> {
-                        if (error != null) {
-                            // confirmed at the next publication that gets through
-                            arrivals.addAll(publication.settled());
-                        } else {
-                            try {
-                                sharedLoads.put(snapshot.backend(), SharedLoads.of(values, System.nanoTime()));
-                            } catch (NumberFormatException e) {
-                                log.warn("redis publish reply: {} ({}); joins Redis is too slow to answer take the"
-                                        + " rendezvous pick", values, e.getMessage());
-                            }
-                        }
-                    }));
+            steps.add(run(layout.keys(snapshot.backend()), args).whenComplete((values, error) -> {
+                if (error != null) {
+                    arrivals.addAll(publication.settled()); // confirmed at the next publication that gets through
+                }
+            }));
         }
         return CompletableFuture.allOf(steps.toArray(new CompletableFuture<?>[0]));
     }
 
     private void tick() {
         try {
-            if (disconnected.get() && links.connection().isOpen()) {
+            if (watch.interrupted() && watch.unavailable() == null) {
                 reconcile();
             }
-            publishNow();
+            // One publication at a time: while Redis is silent the one under way is what finds it answering again,
+            // and more would only pile up in its input buffer.
+            if (publication.isDone()) {
+                publication = publishNow().whenComplete((done, error) -> {
+                    if (error != null) {
+                        warnPublishFailed(error);
+                    }
+                });
+            }
             long now = clock.millis();
             // A full pass over every known room is the costly part of a tick: forget idle rooms only now and then.
             if (now >= nextForgetMillis) {
@@ -345,7 +394,20 @@ public final class RedisRoomStore implements RoomStore {
                 known.values().removeIf(room -> room.lastJoinMillis() + idle <= now);
             }
         } catch (RuntimeException e) {
-            log.warn("redis publish failed: {}", describe(e));
+            warnPublishFailed(e);
+        }
+    }
+
+    // On the rr-redis thread or a Lettuce thread; a race between two only costs a line or a count.
+    private void warnPublishFailed(Throwable error) {
+        failedPublications++;
+        long now = System.nanoTime();
+        if (now - lastPublishWarnNanos >= WARN_EVERY_NANOS) {
+            lastPublishWarnNanos = now;
+            log.warn("redis {}: publishing this agent's load failed ({} since the last warning): {}; other agents"
+                    + " weigh its servers by its last publication for {} s", settings.redactedUri(),
+                    failedPublications, describe(error), HEARTBEAT_TTL.toSeconds());
+            failedPublications = 0;
         }
     }
 
@@ -355,6 +417,9 @@ public final class RedisRoomStore implements RoomStore {
     }
 
     private void touch(RoomId id, String epoch, String player) {
+        if (watch.unavailable() != null) {
+            return; // nothing more for a Redis that does not answer; the reconciliation renews the room
+        }
         long at = clock.millis();
         batcher(id.backend()).submit(RedisJoinBatcher.Entry.touch(id.room(), epoch, RedisLayout.playerHash(player),
                 new RedisJoinBatcher.Outcome() {
@@ -387,7 +452,7 @@ public final class RedisRoomStore implements RoomStore {
     private RedisJoinBatcher batcher(String backend) {
         return batchers.computeIfAbsent(backend, name -> new RedisJoinBatcher(
                 (servers, entries) -> runStep(name, servers, entries), timer, settings.timeout(), STEPS_IN_FLIGHT,
-                BATCH_ENTRIES));
+                BATCH_ENTRIES, QUEUED_JOINS));
     }
 
     private CompletableFuture<List<Object>> runStep(String backend, List<ServerStatus> servers,
@@ -395,13 +460,25 @@ public final class RedisRoomStore implements RoomStore {
         if (entries.get(0).isRelease()) {
             List<String> args = layout.head("release", backend, clock.millis());
             args.add(entries.get(0).room());
-            return script.run(layout.keys(backend), args.toArray(new String[0]));
+            return run(layout.keys(backend), args);
         }
         List<String> args = layout.batchHead(backend, clock.millis(), lifetimes, servers);
         for (RedisJoinBatcher.Entry entry : entries) {
             entry.addArgs(args);
         }
-        return script.run(layout.keys(backend), args.toArray(new String[0]));
+        return run(layout.keys(backend), args);
+    }
+
+    // Every script call goes through here, so that the watch sees each request and its end.
+    private CompletableFuture<List<Object>> run(String[] keys, List<String> args) {
+        watch.sent();
+        CompletableFuture<List<Object>> reply;
+        try {
+            reply = script.run(keys, args.toArray(new String[0]));
+        } catch (RuntimeException e) {
+            reply = CompletableFuture.failedFuture(e);
+        }
+        return reply.whenComplete((values, error) -> watch.completed(error));
     }
 
     private void remember(RoomId id, JoinReply answer, int size, long startGeneration, long now) {
@@ -416,64 +493,44 @@ public final class RedisRoomStore implements RoomStore {
         }
     }
 
-    // Redis answered after this join had already been answered without it. With the server the player was sent
-    // to, Redis's answer is kept as if it had come in time: the room is known here and, when Redis counted this
-    // player, the seat held for it is given back once HAProxy counts the player (else it stays held for the whole
-    // reservation window). With another server: when this very join placed the room there, move the room to
-    // where the player went, unless someone changed it since. When another agent placed it first, Redis's answer
-    // stands: later joins here follow it, even if Redis is slow again.
+    // Redis answered after this join had been answered without it. Its answer is the room's truth from now on: the
+    // room is known here, so the player's retry (or the next player) is sent where Redis put it. When the join was
+    // answered from what this agent knew and Redis names another server, Redis moved the room meanwhile.
     private void lateReply(RoomId id, JoinReply answer, JoinRequest request, Placement given, long startGeneration,
             long startMillis) {
-        if (answer.server().isEmpty() || given.server().isEmpty()) {
+        if (answer.server().isEmpty()) {
             return;
         }
-        if (answer.server().equals(given.server().get())) {
-            remember(id, answer, request.size(), startGeneration, startMillis);
-            return;
+        if (given.server().isPresent() && !given.server().get().equals(answer.server())) {
+            log.info("room={} backend={}: redis answered late with server {}; this agent had sent the player to {}",
+                    request.room(), request.backend(), answer.server(), given.server().get());
         }
-        if (answer.decision() == Decision.PLACED || answer.decision() == Decision.MOVED) {
-            adopt(id, given.server().get(), request.size(), answer.epoch());
-            return;
-        }
-        log.info("room={} backend={}: redis answered late with server {}; this agent had sent the player to {}",
-                request.room(), request.backend(), answer.server(), given.server().get());
-        known.put(id, new KnownRoom(answer.server(), answer.fallback(), answer.epoch(), request.size(), generation.get(),
-                System.nanoTime(), clock.millis()));
+        remember(id, answer, request.size(), startGeneration, startMillis);
     }
 
-    // `slow`: the join's bound passed while Redis still had it (not a failed command or a lost connection).
-    private void completeDegraded(CompletableFuture<Placement> out, JoinRequest request, BackendSnapshot backend,
-            String why, boolean slow) {
-        if (out.isDone()) {
-            return;
-        }
-        RoomId id = new RoomId(request.backend(), request.room());
-        long now = clock.millis();
+    // A join Redis did not answer: a room this agent knows keeps its server (or, if that server stopped keeping
+    // rooms, goes to the fallback HAProxy uses for it too, which is where Redis moves it); any other room is refused
+    // for now. Never a server Redis has not given the room: Redis, through a request already queued there by this
+    // agent or another, may give it a different one.
+    private Placement withoutRedis(JoinRequest request, BackendSnapshot backend, String why) {
+        answeredWithoutRedis.incrementAndGet();
+        RoomId id = new RoomId(backend.backend(), request.room());
         KnownRoom room = known.get(id);
-        Placement placement;
-        if (room != null && room.lastJoinMillis() + lifetimes.idleTimeout().toMillis() > now
-                && backend.server(room.server()).map(s -> s.state().keepsRooms()).orElse(false)) {
-            ServerStatus server = backend.server(room.server()).orElseThrow();
-            placement = Placement.routed(Decision.STICKY, room.server(), "known room; redis unavailable: " + why,
-                    server.liveConnections(), server.capacity());
-        } else {
-            placement = newRoomWithoutRedis(request, backend, "redis unavailable: " + why, slow);
+        if (room != null && room.lastJoinMillis() + lifetimes.idleTimeout().toMillis() > clock.millis()) {
+            Optional<ServerStatus> server = backend.server(room.server());
+            if (server.isPresent() && server.get().state().keepsRooms()) {
+                return Placement.routed(Decision.STICKY, room.server(), cachedFallback(room, request, backend),
+                        "known room; " + why, server.get().liveConnections(), server.get().capacity());
+            }
+            Optional<String> fallback = cachedFallback(room, request, backend);
+            Optional<ServerStatus> target = fallback.flatMap(backend::server);
+            if (target.isPresent()) {
+                return Placement.routed(Decision.MOVED, target.get().name(), room.server() + " is "
+                        + server.map(s -> s.state().name()).orElse("gone") + "; to its fallback; " + why,
+                        target.get().liveConnections(), target.get().capacity());
+            }
         }
-        if (out.complete(named(placement, request, backend)) && placement.server().isPresent()) {
-            String server = placement.server().get();
-            String epoch = room != null && room.server().equals(server) ? room.epoch() : "";
-            // Generation -1: never answered from the cache until Redis confirms it.
-            known.put(id, new KnownRoom(server, "", epoch, request.size(), -1, 0, now));
-        }
-    }
-
-    private static Placement named(Placement placement, JoinRequest request, BackendSnapshot backend) {
-        if (placement.server().isEmpty()) {
-            return placement;
-        }
-        String server = placement.server().get();
-        return Placement.routed(placement.decision(), server, fallback(request, server, backend), placement.reason(),
-                placement.load(), placement.capacity());
+        return Placement.retry("room not placed yet; " + why);
     }
 
     // The fallback Redis keeps with the room (where it moves the room if its server fails) while that server is UP
@@ -483,114 +540,81 @@ public final class RedisRoomStore implements RoomStore {
                 && backend.server(room.fallback()).map(s -> s.state() == ServerState.UP).orElse(false)) {
             return Optional.of(room.fallback());
         }
-        return fallback(request, room.server(), backend);
+        return PlacementPolicy.usualFallback(request.room(), room.server(), backend.servers());
     }
 
-    private static Optional<String> fallback(JoinRequest request, String server, BackendSnapshot backend) {
-        return PlacementPolicy.usualFallback(request.room(), server, backend.servers());
-    }
-
-    // A new room that Redis did not answer for. When Redis is only slow (the connection is up and this join's bound
-    // passed), its entry is still queued there, and so may be another agent's join of the same room: the room goes
-    // where the script is about to place it, weighed as the script weighs it, on the loads Redis reported at the
-    // last publication. A rendezvous pick there disagreed with Redis whenever the room's first server was more than
-    // a room above the least loaded, and the room was split. With the connection lost, or no recent loads, the
-    // rendezvous pick: every agent computes it alike without any shared state.
-    private Placement newRoomWithoutRedis(JoinRequest request, BackendSnapshot backend, String why, boolean slow) {
-        SharedLoads loads = sharedLoads.get(backend.backend());
-        long ageNanos = loads == null ? Long.MAX_VALUE : System.nanoTime() - loads.atNanos();
-        if (!slow || disconnected.get() || ageNanos > SHARED_LOADS_TTL.toNanos()) {
-            return rendezvous(request.room(), backend, why);
-        }
-        List<ServerLoad> servers = new ArrayList<>(backend.servers().size());
-        for (ServerStatus server : backend.servers()) {
-            // Redis's load of a server (live connections of every agent's HAProxy plus held seats) as its live count.
-            servers.add(new ServerLoad(new ServerStatus(server.name(), server.state(), server.capacity(),
-                    loads.of(server.name())), 0));
-        }
-        Optional<ServerLoad> pick = PlacementPolicy.chooseWithinOneRoom(request.room(), request.size(), servers);
-        if (pick.isEmpty()) {
-            return rendezvous(request.room(), backend, why + "; no server fits by redis's last loads");
-        }
-        return Placement.routed(Decision.DEGRADED, pick.get().name(),
-                why + "; placed as redis would, by its loads of " + TimeUnit.NANOSECONDS.toMillis(ageNanos) + " ms ago",
-                pick.get().load(), pick.get().capacity());
-    }
-
-    /** The same server on every agent: the room's rendezvous pick among the servers that are UP. */
-    static Placement rendezvous(String room, BackendSnapshot backend, String why) {
-        List<String> healthy = new ArrayList<>();
-        for (ServerStatus server : backend.servers()) {
-            if (server.state() == ServerState.UP) {
-                healthy.add(server.name());
-            }
-        }
-        Optional<String> pick = RendezvousHash.pick(room, healthy);
-        if (pick.isEmpty()) {
-            return Placement.full(why + "; no server is UP");
-        }
-        ServerStatus server = backend.server(pick.get()).orElseThrow();
-        return Placement.routed(Decision.DEGRADED, pick.get(), why + "; rendezvous over " + healthy.size() + " UP",
-                server.liveConnections(), server.capacity());
-    }
-
-    private CompletableFuture<String> adopt(RoomId id, String server, int size, String lateEpoch) {
-        List<String> args = layout.head("adopt", id.backend(), clock.millis());
-        args.add(id.room());
-        args.add(server);
-        args.add(Integer.toString(size));
-        args.add(Long.toString(lifetimes.idleTimeout().toMillis()));
-        args.add(lateEpoch);
-        return script.run(layout.keys(id.backend()), args.toArray(new String[0]))
-                .thenApply(values -> {
-                    String outcome = (String) values.get(0);
-                    String chosen = (String) values.get(1);
-                    String epoch = (String) values.get(2);
-                    known.computeIfPresent(id, (key, room) -> new KnownRoom(chosen, "", epoch, room.size(),
-                            generation.get(), System.nanoTime(), room.lastJoinMillis()));
-                    return chosen.equals(server) ? outcome : "conflict";
-                });
-    }
-
-    // Runs on rr-redis once the command connection is back: Redis may have lost rooms (restart without
-    // persistence) or never seen the rooms placed while it was away. Every room this agent knows is offered to
-    // Redis; Redis's answer wins where another agent got there first.
+    // On rr-redis, once Redis answers again after an interruption: every room this agent knows is offered to it,
+    // a step at a time. A failed attempt keeps what is left for the next tick.
     private void reconcile() {
-        if (!reconciling.compareAndSet(false, true)) {
-            return; // the previous attempt is still waiting for Redis
-        }
-        long downMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - disconnectedAtNanos.get());
-        long started = System.nanoTime();
-        List<CompletableFuture<String>> steps = new ArrayList<>();
-        known.forEach((id, room) -> {
-            if (!reconciled.containsKey(id)) {
-                steps.add(adopt(id, room.server(), room.size(), "")
-                        .whenComplete((outcome, error) -> {
-                            if (error == null) {
-                                reconciled.put(id, outcome);
-                            }
-                        })
-                        .exceptionally(error -> "failed"));
-            }
-        });
-        CompletableFuture.allOf(steps.toArray(new CompletableFuture<?>[0])).whenComplete((done, error) -> {
-            reconciling.set(false);
-            if (steps.stream().anyMatch(step -> "failed".equals(step.getNow("failed")))) {
-                // Commands can still be refused just after the reconnect: the next tick retries the rooms
-                // that are not reconciled yet.
-                log.debug("redis reconciliation: {} rooms reconciled so far; retrying", reconciled.size());
+        Reconciling current = reconciling.get();
+        if (current == null) {
+            current = new Reconciling(new RedisReconciler(claims(), this::runAdopt, this::applyOutcome),
+                    watch.nanoTime(), watch.interruption(), watch.interruptedMillis());
+            if (!reconciling.compareAndSet(null, current)) {
                 return;
             }
-            Reconciliation result = Reconciliation.count(reconciled.values());
-            reconciled.clear();
-            disconnected.set(false);
+        }
+        if (!current.idle.compareAndSet(true, false)) {
+            return; // the previous attempt is still waiting for Redis
+        }
+        Reconciling attempt = current;
+        attempt.reconciler.resume().whenComplete((result, error) -> {
+            attempt.idle.set(true);
+            if (error != null) {
+                log.debug("redis reconciliation: {} rooms left to offer; retrying: {}", attempt.reconciler.remaining(),
+                        describe(error));
+                return;
+            }
+            if (!reconciling.compareAndSet(attempt, null)) {
+                return; // the connection dropped meanwhile: a new reconciliation starts from the beginning
+            }
+            watch.reconciled(attempt.startNanos);
             lastReconciliation.set(result);
-            log.info("redis {}: reconnected after {} ms; reconciled {} known rooms in {} ms: {} adopted, {} kept,"
-                            + " {} corrected, {} conflicts (redis kept another server), {} failed",
-                    settings.redactedUri(), downMillis, result.total(),
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), result.adopted(), result.kept(),
-                    result.corrected(), result.conflicts(), result.failed());
+            log.info("redis {}: answering again after {} ({} ms); reconciled {} known rooms in {} ms: {} adopted,"
+                            + " {} kept, {} conflicts (redis kept another server); {} joins answered without redis",
+                    settings.redactedUri(), attempt.cause, attempt.interruptedMillis, result.total(),
+                    TimeUnit.NANOSECONDS.toMillis(watch.nanoTime() - attempt.startNanos), result.adopted(),
+                    result.kept(), result.conflicts(), answeredWithoutRedis.getAndSet(0));
         });
+    }
+
+    private List<RedisReconciler.Claim> claims() {
+        long now = clock.millis();
+        long idle = lifetimes.idleTimeout().toMillis();
+        List<RedisReconciler.Claim> claims = new ArrayList<>();
+        known.forEach((id, room) -> {
+            if (room.lastJoinMillis() + idle > now) {
+                claims.add(new RedisReconciler.Claim(id.backend(), id.room(), room.server(), room.size()));
+            }
+        });
+        return claims;
+    }
+
+    private CompletableFuture<List<Object>> runAdopt(String backend, List<RedisReconciler.Claim> claims) {
+        List<String> args = layout.head("adopt", backend, clock.millis());
+        args.add(Long.toString(lifetimes.idleTimeout().toMillis()));
+        for (RedisReconciler.Claim claim : claims) {
+            args.add(claim.room());
+            args.add(claim.server());
+            args.add(Integer.toString(claim.size()));
+        }
+        return run(layout.keys(backend), args);
+    }
+
+    // Redis's word on a room stands: its server (another one after a conflict) and its epoch, confirmed now.
+    private void applyOutcome(RedisReconciler.Outcome outcome) {
+        RedisReconciler.Claim claim = outcome.claim();
+        long generationNow = generation.get();
+        long nanos = System.nanoTime();
+        known.computeIfPresent(new RoomId(claim.backend(), claim.room()), (id, room) -> {
+            String server = room.server().equals(outcome.server()) ? room.server() : outcome.server();
+            return new KnownRoom(server, server.equals(room.server()) ? room.fallback() : "", outcome.epoch(),
+                    room.size(), generationNow, nanos, room.lastJoinMillis());
+        });
+        if (outcome.kind() == RedisReconciler.Kind.CONFLICT) {
+            log.info("room={} backend={}: redis has it on {}; this agent had it on {}: redis's server stands",
+                    claim.room(), claim.backend(), outcome.server(), claim.server());
+        }
     }
 
     private void onEvent(String message) {
@@ -611,7 +635,7 @@ public final class RedisRoomStore implements RoomStore {
         return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }
 
-    /** A first join waiting for its batch step: answered by Redis, or degraded when its own bound passes first. */
+    /** A first join waiting for its batch step: answered by Redis, or without it when its own bound passes first. */
     private final class FirstJoin implements RedisJoinBatcher.Outcome {
         private final RoomId id;
         private final JoinRequest request;
@@ -636,7 +660,7 @@ public final class RedisRoomStore implements RoomStore {
             try {
                 answer = JoinReply.of(values).namedAs(backend);
             } catch (RuntimeException e) {
-                completeDegraded(out, request, backend, describe(e), false);
+                answerWithoutRedis("redis reply unreadable: " + describe(e));
                 return;
             }
             // Remember before completing: the caller's next join of this room may run as soon as it completes.
@@ -650,24 +674,37 @@ public final class RedisRoomStore implements RoomStore {
 
         @Override
         public void failed(Throwable error) {
-            completeDegraded(out, request, backend, describe(error), false);
+            answerWithoutRedis("redis failed: " + describe(error));
         }
 
         @Override
         public void timedOut() {
-            completeDegraded(out, request, backend, "timeout after " + settings.timeout().toMillis() + " ms", true);
+            answerWithoutRedis("redis did not answer within " + settings.timeout().toMillis() + " ms");
+        }
+
+        private void answerWithoutRedis(String why) {
+            if (!out.isDone()) {
+                out.complete(withoutRedis(request, backend, why));
+            }
+        }
+    }
+
+    /** A reconciliation under way: when it began, after what, and whether an attempt is waiting for Redis. */
+    private record Reconciling(RedisReconciler reconciler, long startNanos, String cause, long interruptedMillis,
+            AtomicBoolean idle) {
+        Reconciling(RedisReconciler reconciler, long startNanos, String cause, long interruptedMillis) {
+            this(reconciler, startNanos, cause, interruptedMillis, new AtomicBoolean(true));
         }
     }
 
     private record RoomId(String backend, String room) {}
 
-    /** What this agent knows of a room; {@code epoch} is empty when Redis has not confirmed it. */
+    /** What this agent knows of a room, as Redis last confirmed it. */
     private record KnownRoom(String server, String fallback, String epoch, int size, long generation,
             long confirmedNanos, long lastJoinMillis) {
 
         boolean answersFromCache(long currentGeneration, long nowNanos, long nowMillis, RoomLifetimes lifetimes) {
-            return !epoch.isEmpty()
-                    && generation == currentGeneration
+            return generation == currentGeneration
                     && nowNanos - confirmedNanos < CACHE_TTL.toNanos()
                     && lastJoinMillis + lifetimes.idleTimeout().toMillis() > nowMillis;
         }
@@ -679,23 +716,6 @@ public final class RedisRoomStore implements RoomStore {
         KnownRoom confirmed(long nowNanos, String keptFallback) {
             return new KnownRoom(server, keptFallback.equals(fallback) ? fallback : keptFallback, epoch, size,
                     generation, nowNanos, lastJoinMillis);
-        }
-    }
-
-    /** A backend's server loads as Redis counts them (every agent's connections plus held seats), and when. */
-    private record SharedLoads(Map<String, Integer> loads, long atNanos) {
-
-        // The publish reply: the seats given back, then (server, load) pairs.
-        static SharedLoads of(List<Object> values, long atNanos) {
-            Map<String, Integer> loads = new HashMap<>();
-            for (int i = 1; i + 1 < values.size(); i += 2) {
-                loads.put(String.valueOf(values.get(i)), Integer.parseInt(String.valueOf(values.get(i + 1))));
-            }
-            return new SharedLoads(Map.copyOf(loads), atNanos);
-        }
-
-        int of(String server) {
-            return loads.getOrDefault(server, 0);
         }
     }
 

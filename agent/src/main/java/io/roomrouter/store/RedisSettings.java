@@ -19,7 +19,7 @@ import java.util.Set;
  */
 public record RedisSettings(String uri, String prefix, Duration timeout) {
     public static final String DEFAULT_PREFIX = "rr";
-    public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(20);
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(50);
     private static final Duration MAX_TIMEOUT = Duration.ofSeconds(10);
     private static final Set<String> SCHEMES = Set.of(
             RedisURI.URI_SCHEME_REDIS,

@@ -31,11 +31,18 @@ local function hold_of(untl, server)
   return (math.ceil(untl / HOLD_BUCKET) * HOLD_BUCKET) .. ' ' .. server
 end
 
--- A room's value, parsed; nil when the room is unknown.
+-- A number read from a key, 0 when the key or field is missing or holds something else: a damaged or evicted key
+-- costs what it counted, never the step.
+local function num(value)
+  return tonumber(value) or 0
+end
+
+-- A room's value, parsed; nil when the room is unknown or its value is not one this script wrote.
 local function parse(value)
   if not value then return nil end
   local server, epoch, size, arrivals, held, untl, players =
     string.match(value, '^(%S+) (%d+) (%d+) (%d+) (%d+) (%d+)(.*)$')
+  if not server then return nil end
   -- HAProxy server names cannot hold '/'; a value written before fallbacks were kept has none.
   local named, fallback = string.match(server, '^([^/]+)/(.+)$')
   if named then server = named end
@@ -95,7 +102,7 @@ local function give_back(r, seats)
   if take <= 0 then return 0 end
   if step then flush_seats() end -- the room's holds entry may have seats of this step still to add
   local hold = hold_of(r.untl, r.server)
-  local left = tonumber(redis.call('HGET', SEATS, hold) or '-1')
+  local left = tonumber(redis.call('HGET', SEATS, hold)) or -1
   r.held = r.held - take
   if left < 0 then return 0 end
   if left <= take then redis.call('HDEL', SEATS, hold) else redis.call('HINCRBY', SEATS, hold, -take) end
@@ -113,6 +120,20 @@ local function end_room(room, r)
   redis.call('PUBLISH', channel, backend .. ' ' .. room)
 end
 
+-- A room's stored state; nil when it has none. A value this script did not write (damaged by hand, or by a
+-- partial write of another tool) is dropped with a line in Redis' log: it costs that one room, which is placed
+-- anew at its next join, and nothing else.
+local function read_room(room)
+  local value = redis.call('HGET', ROOM, room)
+  local r = parse(value)
+  if value and not r then
+    redis.log(redis.LOG_WARNING, 'room-router: ' .. backend .. ' room ' .. room .. ': malformed value dropped')
+    redis.call('HDEL', ROOM, room)
+    redis.call('ZREM', ROOMS, room)
+  end
+  return r
+end
+
 -- Ends idle rooms and closes reservation windows that have passed.
 local function sweep()
   local idle = redis.call('ZRANGEBYSCORE', ROOMS, '-inf', now, 'LIMIT', 0, SWEEP_LIMIT)
@@ -120,8 +141,9 @@ local function sweep()
   if #idle > 0 then redis.call('ZREMRANGEBYRANK', ROOMS, 0, #idle - 1) end
   local closed = redis.call('ZRANGEBYSCORE', HOLDS, '-inf', now, 'LIMIT', 0, SWEEP_LIMIT)
   for _, hold in ipairs(closed) do
-    local seats = tonumber(redis.call('HGET', SEATS, hold) or '0')
-    if seats > 0 then redis.call('HINCRBY', LOAD, 'held:' .. string.match(hold, ' (.*)$'), -seats) end
+    local seats = num(redis.call('HGET', SEATS, hold))
+    local server = string.match(hold, ' (.*)$')
+    if seats > 0 and server then redis.call('HINCRBY', LOAD, 'held:' .. server, -seats) end
     redis.call('HDEL', SEATS, hold)
   end
   if #closed > 0 then redis.call('ZREMRANGEBYRANK', HOLDS, 0, #closed - 1) end
@@ -143,7 +165,7 @@ local function live_room(room)
   -- A room an earlier entry of this batch kept or placed lives: its idle end is now + idle.
   local kept = step and step.values[room]
   if kept then return kept end
-  local r = parse(redis.call('HGET', ROOM, room))
+  local r = read_room(room)
   if not r then return nil end
   local idle_end = redis.call('ZSCORE', ROOMS, room)
   if idle_end and tonumber(idle_end) <= now then
@@ -228,15 +250,25 @@ local function kept_fallback(fallback, usual)
   return nil
 end
 
--- One join inside a batch. `order` is the room's rendezvous order as positions in the batch's server list.
+-- One join inside a batch. `order` is the room's rendezvous order as positions in the batch's server list; `claim`
+-- the server the agent knows the room on ('' when it does not know the room).
 -- Returns decision, server, reason, load, capacity, epoch, arrival counted, fallback ('' when none). The fallback is
 -- kept in the room's value: a room whose server failed moves there, where HAProxy has been sending its players.
-local function join(room, size, player, order, window, idle)
+local function join(room, size, player, order, claim, window, idle)
   local names, states, caps = step.names, step.states, step.caps
   local decision, why = 'placed', 'least-loaded'
   -- The server the room goes to, as a position in the batch's server list.
   local target = nil
   local r = live_room(room)
+  local adopted = false
+  if not r and claim ~= '' then
+    -- Redis lost a room an agent still routes to (a restart without persistence, a failover, an evicted key):
+    -- it stays where its players are instead of being placed anew, which would split it.
+    local c = step.index[claim]
+    if c and (states[c] == 'UP' or states[c] == 'DRAIN') then
+      r, adopted = create(room, claim, size, 0, idle), true
+    end
+  end
   if r then
     local server = r.server
     local k = step.index[server]
@@ -246,12 +278,12 @@ local function join(room, size, player, order, window, idle)
       local counted = count_arrival(r, player)
       local fallback, usual = fallback_of(order, k, size)
       local kept = kept_fallback(fallback, usual)
-      if counted == '1' or kept ~= r.fallback then
+      if adopted or counted == '1' or kept ~= r.fallback then
         r.fallback = kept
         store(room, r)
       end
-      return 'sticky', server, 'room lives here', tostring(load_of(k)), tostring(caps[k]), r.epoch, counted,
-             fallback and names[fallback] or ''
+      return 'sticky', server, adopted and 'room lives here; kept where an agent knew it' or 'room lives here',
+             tostring(load_of(k)), tostring(caps[k]), r.epoch, counted, fallback and names[fallback] or ''
     end
     decision = 'moved'
     if state then why = server .. ' is ' .. state else why = server .. ' left the backend' end
@@ -360,12 +392,14 @@ end
 -- Group commit: the joins and cache-hit touches an agent gathered for one backend while its previous step was
 -- under way, one after another in one atomic step, each exactly as if it were a step of its own.
 -- ARGV: 5 window, 6 idle, 7 n, then (name, state, capacity) for each of the n servers of the agent's snapshot, then
--- 5 values per entry: 'j', room, size, player hash, the room's rendezvous order as 1-based positions in that server
--- list ("2 3 1", highest weight first); or 't', room, epoch, player hash, ''.
+-- 6 values per entry: 'j', room, size, player hash, the room's rendezvous order as 1-based positions in that server
+-- list ("2 3 1", highest weight first), the server the agent knows the room on ('' if none); or 't', room, epoch,
+-- player hash, '', ''.
 -- Returns 8 values per entry, in order: a join's {decision, server, reason, load, capacity, epoch, arrival counted,
 -- fallback}; a touch's {still valid, arrival counted, the room's fallback, '', '', '', '', ''}.
 local function batch()
   local window, idle, n = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+  local per_entry = 6
   local names, states, caps, index, fields = {}, {}, {}, {}, { 'sweep' }
   for i = 1, n do
     local a = 5 + 3 * i
@@ -380,22 +414,22 @@ local function batch()
     loads = redis.call('HMGET', LOAD, unpack(fields))
   end
   local joins = 0
-  for e = first, #ARGV, 5 do
+  for e = first, #ARGV, per_entry do
     if ARGV[e] == 'j' then joins = joins + 1 end
   end
   step = { names = names, states = states, caps = caps, index = index, live = {}, held = {}, held_added = {},
            holds = {}, seats = {}, hold = {}, values = {}, dirty = {}, alive = {}, fits = {}, loads = {},
            joins_left = joins, epoch = 0, last_epoch = 0 }
   for i = 1, n do
-    step.live[i] = tonumber(loads[2 * i] or '0')
-    step.held[i] = tonumber(loads[2 * i + 1] or '0')
+    step.live[i] = num(loads[2 * i])
+    step.held[i] = num(loads[2 * i + 1])
     step.held_added[i] = 0
   end
   local out, o = {}, 0
-  for e = first, #ARGV, 5 do
+  for e = first, #ARGV, per_entry do
     if ARGV[e] == 'j' then
       out[o + 1], out[o + 2], out[o + 3], out[o + 4], out[o + 5], out[o + 6], out[o + 7], out[o + 8] =
-        join(ARGV[e + 1], tonumber(ARGV[e + 2]), ARGV[e + 3], ARGV[e + 4], window, idle)
+        join(ARGV[e + 1], tonumber(ARGV[e + 2]), ARGV[e + 3], ARGV[e + 4], ARGV[e + 5], window, idle)
       step.joins_left = step.joins_left - 1
     else
       out[o + 1], out[o + 2], out[o + 3] = touch(ARGV[e + 1], ARGV[e + 2], ARGV[e + 3], idle)
@@ -410,8 +444,7 @@ end
 
 -- An agent's heartbeat: its live load, the load summary of all fresh agents, then the arrivals its HAProxy now
 -- counts as connections. ARGV: 5 agent, 6 "<now> <server>:<state>:<conns> ...", 7 stale_before, then
--- (room, epoch, count) triples. Returns the seats given back, then (server, load) pairs: every server's load as
--- placement counts it, which the agent weighs when it must place a room without Redis's answer.
+-- (room, epoch, count) triples. Returns {the seats given back}.
 local function publish()
   local agent, entry, stale_before = ARGV[5], ARGV[6], tonumber(ARGV[7])
   sweep()
@@ -422,7 +455,7 @@ local function publish()
     local published, rest = string.match(entries[i + 1], '^(%d+)(.*)$')
     if published and tonumber(published) >= stale_before then
       for server, conns in string.gmatch(rest, ' (%S+):%u+:(%d+)') do
-        sums[server] = (sums[server] or 0) + tonumber(conns)
+        sums[server] = (sums[server] or 0) + num(conns)
       end
     else
       redis.call('HDEL', LIVE, entries[i])
@@ -441,28 +474,14 @@ local function publish()
   local confirmed = 0
   for i = 8, #ARGV, 3 do
     local room, epoch, count = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
-    local r = parse(redis.call('HGET', ROOM, room))
+    local r = read_room(room)
     if r and r.epoch == epoch and r.held > 0 then
       local take = give_back(r, count)
       confirmed = confirmed + take
       store(room, r)
     end
   end
-  local out, loads = { tostring(confirmed) }, {}
-  local values = redis.call('HGETALL', LOAD)
-  for i = 1, #values, 2 do
-    local kind, server = string.match(values[i], '^(%l+):(.*)$')
-    if kind == 'live' or kind == 'held' then
-      local n = tonumber(values[i + 1])
-      if n < 0 then n = 0 end
-      loads[server] = (loads[server] or 0) + n
-    end
-  end
-  for server, load in pairs(loads) do
-    out[#out + 1] = server
-    out[#out + 1] = tostring(load)
-  end
-  return out
+  return { tostring(confirmed) }
 end
 
 -- ARGV: 5 room. Returns {"1"} when the room existed.
@@ -477,31 +496,29 @@ local function release()
   return { '1' }
 end
 
--- After an outage: the agent tells which server it routed a room to.
--- ARGV: 5 room, 6 server, 7 size, 8 idle, 9 epoch the agent's own late placement got ('' if none).
--- Returns {outcome, server, epoch}: adopted (Redis had no such room), kept (Redis's answer stands),
--- corrected (the room was the agent's own late placement: moved to where its players went).
+-- After an interruption (lost connection, silence, failed requests): an agent tells where it has been routing the
+-- rooms it knows, so that Redis, which may have lost them, keeps them there. ARGV: 5 idle, then (room, server, size)
+-- triples. Returns 3 values per room: outcome, server, epoch. Outcomes: adopted (Redis lacked the room: it lives on
+-- the agent's server now), kept (Redis has it there too), conflict (Redis has it on another server, which stands).
 local function adopt()
-  local room, server, size, idle, late = ARGV[5], ARGV[6], tonumber(ARGV[7]), tonumber(ARGV[8]), ARGV[9]
+  local idle = tonumber(ARGV[5])
   maybe_sweep()
-  local r = live_room(room)
-  if not r then
-    r = create(room, server, size, 0, idle)
-    store(room, r)
-    return { 'adopted', server, r.epoch }
+  local out = {}
+  for i = 6, #ARGV, 3 do
+    local room, server = ARGV[i], ARGV[i + 1]
+    local r = live_room(room)
+    local outcome = 'kept'
+    if not r then
+      r, outcome = create(room, server, tonumber(ARGV[i + 2]), 0, idle), 'adopted'
+      store(room, r)
+    elseif r.server ~= server then
+      outcome = 'conflict'
+    end
+    out[#out + 1] = outcome
+    out[#out + 1] = r.server
+    out[#out + 1] = r.epoch
   end
-  if r.server == server then return { 'kept', server, r.epoch } end
-  -- Only while the late placement's own join is the room's only arrival: once another player was sent to
-  -- Redis's server, moving the room would split it.
-  if late ~= '' and r.epoch == late and r.arrivals <= 1 then
-    -- A new epoch: agents that cached the late placement must see their entry as stale, not confirmed.
-    give_back(r, r.held)
-    r.server, r.epoch, r.held = server, tostring(redis.call('INCR', EPOCH)), 0
-    store(room, r)
-    redis.call('PUBLISH', channel, backend .. ' ' .. room .. ' ' .. r.epoch)
-    return { 'corrected', server, r.epoch }
-  end
-  return { 'kept', r.server, r.epoch }
+  return out
 end
 
 if op == 'batch' then return batch()

@@ -54,51 +54,6 @@ class PlacementPolicyTest {
     }
 
     @Test
-    void withinOneRoomTakesTheRendezvousServerUnlessItIsMoreThanARoomAboveTheLeastLoaded() {
-        String room = "lobby-42";
-        List<String> order = rendezvousOrder(room, List.of("a", "b", "c"));
-        String first = order.get(0);
-        String second = order.get(1);
-        String third = order.get(2);
-
-        // first is 10 seats (one room) above the least loaded: still first.
-        assertThat(PlacementPolicy.chooseWithinOneRoom(room, 10, List.of(
-                load(first, ServerState.UP, 100, 30, 0), load(second, ServerState.UP, 100, 25, 0),
-                load(third, ServerState.UP, 100, 20, 0))))
-                .map(ServerLoad::name).contains(first);
-        // 11 seats above: the next in rendezvous order within one room of the least loaded, not the least loaded.
-        assertThat(PlacementPolicy.chooseWithinOneRoom(room, 10, List.of(
-                load(first, ServerState.UP, 100, 25, 6), load(second, ServerState.UP, 100, 25, 0),
-                load(third, ServerState.UP, 100, 20, 0))))
-                .map(ServerLoad::name).contains(second);
-        // Loads relative to capacity: 60 of 400 is below 20 of 100.
-        assertThat(PlacementPolicy.chooseWithinOneRoom(room, 10, List.of(
-                load(first, ServerState.UP, 100, 31, 0), load(second, ServerState.UP, 100, 40, 0),
-                load(third, ServerState.UP, 400, 60, 0))))
-                .map(ServerLoad::name).contains(third);
-    }
-
-    @Test
-    void withinOneRoomSkipsServersThatAreNotUpOrWhereTheRoomDoesNotFit() {
-        String room = "r7";
-        List<String> order = rendezvousOrder(room, List.of("a", "b", "c"));
-
-        assertThat(PlacementPolicy.chooseWithinOneRoom(room, 10, List.of(
-                load(order.get(0), ServerState.DRAIN, 100, 0, 0), load(order.get(1), ServerState.UP, 100, 91, 0),
-                load(order.get(2), ServerState.UP, 100, 50, 0))))
-                .map(ServerLoad::name).contains(order.get(2));
-        assertThat(PlacementPolicy.chooseWithinOneRoom(room, 10, List.of(
-                load(order.get(0), ServerState.DOWN, 100, 0, 0), load(order.get(1), ServerState.UP, 100, 91, 0))))
-                .isEmpty();
-    }
-
-    private static List<String> rendezvousOrder(String room, List<String> names) {
-        List<String> order = new ArrayList<>(names);
-        order.sort((x, y) -> Long.compareUnsigned(RendezvousHash.weight(room, y), RendezvousHash.weight(room, x)));
-        return order;
-    }
-
-    @Test
     void aMovedRoomGoesToTheFallbackNamedBeforeItsServerFailed() {
         List<String> names = List.of("a", "b", "c", "d");
         for (String room : List.of("r1", "r2", "r3", "r4", "r5", "lobby-42")) {

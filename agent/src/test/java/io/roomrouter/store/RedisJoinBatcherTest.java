@@ -38,7 +38,7 @@ class RedisJoinBatcherTest {
         assertThat(runner.step(0).rooms()).containsExactly("a");
         assertThat(runner.step(0).servers()).isSameAs(SERVERS);
         assertThat(runner.step(0).args()).containsExactly(
-                "j", "a", "2", "p", RedisLayout.rendezvousPositions("a", SERVERS));
+                "j", "a", "2", "p", RedisLayout.rendezvousPositions("a", SERVERS), "");
 
         runner.step(0).answerAll();
         assertThat(a.answers).containsExactly(List.of("a", "1", "2", "3", "4", "5", "6", "7"));
@@ -106,12 +106,52 @@ class RedisJoinBatcherTest {
         for (int i = 0; i < 8; i++) {
             join(batcher, "r" + i);
         }
-        runner.step(0).answerAll();
-        runner.step(1).answerAll();
-        runner.step(2).answerAll();
-        runner.step(3).answerAll();
+        for (int i = 0; i < 4; i++) {
+            runner.step(i).answerAll();
+        }
         assertThat(runner.steps).extracting(Step::rooms).containsExactly(
                 List.of("r0"), List.of("r1", "r2", "r3"), List.of("r4", "r5", "r6"), List.of("r7"));
+    }
+
+    @Test
+    void joinsBeyondTheQueuesBoundAreRefusedAtOnceAndTheOthersStillGoOut() {
+        RedisJoinBatcher batcher = new RedisJoinBatcher(runner, timer, LONG, 1, 128, 2);
+        Recorded sent = join(batcher, "a"); // goes out at once
+        Recorded waiting1 = join(batcher, "b");
+        Recorded waiting2 = join(batcher, "c");
+        Recorded refused = join(batcher, "d");
+
+        assertThat(refused.failures).singleElement().isInstanceOf(RedisJoinBatcher.JoinsBehind.class)
+                .satisfies(e -> assertThat(e).hasMessage("joins waiting for redis: 2 (expected: < 2)"));
+        runner.step(0).answerAll();
+        runner.step(1).answerAll();
+        assertThat(runner.step(1).rooms()).containsExactly("b", "c");
+        assertThat(List.of(sent, waiting1, waiting2)).allSatisfy(r -> assertThat(r.answers).hasSize(1));
+        assertThat(refused.answers).isEmpty();
+    }
+
+    @Test
+    void aJoinWhoseBoundPassesWhileItWaitsIsNeverSent() throws InterruptedException {
+        RedisJoinBatcher batcher = batcher(1, 128, Duration.ofMillis(50));
+        Recorded sent = join(batcher, "a");
+        Recorded expired = join(batcher, "b");
+        Recorded touched = touch(batcher, "c");
+        assertThat(expired.timedOut.await(5, TimeUnit.SECONDS)).isTrue();
+
+        runner.step(0).answerAll();
+        assertThat(runner.steps).hasSize(2);
+        assertThat(runner.step(1).rooms()).containsExactly("c");
+        runner.step(1).answerAll();
+        assertThat(sent.answers).hasSize(1);
+        assertThat(expired.answers).isEmpty();
+        assertThat(expired.failures).isEmpty();
+        assertThat(touched.answers).hasSize(1);
+        assertThat(batcher.queued()).isZero();
+
+        Recorded alone = join(batcher, "d"); // the expired join freed its place: nothing under way, out at once
+        assertThat(runner.steps).hasSize(3);
+        runner.step(2).answerAll();
+        assertThat(alone.answers).hasSize(1);
     }
 
     @Test
@@ -239,7 +279,7 @@ class RedisJoinBatcherTest {
             List<String> rooms = entries.stream().map(RedisJoinBatcher.Entry::room).toList();
             steps.add(rooms);
             return CompletableFuture.supplyAsync(() -> replyFor(rooms), redis);
-        }, timer, LONG, 2, 16);
+        }, timer, LONG, 2, 16, 4 * 2_000);
         int perThread = 2_000;
         CountDownLatch done = new CountDownLatch(4 * perThread);
         ConcurrentLinkedQueue<String> wrong = new ConcurrentLinkedQueue<>();
@@ -249,7 +289,7 @@ class RedisJoinBatcherTest {
                 callers.execute(() -> {
                     for (int i = 0; i < perThread; i++) {
                         String room = thread + i;
-                        batcher.submit(RedisJoinBatcher.Entry.join(room, 2, "p", SERVERS, new Recorded() {
+                        batcher.submit(RedisJoinBatcher.Entry.join(room, 2, "p", SERVERS, "", new Recorded() {
                             @Override
                             public void answered(List<Object> values) {
                                 if (!values.get(0).equals(room)) {
@@ -280,12 +320,14 @@ class RedisJoinBatcherTest {
 
     @Test
     void rejectsBoundsThatCannotWork() {
-        assertThatThrownBy(() -> new RedisJoinBatcher(runner, timer, Duration.ZERO, 1, 1))
+        assertThatThrownBy(() -> new RedisJoinBatcher(runner, timer, Duration.ZERO, 1, 1, 1))
                 .hasMessage("timeout: PT0S (expected: > 0)");
-        assertThatThrownBy(() -> new RedisJoinBatcher(runner, timer, LONG, 0, 1))
+        assertThatThrownBy(() -> new RedisJoinBatcher(runner, timer, LONG, 0, 1, 1))
                 .hasMessage("maxInFlight: 0 (expected: >= 1)");
-        assertThatThrownBy(() -> new RedisJoinBatcher(runner, timer, LONG, 1, 0))
+        assertThatThrownBy(() -> new RedisJoinBatcher(runner, timer, LONG, 1, 0, 1))
                 .hasMessage("maxEntries: 0 (expected: >= 1)");
+        assertThatThrownBy(() -> new RedisJoinBatcher(runner, timer, LONG, 1, 1, 0))
+                .hasMessage("maxQueuedJoins: 0 (expected: >= 1)");
     }
 
     @Test
@@ -327,7 +369,7 @@ class RedisJoinBatcherTest {
     }
 
     private RedisJoinBatcher batcher(int maxInFlight, int maxEntries, Duration timeout) {
-        return new RedisJoinBatcher(runner, timer, timeout, maxInFlight, maxEntries);
+        return new RedisJoinBatcher(runner, timer, timeout, maxInFlight, maxEntries, 64);
     }
 
     private static Recorded join(RedisJoinBatcher batcher, String room) {
@@ -336,7 +378,7 @@ class RedisJoinBatcherTest {
 
     private static Recorded join(RedisJoinBatcher batcher, String room, List<ServerStatus> servers) {
         Recorded recorded = new Recorded();
-        batcher.submit(RedisJoinBatcher.Entry.join(room, 2, "p", servers, recorded));
+        batcher.submit(RedisJoinBatcher.Entry.join(room, 2, "p", servers, "", recorded));
         return recorded;
     }
 

@@ -3,8 +3,6 @@ package io.roomrouter.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.roomrouter.placement.BackendSnapshot;
-import io.roomrouter.placement.Decision;
-import io.roomrouter.placement.Placement;
 import io.roomrouter.placement.PlacementPolicy;
 import io.roomrouter.placement.RendezvousHash;
 import io.roomrouter.placement.ServerLoad;
@@ -69,19 +67,6 @@ class RedisLayoutTest {
         BackendSnapshot snapshot = new BackendSnapshot(
                 "be", List.of(new ServerStatus("s1", ServerState.UP, 10, 4), new ServerStatus("s2", ServerState.MAINT, 10, 0)), 0);
         assertThat(RedisLayout.liveEntry(snapshot, 1234)).isEqualTo("1234 s1:UP:4 s2:MAINT:0");
-    }
-
-    @Test
-    void degradedPlacementIsTheRendezvousPickAmongUpServers() {
-        BackendSnapshot snapshot = new BackendSnapshot("be",
-                List.of(up("s1"), up("s2"), new ServerStatus("s3", ServerState.DOWN, 10, 0), up("s4")), 0);
-        for (String room : List.of("r1", "r2", "r3", "r4", "r5")) {
-            Placement placement = RedisRoomStore.rendezvous(room, snapshot, "redis unavailable");
-            assertThat(placement.decision()).isEqualTo(Decision.DEGRADED);
-            assertThat(placement.server()).isEqualTo(RendezvousHash.pick(room, List.of("s1", "s2", "s4")));
-        }
-        BackendSnapshot noneUp = new BackendSnapshot("be", List.of(new ServerStatus("s3", ServerState.DOWN, 10, 0)), 0);
-        assertThat(RedisRoomStore.rendezvous("r1", noneUp, "redis unavailable").decision()).isEqualTo(Decision.FULL);
     }
 
     private static ServerStatus up(String name) {

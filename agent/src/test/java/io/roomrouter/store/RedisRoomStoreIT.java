@@ -167,50 +167,89 @@ class RedisRoomStoreIT {
     }
 
     @Test
-    void anArrivalRedisCountedAfterTheJoinTimedOutIsStillConfirmed() {
+    void firstJoinsRedisIsTooSlowForAreRefusedAndItsLateAnswerStands() {
         Clock clock = Clock.systemUTC();
-        FakeInventory view = new FakeInventory(BE, clock, up("s1", 100, 0)); // one server: Redis and rendezvous agree
+        FakeInventory view = new FakeInventory(BE, clock, up("s1", 100, 0), up("s2", 100, 0));
         RedisRoomStore a = store(redis.uri(), view, "a", clock, Duration.ofMillis(200));
         String load = prefix + ":{" + BE + "}:load";
 
-        // Redis waits 300 ms. Rooms a and b go out as the two steps in flight; their commands time out at 200 ms.
-        // Room c waits for a free step, goes out at 200 ms, after its own 200 ms bound: it is answered without
-        // Redis, and Redis's reply (the room placed, the player counted) comes late, at 300 ms, well before its
-        // command would time out (400 ms).
+        // Redis waits 300 ms. Rooms a and b go out as the two steps in flight; room c waits for a free step and its
+        // 200 ms bound passes first. All three are refused: naming a server without Redis could split the room.
         List<CompletableFuture<Placement>> joins = firstJoinsWhileRedisWaits(a, view, 300, "a", "b", "c");
-        joins.forEach(join -> assertThat(join.join().decision()).isEqualTo(Decision.DEGRADED));
-        await(() -> "12".equals(raw.hget(load, "held:s1")), "redis placed all three rooms after the pause");
-
-        sleep(300);
-        view.set(up("s1", 100, 3)); // taken well after the arrivals: HAProxy counts the players now
-        // Only c's reply came back: a's and b's seats stay held for the reservation window.
-        await(() -> {
-            a.publishNow().join();
-            return "11".equals(raw.hget(load, "held:s1"));
-        }, "the late reply's arrival confirmed and its seat given back");
+        joins.forEach(join -> {
+            assertThat(join.join().decision()).isEqualTo(Decision.RETRY);
+            assertThat(join.join().server()).isEmpty();
+            assertThat(join.join().reason()).isEqualTo("room not placed yet; redis did not answer within 200 ms");
+        });
+        // Redis runs a's and b's steps after the pause; c, answered before it was sent, is never sent.
+        await(() -> held(load, "s1") + held(load, "s2") == 8, "redis placed a and b after the pause");
+        assertThat(serverOf(raw, prefix, "c")).isNull();
+        // The late answers stand: the players' retries go where Redis put the rooms, from the cache.
+        long hitsBefore = a.cacheHits();
+        Placement retried = join(a, view, "a", 4, "p1");
+        assertThat(retried.decision()).isEqualTo(Decision.STICKY);
+        assertThat(retried.server()).contains(serverOf(raw, prefix, "a"));
+        assertThat(a.cacheHits()).isEqualTo(hitsBefore + 1);
     }
 
     @Test
-    void aFirstJoinRedisIsTooSlowToAnswerGoesWhereRedisThenPlacesTheRoom() {
+    void aRoomRedisLostIsKeptWhereTheAgentKnowsIt() {
         Clock clock = Clock.systemUTC();
-        String room = "slow-room";
-        List<String> order = rankedWithout(room, new ServerStatus[] {up("s1", 100, 0), up("s2", 100, 0),
-                up("s3", 100, 0)}, "");
-        // The room's rendezvous server is two rooms above the others: the script places it on the next one.
-        Map<String, Integer> live = Map.of(order.get(0), 40, order.get(1), 20, order.get(2), 20);
-        FakeInventory view = new FakeInventory(BE, clock, up("s1", 100, live.get("s1")), up("s2", 100, live.get("s2")),
-                up("s3", 100, live.get("s3")));
-        RedisRoomStore a = store(redis.uri(), view, "a", clock, Duration.ofMillis(100));
-        a.publishNow().join();
+        FakeInventory view = new FakeInventory(BE, clock, up("s1", 100, 0), up("s2", 100, 0), up("s3", 100, 0));
+        RedisRoomStore a = store(redis.uri(), view, "a", clock, Duration.ofMillis(500));
+        String home = join(a, view, "lost", 4, "p1").server().orElseThrow();
+        // Its server is now the busiest: placed anew, the room would go elsewhere.
+        view.set(java.util.stream.Stream.of("s1", "s2", "s3")
+                .map(name -> up(name, 100, name.equals(home) ? 90 : 0)).toArray(ServerStatus[]::new));
+        raw.hdel(prefix + ":{" + BE + "}:room", "lost"); // Redis lost it (a restart without persistence, an eviction)
+        raw.zrem(prefix + ":{" + BE + "}:rooms", "lost");
+        sleep(RedisRoomStore.CACHE_TTL.toMillis() + 100); // past the cache: the next join asks Redis
 
-        Placement degraded = firstJoinsWhileRedisWaits(a, view, 300, room).get(0).join();
+        Placement again = join(a, view, "lost", 4, "p2");
 
-        assertThat(degraded.decision()).isEqualTo(Decision.DEGRADED);
-        assertThat(degraded.reason()).contains("timeout after 100 ms; placed as redis would, by its loads of");
-        assertThat(degraded.server()).contains(order.get(1));
-        assertThat(degraded.load()).isEqualTo(20);
-        // Redis runs the join once the pause ends, and places the room where the player was sent.
-        await(() -> order.get(1).equals(serverOf(raw, prefix, room)), "redis placed the room on " + order.get(1));
+        assertThat(again.decision()).isEqualTo(Decision.STICKY);
+        assertThat(again.server()).contains(home);
+        assertThat(again.reason()).isEqualTo("room lives here; kept where an agent knew it");
+        assertThat(serverOf(raw, prefix, "lost")).isEqualTo(home);
+    }
+
+    @Test
+    void aSilentRedisIsFoundWithinASecondThenNewRoomsAreRefusedAtOnceAndKnownRoomsKeepTheirServer() {
+        Clock clock = Clock.systemUTC();
+        FakeInventory view = new FakeInventory(BE, clock, up("s1", 100, 0), up("s2", 100, 0));
+        RedisRoomStore a = store(redis.uri(), view, "a", clock, RedisSettings.DEFAULT_TIMEOUT);
+        String home = join(a, view, "known", 4, "p1").server().orElseThrow();
+
+        raw.clientPause(2500);
+        long pausedAt = System.nanoTime();
+        long foundAfterMillis = -1;
+        long slowestAfterMillis = 0;
+        int refused = 0;
+        while (System.nanoTime() - pausedAt < TimeUnit.MILLISECONDS.toNanos(1500)) {
+            long start = System.nanoTime();
+            Placement fresh = join(a, view, "new" + refused, 4, "p1");
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertThat(fresh.decision()).isEqualTo(Decision.RETRY);
+            assertThat(millis).isLessThan(RedisSettings.DEFAULT_TIMEOUT.toMillis() + 100);
+            refused++;
+            if (foundAfterMillis < 0 && fresh.reason().contains("silent for")) {
+                foundAfterMillis = TimeUnit.NANOSECONDS.toMillis(start - pausedAt);
+            } else if (foundAfterMillis >= 0) {
+                slowestAfterMillis = Math.max(slowestAfterMillis, millis);
+            }
+        }
+        Placement known = join(a, view, "known", 4, "p2");
+        System.out.printf("redis silent: found after %d ms; slowest join after that %d ms; %d joins refused%n",
+                foundAfterMillis, slowestAfterMillis, refused);
+        assertThat(foundAfterMillis).isBetween(0L, 1000L);
+        assertThat(slowestAfterMillis).isLessThan(20);
+        assertThat(known.decision()).isEqualTo(Decision.STICKY);
+        assertThat(known.server()).contains(home);
+
+        await(() -> a.lastReconciliation() != null, "reconciled once redis answers again");
+        assertThat(a.lastReconciliation().total()).isGreaterThanOrEqualTo(1);
+        assertThat(a.lastReconciliation().conflicts()).isZero();
+        await(() -> join(a, view, "after", 4, "p1").decision() == Decision.PLACED, "new rooms placed again");
     }
 
     @Test
@@ -311,6 +350,35 @@ class RedisRoomStoreIT {
     }
 
     @Test
+    void aDamagedRoomValueOrKeyCostsThatRoomOnlyNotTheBackend() {
+        Clock clock = Clock.systemUTC();
+        FakeInventory view = new FakeInventory(BE, clock, up("s1", 100, 0), up("s2", 100, 0));
+        RedisRoomStore a = store(redis.uri(), view, "a", clock, Duration.ofMillis(500));
+        String base = prefix + ":{" + BE + "}:";
+        String home = join(a, view, "kept", 4, "p1").server().orElseThrow();
+        // A value no agent wrote, indexed as already idle, so that the sweep meets it first; a damaged live room; a
+        // holds entry without a server; a load field that is no number.
+        raw.hset(base + "room", "junk", "x");
+        raw.zadd(base + "rooms", 0, "junk");
+        raw.hset(base + "room", "damaged", "s1 not-a-value");
+        raw.zadd(base + "rooms", clock.millis() + 60_000, "damaged");
+        raw.zadd(base + "holds", 0, "no-server");
+        raw.hset(base + "seats", "no-server", "7");
+        raw.hset(base + "load", "held:s2", "lots");
+
+        for (int i = 0; i < 5; i++) {
+            assertThat(join(a, view, "new" + i, 4, "p1").decision()).as("new%d", i).isEqualTo(Decision.PLACED);
+        }
+        assertThat(join(a, view, "damaged", 4, "p1").decision()).as("placed anew").isEqualTo(Decision.PLACED);
+        sleep(RedisRoomStore.CACHE_TTL.toMillis() + 100); // past the cache: the next join asks Redis
+        Placement kept = join(a, view, "kept", 4, "p2");
+        assertThat(kept.decision()).isEqualTo(Decision.STICKY);
+        assertThat(kept.server()).contains(home);
+        assertThat(raw.hget(base + "room", "junk")).isNull();
+        assertThat(a.publishNow()).succeedsWithin(Duration.ofSeconds(5));
+    }
+
+    @Test
     void seatsComeBackWhenTheWindowClosesAndRoomsEndWhenIdle() {
         TestClock clock = new TestClock();
         FakeInventory view = new FakeInventory(BE, clock, up("s1", 10, 0));
@@ -331,7 +399,7 @@ class RedisRoomStoreIT {
     }
 
     @Test
-    void withoutRedisJoinsStayWithinTheBoundAndAgentsAgreeThenReconcile() {
+    void withoutRedisKnownRoomsKeepTheirServerNewRoomsAreRefusedAtOnceThenReconciled() {
         Clock clock = Clock.systemUTC();
         Duration timeout = RedisSettings.DEFAULT_TIMEOUT;
         try (RedisServerProcess own = RedisServerProcess.start()) {
@@ -353,44 +421,34 @@ class RedisRoomStoreIT {
                 worstNanos = Math.max(worstNanos, System.nanoTime() - start);
                 assertThat(known.server()).as("known room k%d", i).contains(knownServers.get(i));
             }
-            List<String> degradedServers = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
                 long start = System.nanoTime();
                 Placement onA = join(a, viewA, "d" + i, 4, "p1");
                 long mid = System.nanoTime();
                 Placement onB = join(b, viewB, "d" + i, 4, "p2");
                 worstNanos = Math.max(worstNanos, Math.max(mid - start, System.nanoTime() - mid));
-                assertThat(onA.decision()).isEqualTo(Decision.DEGRADED);
-                assertThat(onB.decision()).isEqualTo(Decision.DEGRADED);
-                assertThat(onA.server()).isEqualTo(onB.server()).isPresent();
-                degradedServers.add(onA.server().orElseThrow());
-                assertThat(join(a, viewA, "d" + i, 4, "p3").server()).isEqualTo(onA.server());
+                assertThat(List.of(onA, onB)).allSatisfy(p -> {
+                    assertThat(p.decision()).isEqualTo(Decision.RETRY);
+                    assertThat(p.server()).isEmpty();
+                });
             }
             long worstMillis = TimeUnit.NANOSECONDS.toMillis(worstNanos);
             System.out.printf("redis down: slowest join %d ms (bound %d ms)%n", worstMillis, timeout.toMillis());
-            assertThat(worstMillis).isLessThan(timeout.toMillis() + 60);
+            assertThat(worstMillis).isLessThan(timeout.toMillis());
 
             own.restart();
-            await(() -> a.lastReconciliation() != null && b.lastReconciliation() != null, "both agents reconciled");
+            await(() -> a.lastReconciliation() != null, "agent a reconciled");
             Reconciliation ra = a.lastReconciliation();
-            Reconciliation rb = b.lastReconciliation();
-            assertThat(ra.failed()).isZero();
-            assertThat(rb.failed()).isZero();
-            // Each agent offers every room it knows. Which agent adopts a room first, and whether an attempt cut short
-            // by a reconnect already gave it to Redis, depends on timing: only the totals and the servers are fixed.
-            assertThat(ra.total()).isEqualTo(10 + 20);
-            assertThat(rb.total()).isEqualTo(20);
-            assertThat(ra.adopted() + rb.adopted()).isBetween(1, 10 + 20); // Redis restarted empty
-            assertThat(ra.conflicts() + rb.conflicts()).isZero();
+            // An attempt cut short by a second reconnect may already have given Redis some rooms: only the total
+            // and the servers are fixed.
+            assertThat(ra.total()).isEqualTo(10);
+            assertThat(ra.adopted()).isBetween(1, 10); // Redis restarted empty
+            assertThat(ra.conflicts()).isZero();
             try (RedisClient client = RedisClient.create(own.uri());
                     StatefulRedisConnection<String, String> connection = client.connect()) {
                 for (int i = 0; i < 10; i++) {
                     assertThat(serverOf(connection.sync(), RedisSettings.DEFAULT_PREFIX, "k" + i))
                             .isEqualTo(knownServers.get(i));
-                }
-                for (int i = 0; i < 20; i++) {
-                    assertThat(serverOf(connection.sync(), RedisSettings.DEFAULT_PREFIX, "d" + i))
-                            .isEqualTo(degradedServers.get(i));
                 }
             }
             await(() -> join(b, viewB, "k0", 4, "p9").decision() == Decision.STICKY, "redis answers again");
@@ -398,6 +456,11 @@ class RedisRoomStoreIT {
                 Placement again = join(b, viewB, "k" + i, 4, "p9");
                 assertThat(again.decision()).isEqualTo(Decision.STICKY);
                 assertThat(again.server()).contains(knownServers.get(i));
+            }
+            for (int i = 0; i < 20; i++) {
+                Placement onB = join(b, viewB, "d" + i, 4, "p2");
+                assertThat(onB.decision()).isEqualTo(Decision.PLACED);
+                assertThat(join(a, viewA, "d" + i, 4, "p1").server()).isEqualTo(onB.server());
             }
         }
     }
@@ -459,11 +522,11 @@ class RedisRoomStoreIT {
         List<String> args = layout.batchHead(BE, now, LIFETIMES, servers);
         String order = RedisLayout.rendezvousPositions("one", servers);
         String p1 = RedisLayout.playerHash("p1");
-        args.addAll(List.of("j", "one", "4", p1, order));
-        args.addAll(List.of("j", "one", "4", RedisLayout.playerHash("p2"), order));
-        args.addAll(List.of("j", "one", "4", p1, order)); // the same player again: no new arrival
-        args.addAll(List.of("t", "one", "no-such-epoch", p1, ""));
-        args.addAll(List.of("j", "two", "4", p1, RedisLayout.rendezvousPositions("two", servers)));
+        args.addAll(List.of("j", "one", "4", p1, order, ""));
+        args.addAll(List.of("j", "one", "4", RedisLayout.playerHash("p2"), order, ""));
+        args.addAll(List.of("j", "one", "4", p1, order, "")); // the same player again: no new arrival
+        args.addAll(List.of("t", "one", "no-such-epoch", p1, "", ""));
+        args.addAll(List.of("j", "two", "4", p1, RedisLayout.rendezvousPositions("two", servers), ""));
         List<Object> reply = runScript(layout, args);
         assertThat(reply).hasSize(5 * RedisJoinBatcher.VALUES_PER_ENTRY);
 
@@ -511,8 +574,8 @@ class RedisRoomStoreIT {
 
         // The next step sees what this one wrote, as a step of its own would.
         List<String> next = layout.batchHead(BE, now + 1, LIFETIMES, servers);
-        next.addAll(List.of("t", "one", first.epoch(), RedisLayout.playerHash("p3"), ""));
-        next.addAll(List.of("j", "one", "4", RedisLayout.playerHash("p4"), order));
+        next.addAll(List.of("t", "one", first.epoch(), RedisLayout.playerHash("p3"), "", ""));
+        next.addAll(List.of("j", "one", "4", RedisLayout.playerHash("p4"), order, ""));
         List<Object> later = runScript(layout, next);
         assertThat(entry(later, 0)).containsExactly("1", "1", "", "", "", "", "", "");
         assertThat(JoinReply.of(entry(later, 1))).satisfies(r -> {
@@ -705,6 +768,11 @@ class RedisRoomStoreIT {
     private static String serverOf(RedisCommands<String, String> commands, String keyPrefix, String room) {
         String value = commands.hget(keyPrefix + ":{" + BE + "}:room", room);
         return value == null ? null : value.split(" ", -1)[0].split("/", -1)[0]; // "<server>[/<fallback>] ..."
+    }
+
+    private static int held(String loadKey, String server) {
+        String seats = raw.hget(loadKey, "held:" + server);
+        return seats == null ? 0 : Integer.parseInt(seats);
     }
 
     private static Placement join(RedisRoomStore store, FakeInventory view, String room, int size, String player) {

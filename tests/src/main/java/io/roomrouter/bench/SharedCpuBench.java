@@ -115,9 +115,9 @@ final class SharedCpuBench {
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
-            String failure = workload + " run " + round + ": " + e;
-            System.out.println("[shared] " + variant.label() + " FAILED " + failure);
-            tally.failures.add(failure);
+            System.out.println("[shared] " + variant.label() + " FAILED " + workload + " run " + round + ": " + e);
+            // The figures' notes keep the first line; the log tail the exception carries is printed above.
+            tally.failures.add(workload + " run " + round + ": " + e.toString().lines().findFirst().orElse(""));
         }
     }
 

@@ -3,6 +3,8 @@
 #   ./bench.sh                      the full suite (about 13 minutes on 2 cores)
 #   ./bench.sh -Dbench.quick=true   a smoke run (about a minute)
 # Any -Dbench.* system property (see io.roomrouter.bench.BenchSettings) is passed on, e.g. -Dbench.suites=agent.
+# Suites: agent, scale, haproxy, placement (the default), and shared, run only when named: the Redis production
+# shape on this machine's cores (./bench.sh -Dbench.suites=shared -Dbench.sharedRuns=2, see docs/performance.md).
 # Installs haproxy, wrk and redis-server with apt-get when they are missing and it runs as root.
 set -euo pipefail
 cd "$(dirname "$0")"

@@ -19,7 +19,6 @@ import java.util.regex.Pattern;
  */
 final class BenchAgent implements AutoCloseable {
     private static final Pattern HEAP_USED = Pattern.compile("total (\\d+)K, used (\\d+)K");
-    private static final long CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
     private final Process process;
     private final Path log;
@@ -78,11 +77,7 @@ final class BenchAgent implements AutoCloseable {
 
     /** User plus system CPU time of the agent's process so far, in seconds. */
     double cpuSeconds() throws IOException {
-        String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
-        // Fields after the command name, which is in parentheses and may hold spaces: utime is 14th, stime 15th.
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
-        long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-        return ticks / (double) CLOCK_TICKS_PER_SECOND;
+        return ProcessCpu.seconds(process.pid());
     }
 
     /** Heap in use now, in bytes, as {@code jcmd GC.heap_info} reports it (without forcing a GC). */

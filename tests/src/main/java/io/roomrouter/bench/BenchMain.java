@@ -27,6 +27,9 @@ public final class BenchMain {
         if (settings.runs("placement")) {
             new PlacementBench(settings, results).run();
         }
+        if (settings.runs("shared")) {
+            new SharedCpuBench(settings, results).run();
+        }
         Path json = settings.outDir().resolve("results.json");
         results.writeJson(json);
         results.printTable(System.out);

@@ -10,12 +10,16 @@ import java.util.Set;
  * Sizes and durations of a run, from system properties; {@code -Dbench.quick=true} shrinks everything to a
  * smoke run of about a minute. Every property is optional:
  * {@code bench.root} (the repository, default {@code .}), {@code bench.out} (default
- * {@code tests/target/bench}), {@code bench.suites} (comma list of agent, scale, haproxy, placement; default all),
+ * {@code tests/target/bench}), {@code bench.suites} (comma list of agent, scale, haproxy, placement, shared;
+ * default all but shared),
  * {@code bench.agentParts} (which parts the agent suite runs: comma list of memory, redis; default both),
  * {@code bench.seconds} / {@code bench.warmup} (per load point), {@code bench.agentWarmup} (once per agent), {@code bench.connections}, {@code bench.pipeline},
  * {@code bench.knownRooms}, {@code bench.heapRooms} (comma list), {@code bench.wrkSeconds},
  * {@code bench.wrkConnections}, {@code bench.wrkRooms}, {@code bench.placementRooms}, {@code bench.redis}
- * (the redis-server binary), {@code bench.agentJvmArgs} (extra agent JVM flags, e.g. for JFR).
+ * (the redis-server binary), {@code bench.agentJvmArgs} (extra agent JVM flags, e.g. for JFR),
+ * {@code bench.sharedRuns} (runs of each workload of the shared suite), {@code bench.sharedJvmVariants} (the agent
+ * JVM flags it compares, {@code default|-XX:TieredStopAtLevel=1}), {@code bench.sharedCpuSeconds} (length of its
+ * paced CPU phase) and {@code bench.sharedJoinsPerSecond} (that phase's rate).
  */
 record BenchSettings(
         boolean quick,
@@ -94,6 +98,26 @@ record BenchSettings(
     List<String> placementAgentArgs() {
         String flags = System.getProperty("bench.placementAgentArgs", "").trim();
         return flags.isEmpty() ? List.of() : List.of(flags.split("\\s+", -1));
+    }
+
+    /** How many times the shared suite runs each workload for each JVM variant, from {@code bench.sharedRuns}. */
+    int sharedRuns() {
+        return Integer.getInteger("bench.sharedRuns", quick ? 2 : 10);
+    }
+
+    /** The agent JVM flags the shared suite compares, from {@code bench.sharedJvmVariants} (default: as shipped). */
+    List<JvmVariant> sharedJvmVariants() {
+        return JvmVariant.parseAll(System.getProperty("bench.sharedJvmVariants", "default"));
+    }
+
+    /** How long the shared suite's paced phase offers joins, from {@code bench.sharedCpuSeconds}. */
+    Duration sharedCpuDuration() {
+        return Duration.ofSeconds(Long.getLong("bench.sharedCpuSeconds", quick ? 3 : 10));
+    }
+
+    /** The paced phase's offered joins per second over both proxies, from {@code bench.sharedJoinsPerSecond}. */
+    int sharedJoinsPerSecond() {
+        return Integer.getInteger("bench.sharedJoinsPerSecond", 1000);
     }
 
     String java() {

@@ -36,9 +36,21 @@ public final class AgentProcess implements AutoCloseable {
      */
     public static AgentProcess start(ProjectLayout layout, InetSocketAddress listen, Path statsSocket,
             List<String> extraArgs, Path logDir) throws InterruptedException {
+        return start(layout, listen, statsSocket, List.of(), extraArgs, logDir);
+    }
+
+    /**
+     * As {@link #start(ProjectLayout, InetSocketAddress, Path, List, Path)}, with {@code jvmFlags} after those of
+     * {@code agent/jvm.options} (the JVM keeps the last of a flag given twice), such as
+     * {@code -XX:TieredStopAtLevel=1}: what a benchmark compares.
+     */
+    public static AgentProcess start(ProjectLayout layout, InetSocketAddress listen, Path statsSocket,
+            List<String> jvmFlags, List<String> extraArgs, Path logDir) throws InterruptedException {
         List<String> command = new ArrayList<>(List.of(
                 Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                "@" + layout.agentJvmOptions(),
+                "@" + layout.agentJvmOptions()));
+        command.addAll(jvmFlags);
+        command.addAll(List.of(
                 "-jar", layout.agentJar().toString(),
                 "--listen", HostPort.format(listen),
                 "--haproxy-api", "unix:" + statsSocket));
@@ -67,6 +79,11 @@ public final class AgentProcess implements AutoCloseable {
 
     public InetSocketAddress listen() {
         return listen;
+    }
+
+    /** The pid of the agent running now (a restart changes it), to read its CPU time from {@code /proc}. */
+    public synchronized long pid() {
+        return process.pid();
     }
 
     public synchronized boolean isAlive() {

@@ -53,6 +53,7 @@ public final class SharedStoreStack implements AutoCloseable {
         private final Path logDir;
         private final String redisUri;
         private final List<String> agentArgs = new ArrayList<>();
+        private final List<String> agentJvmFlags = new ArrayList<>();
         private int proxies = 2;
         private Consumer<RuntimeApi> beforeAgent = api -> { };
         private String spoeTimeout = System.getProperty(
@@ -75,6 +76,12 @@ public final class SharedStoreStack implements AutoCloseable {
         /** Extra flags for every agent, such as {@code --room-size 10}. */
         public Builder agentArgs(String... args) {
             agentArgs.addAll(List.of(args));
+            return this;
+        }
+
+        /** Extra JVM flags for every agent, after {@code agent/jvm.options}: {@code -XX:TieredStopAtLevel=1}... */
+        public Builder agentJvmFlags(List<String> flags) {
+            agentJvmFlags.addAll(flags);
             return this;
         }
 
@@ -118,7 +125,8 @@ public final class SharedStoreStack implements AutoCloseable {
             started.add(haproxy);
             options.beforeAgent.accept(haproxy.runtimeApi());
             AgentProcess agent =
-                    AgentProcess.start(layout, addresses.agent(), addresses.statsSocket(), agentArgs, logDir);
+                    AgentProcess.start(layout, addresses.agent(), addresses.statsSocket(), options.agentJvmFlags,
+                            agentArgs, logDir);
             started.add(agent);
             proxies.add(new Proxy(name, haproxy, agent));
         }

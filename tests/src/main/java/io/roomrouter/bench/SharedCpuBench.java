@@ -1,0 +1,364 @@
+package io.roomrouter.bench;
+
+import static io.roomrouter.e2e.RoomRouterStack.GAME_BACKEND;
+
+import io.roomrouter.e2e.AgentDecision;
+import io.roomrouter.e2e.Crowd;
+import io.roomrouter.e2e.SharedStoreStack;
+import io.roomrouter.e2e.TimedCrowd;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * The shared suite: the production shape of {@code --redis} on this machine's cores. Two HAProxy on the reference
+ * configuration, each with its agent at its shipped defaults plus {@code --redis}, one redis-server, three game
+ * servers, about {@value #PLAYERS_AT_ONCE} WebSocket players at a time. It runs the two workloads of
+ * {@code RedisTwoProxiesIT}, each on a fresh stack, {@link BenchSettings#sharedRuns()} times:
+ * <ul>
+ *   <li>alternate: {@value #ALTERNATE_ROOMS} rooms of {@value #ROOM_SIZE}, players interleaved as lobbies fill
+ *       (the first player of every room, then the second...), alternating between the proxies;
+ *   <li>race: {@value #RACE_ROOMS} rooms whose first {@value #RACE_PLAYERS} players arrive together through both
+ *       proxies, {@value #RACE_ROOMS_AT_ONCE} rooms at a time.
+ * </ul>
+ * It reports rooms split and decisions by kind (target: none split, none degraded), the agents' decision latency
+ * from their log ({@code micros=}) for first joins and known rooms, and, on the race's stack once it is done, the
+ * agents' CPU time per 1 000 decisions at a paced rate and at saturation. Each JVM variant of
+ * {@link BenchSettings#sharedJvmVariants()} runs every round, in an order rotated each round, so that the machine's
+ * drift over the suite falls on every variant alike.
+ */
+final class SharedCpuBench {
+    static final int ROOM_SIZE = 10;
+    static final int PLAYERS_AT_ONCE = 100;
+    static final int ALTERNATE_ROOMS = 500;
+    static final int RACE_ROOMS = 1000;
+    static final int RACE_PLAYERS = 5;
+    static final int RACE_ROOMS_AT_ONCE = PLAYERS_AT_ONCE / RACE_PLAYERS;
+    // The CPU phases fill rooms a few at a time, so that placements and known-room joins stay evenly mixed.
+    private static final int CPU_ROOMS_AT_ONCE = 20;
+    private static final List<String> SERVERS = List.of("game1", "game2", "game3");
+    // Capacity is not measured here: seats for every room of a stack (race and both CPU phases, held until the
+    // 60 s reservation window ends when players leave before HAProxy counts them) fit many times over.
+    private static final int SEATS_PER_SERVER = 20_000;
+    private static final long SETTLE_MILLIS = 5_000;
+    private static final List<String> PHASES = List.of("paced", "saturation");
+
+    private final BenchSettings settings;
+    private final Results results;
+
+    SharedCpuBench(BenchSettings settings, Results results) {
+        this.settings = settings;
+        this.results = results;
+    }
+
+    /** What one variant gave over every round. */
+    private static final class Tally {
+        final List<SharedRun> runs = new ArrayList<>();
+        final DecisionLatency latency = new DecisionLatency(GAME_BACKEND);
+        final Map<String, List<CpuCost>> cpu = new LinkedHashMap<>();
+        final List<String> failures = new ArrayList<>();
+    }
+
+    /** The agents' CPU time over one phase, and the decisions they logged in it. */
+    record CpuCost(int joins, double seconds, long decisions, double agentCpuSeconds, double redisCpuSeconds) {
+
+        double agentPerThousand() {
+            return agentCpuSeconds * 1000 / decisions;
+        }
+    }
+
+    /** The joins of a phase: how many were made, how many the agent answered in time, and the seconds taken. */
+    private record Load(int joins, long answered, double seconds) {}
+
+    @FunctionalInterface
+    private interface Phase {
+        Load run() throws Exception;
+    }
+
+    void run() throws Exception {
+        List<JvmVariant> variants = settings.sharedJvmVariants();
+        Map<JvmVariant, Tally> tallies = new LinkedHashMap<>();
+        variants.forEach(v -> tallies.put(v, new Tally()));
+        System.out.println("[shared] " + SharedRun.header());
+        for (int round = 1; round <= settings.sharedRuns(); round++) {
+            int run = round;
+            for (int i = 0; i < variants.size(); i++) {
+                JvmVariant variant = variants.get((i + run - 1) % variants.size());
+                Tally tally = tallies.get(variant);
+                runGuarded(tally, variant, run, "alternate", () -> alternate(variant, run, tally));
+                runGuarded(tally, variant, run, "race", () -> raceThenCpu(variant, run, tally));
+            }
+        }
+        tallies.forEach(this::addFigures);
+        printSummary(tallies);
+    }
+
+    @FunctionalInterface
+    private interface Run {
+        void run() throws Exception;
+    }
+
+    // One failed run (a stack that did not start, a join that broke) is reported and the other runs go on.
+    private static void runGuarded(Tally tally, JvmVariant variant, int round, String workload, Run run)
+            throws InterruptedException {
+        try {
+            run.run();
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            System.out.println("[shared] " + variant.label() + " FAILED " + workload + " run " + round + ": " + e);
+            // The figures' notes keep the first line; the log tail the exception carries is printed above.
+            tally.failures.add(workload + " run " + round + ": " + e.toString().lines().findFirst().orElse(""));
+        }
+    }
+
+    private void alternate(JvmVariant variant, int round, Tally tally) throws Exception {
+        Path dir = runDir(variant, round, "alternate");
+        try (BenchRedis redis = BenchRedis.start(settings, dir.resolve("redis"));
+                SharedStoreStack stack = stack(redis, variant, dir);
+                TimedCrowd crowd = new TimedCrowd(PLAYERS_AT_ONCE)) {
+            List<Integer> mark = logMark(stack);
+            List<TimedCrowd.Route> routes =
+                    SharedWorkloads.lobbies(stack, "alt", ALTERNATE_ROOMS, ROOM_SIZE, ALTERNATE_ROOMS);
+            long start = System.nanoTime();
+            List<TimedCrowd.Timed> joined = crowd.join(routes, Crowd.Presence.LEAVE);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            tally.latency.add(settledLines(stack, mark, answered(joined)));
+            record(tally, SharedRun.of(variant.label(), round, "alternate", joined, seconds));
+        }
+    }
+
+    private void raceThenCpu(JvmVariant variant, int round, Tally tally) throws Exception {
+        Path dir = runDir(variant, round, "race");
+        try (BenchRedis redis = BenchRedis.start(settings, dir.resolve("redis"));
+                SharedStoreStack stack = stack(redis, variant, dir);
+                TimedCrowd crowd = new TimedCrowd(PLAYERS_AT_ONCE)) {
+            List<Integer> mark = logMark(stack);
+            List<TimedCrowd.Timed> joined = new ArrayList<>();
+            long start = System.nanoTime();
+            for (List<TimedCrowd.Route> batch :
+                    SharedWorkloads.races(stack, "race", RACE_ROOMS, RACE_PLAYERS, RACE_ROOMS_AT_ONCE)) {
+                joined.addAll(crowd.joinTogether(batch, Crowd.Presence.LEAVE));
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            tally.latency.add(settledLines(stack, mark, answered(joined)));
+            record(tally, SharedRun.of(variant.label(), round, "race", joined, seconds));
+
+            int joins = (int) (settings.sharedJoinsPerSecond() * settings.sharedCpuDuration().toSeconds());
+            int rooms = joins / ROOM_SIZE;
+            List<TimedCrowd.Route> paced =
+                    SharedWorkloads.lobbies(stack, "paced", rooms, ROOM_SIZE, CPU_ROOMS_AT_ONCE);
+            // Twice the players' threads: a join that waits for a thread is a join late, not one offered later.
+            addCpu(tally, "paced", variant, round, measureCpu(stack, redis, () -> {
+                PacedJoins.Outcome o =
+                        PacedJoins.run(paced, settings.sharedJoinsPerSecond(), 2 * PLAYERS_AT_ONCE);
+                return new Load(paced.size(), o.players().stream().filter(p -> !p.decision().isEmpty()).count(),
+                        o.seconds());
+            }));
+            List<TimedCrowd.Route> flat = SharedWorkloads.lobbies(stack, "sat", rooms, ROOM_SIZE, CPU_ROOMS_AT_ONCE);
+            addCpu(tally, "saturation", variant, round, measureCpu(stack, redis, () -> {
+                long began = System.nanoTime();
+                List<TimedCrowd.Timed> all = crowd.join(flat, Crowd.Presence.LEAVE);
+                return new Load(flat.size(), answered(all), (System.nanoTime() - began) / 1e9);
+            }));
+        }
+    }
+
+    private SharedStoreStack stack(BenchRedis redis, JvmVariant variant, Path logDir) throws InterruptedException {
+        List<String> flags = new ArrayList<>(variant.flags());
+        flags.addAll(settings.agentJvmArgs());
+        return SharedStoreStack.builder(logDir, redis.uri())
+                .agentJvmFlags(flags)
+                .beforeAgent(api -> SERVERS.forEach(s -> api.setMaxconn(GAME_BACKEND, s, SEATS_PER_SERVER)))
+                .start();
+    }
+
+    private Path runDir(JvmVariant variant, int round, String workload) {
+        String name = variant.label().replaceAll("[^A-Za-z0-9=.+-]", "_");
+        return settings.outDir().resolve("shared").resolve(name).resolve(round + "-" + workload);
+    }
+
+    private static void record(Tally tally, SharedRun run) {
+        tally.runs.add(run);
+        System.out.println("[shared] " + run.row());
+    }
+
+    private static CpuCost measureCpu(SharedStoreStack stack, BenchRedis redis, Phase phase) throws Exception {
+        List<Integer> mark = logMark(stack);
+        double agentBefore = agentCpuSeconds(stack);
+        double redisBefore = redis.cpuSeconds();
+        Load load = phase.run();
+        long decisions = gameDecisions(settledLines(stack, mark, load.answered())).count();
+        // Read once the decision lines are written: the agent's log thread is part of what a decision costs.
+        double agentCpu = agentCpuSeconds(stack) - agentBefore;
+        double redisCpu = redis.cpuSeconds() - redisBefore;
+        return new CpuCost(load.joins(), load.seconds(), decisions, agentCpu, redisCpu);
+    }
+
+    private static void addCpu(Tally tally, String phase, JvmVariant variant, int round, CpuCost cost) {
+        tally.cpu.computeIfAbsent(phase, k -> new ArrayList<>()).add(cost);
+        System.out.printf(Locale.ROOT, "[shared] %-28s %5d %-10s %d joins at %.0f/s, %d decisions: agents %.2f s"
+                        + " CPU (%.3f s per 1000), redis %.2f s%n", variant.label(), round, phase, cost.joins(),
+                cost.joins() / cost.seconds(), cost.decisions(), cost.agentCpuSeconds(), cost.agentPerThousand(),
+                cost.redisCpuSeconds());
+    }
+
+    private static double agentCpuSeconds(SharedStoreStack stack) throws IOException {
+        double total = 0;
+        for (SharedStoreStack.Proxy proxy : stack.proxies()) {
+            total += ProcessCpu.seconds(proxy.agent().pid());
+        }
+        return total;
+    }
+
+    /** How many lines each agent has logged so far, in proxy order. */
+    private static List<Integer> logMark(SharedStoreStack stack) {
+        return stack.proxies().stream().map(p -> p.agent().log().size()).toList();
+    }
+
+    /**
+     * Every agent's log lines since {@code mark}, once they hold at least {@code expected} decisions for the game
+     * backend or {@value #SETTLE_MILLIS} ms have passed: the agents write decision lines a few milliseconds after
+     * answering, on a thread of their own.
+     */
+    private static List<String> settledLines(SharedStoreStack stack, List<Integer> mark, long expected)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + SETTLE_MILLIS * 1_000_000;
+        List<String> lines = linesSince(stack, mark);
+        while (gameDecisions(lines).count() < expected && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            lines = linesSince(stack, mark);
+        }
+        // Joins HAProxy stopped waiting for (decision none) are still decided, and logged a little later.
+        Thread.sleep(200);
+        return linesSince(stack, mark);
+    }
+
+    private static List<String> linesSince(SharedStoreStack stack, List<Integer> mark) {
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < mark.size(); i++) {
+            List<String> log = stack.proxy(i).agent().log();
+            lines.addAll(log.subList(mark.get(i), log.size()));
+        }
+        return lines;
+    }
+
+    private static Stream<AgentDecision> gameDecisions(List<String> lines) {
+        return lines.stream().map(AgentDecision::parse).flatMap(Optional::stream)
+                .filter(d -> d.backend().equals(GAME_BACKEND));
+    }
+
+    private static long answered(List<TimedCrowd.Timed> joined) {
+        return joined.stream().filter(t -> !t.player().decision().isEmpty()).count();
+    }
+
+    private void addFigures(JvmVariant variant, Tally tally) {
+        String prefix = "shared." + variant.label() + ".";
+        String failures = tally.failures.isEmpty() ? "" : "; FAILED runs: " + tally.failures;
+        for (String workload : List.of("alternate", "race")) {
+            List<SharedRun> runs = tally.runs.stream().filter(r -> r.workload().equals(workload)).toList();
+            String name = prefix + workload + ".";
+            if (runs.isEmpty()) {
+                results.add(Figure.missing(name + "rooms_split", "rooms", "0 every run", "no run finished"
+                        + failures));
+                continue;
+            }
+            String how = runs.size() + " runs of " + runs.get(0).rooms() + " rooms";
+            results.add(new Figure(name + "rooms_split", runs.stream().mapToInt(SharedRun::split).sum(), "rooms",
+                    "0 every run", how + "; per run " + perRun(runs, r -> (long) r.split()) + failures));
+            results.add(new Figure(name + "degraded", runs.stream().mapToLong(r -> r.decided("degraded")).sum(),
+                    "joins", "0 every run", how + "; per run " + perRun(runs, r -> r.decided("degraded"))
+                            + "; all decisions " + totalDecisions(runs)));
+            results.add(new Figure(name + "slowest_join", runs.stream().mapToLong(r -> r.slowest().toMillis())
+                    .max().orElseThrow(), "ms", "", "as a player saw it; per run "
+                    + perRun(runs, r -> r.slowest().toMillis())));
+        }
+        for (String decision : List.of("placed", "sticky")) {
+            String how = tally.latency.count(decision) + " " + decision
+                    + " decisions of both workloads, every run, as the agents logged them (micros=)";
+            results.add(new Figure(prefix + decision + ".p50", tally.latency.percentileMillis(decision, 50), "ms",
+                    "", how));
+            results.add(new Figure(prefix + decision + ".p99", tally.latency.percentileMillis(decision, 99), "ms",
+                    "", how));
+            results.add(new Figure(prefix + decision + ".p99.9", tally.latency.percentileMillis(decision, 99.9),
+                    "ms", "<= 5 ms", how));
+        }
+        for (String phase : PHASES) {
+            List<CpuCost> costs = tally.cpu.getOrDefault(phase, List.of());
+            String name = prefix + "agent_cpu_per_1000." + phase;
+            if (costs.isEmpty()) {
+                results.add(Figure.missing(name, "s", "", "no run finished" + failures));
+                continue;
+            }
+            double cpu = costs.stream().mapToDouble(CpuCost::agentCpuSeconds).sum();
+            long decisions = costs.stream().mapToLong(CpuCost::decisions).sum();
+            double redis = costs.stream().mapToDouble(CpuCost::redisCpuSeconds).sum();
+            String offered = phase.equals("paced") ? "offered " + settings.sharedJoinsPerSecond() + "/s, "
+                    : PLAYERS_AT_ONCE + " players at a time, ";
+            results.add(new Figure(name, cpu * 1000 / decisions, "s", "", String.format(Locale.ROOT,
+                    "both agents' utime+stime (/proc) over %d decisions, %d runs; %sgot %s joins/s; per run %s;"
+                            + " redis-server %.3f s per 1000", decisions, costs.size(), offered,
+                    costs.stream().map(c -> String.format(Locale.ROOT, "%.0f", c.joins() / c.seconds())).toList(),
+                    costs.stream().map(c -> String.format(Locale.ROOT, "%.3f", c.agentPerThousand())).toList(),
+                    redis * 1000 / decisions)));
+        }
+    }
+
+    private static List<Long> perRun(List<SharedRun> runs, Function<SharedRun, Long> value) {
+        return runs.stream().map(value).toList();
+    }
+
+    private static Map<String, Long> totalDecisions(List<SharedRun> runs) {
+        return runs.stream().flatMap(r -> r.decisions().entrySet().stream())
+                .collect(Collectors.groupingBy(Map.Entry::getKey, TreeMap::new,
+                        Collectors.summingLong(Map.Entry::getValue)));
+    }
+
+    /** One row per JVM variant, side by side: what the flags of agent/jvm.options are chosen by. */
+    private void printSummary(Map<JvmVariant, Tally> tallies) {
+        System.out.println();
+        System.out.println("| agent JVM flags | runs (alternate, race) | split (alternate, race) | degraded"
+                + " | not answered in time | placed p50/p99/p99.9 ms | sticky p50/p99/p99.9 ms"
+                + " | agent CPU s/1000 paced | at saturation |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        tallies.forEach((variant, tally) -> {
+            List<SharedRun> runs = tally.runs;
+            System.out.printf(Locale.ROOT, "| %s | %d, %d | %d, %d | %d | %d | %s | %s | %s | %s |%n",
+                    variant.label(), count(runs, "alternate"), count(runs, "race"),
+                    split(runs, "alternate"), split(runs, "race"),
+                    runs.stream().mapToLong(r -> r.decided("degraded")).sum(),
+                    runs.stream().mapToLong(r -> r.decided("none")).sum(),
+                    percentiles(tally.latency, "placed"), percentiles(tally.latency, "sticky"),
+                    cpuPerThousand(tally, "paced"), cpuPerThousand(tally, "saturation"));
+        });
+    }
+
+    private static long count(List<SharedRun> runs, String workload) {
+        return runs.stream().filter(r -> r.workload().equals(workload)).count();
+    }
+
+    private static int split(List<SharedRun> runs, String workload) {
+        return runs.stream().filter(r -> r.workload().equals(workload)).mapToInt(SharedRun::split).sum();
+    }
+
+    private static String percentiles(DecisionLatency latency, String decision) {
+        return String.format(Locale.ROOT, "%.2f / %.2f / %.2f", latency.percentileMillis(decision, 50),
+                latency.percentileMillis(decision, 99), latency.percentileMillis(decision, 99.9));
+    }
+
+    private static String cpuPerThousand(Tally tally, String phase) {
+        List<CpuCost> costs = tally.cpu.getOrDefault(phase, List.of());
+        double cpu = costs.stream().mapToDouble(CpuCost::agentCpuSeconds).sum();
+        long decisions = costs.stream().mapToLong(CpuCost::decisions).sum();
+        return decisions == 0 ? "-" : String.format(Locale.ROOT, "%.3f", cpu * 1000 / decisions);
+    }
+}

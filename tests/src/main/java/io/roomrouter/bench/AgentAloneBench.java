@@ -118,7 +118,7 @@ final class AgentAloneBench {
 
     /**
      * One workload through the Redis store at {@code rate} per second (0: as fast as the agent answers). A join
-     * Redis does not answer within {@code --redis-timeout} is answered {@code degraded}: counted as a decision, and
+     * Redis does not answer within {@code --redis-timeout} is refused ({@code retry}): counted as a decision, and
      * named in the figure's note, but not as a placement. {@code target} is that of the placements, which only
      * the first-join workload reports.
      */
@@ -138,7 +138,7 @@ final class AgentAloneBench {
         results.add(new Figure(prefix + "decisions_per_s", r.perSecond(), "1/s", "", how));
         if (workload.equals("first")) {
             results.add(new Figure(prefix + "placements_per_s", r.byDecision().getOrDefault("placed", 0L)
-                    / r.seconds(), "1/s", target, "decisions 'placed' only (not degraded)"));
+                    / r.seconds(), "1/s", target, "decisions 'placed' only (not retry)"));
         }
         results.add(new Figure(prefix + "agent_cpu", agentCores, "cores", "",
                 "agent process user+sys CPU / wall time (warm-up and measure), /proc/PID/stat"));

@@ -30,7 +30,7 @@ import java.util.stream.Stream;
  *   <li>race: {@value #RACE_ROOMS} rooms whose first {@value #RACE_PLAYERS} players arrive together through both
  *       proxies, {@value #RACE_ROOMS_AT_ONCE} rooms at a time.
  * </ul>
- * It reports rooms split and decisions by kind (target: none split, none degraded), the agents' decision latency
+ * It reports rooms split and decisions by kind (target: none split, none refused with retry), the agents' decision latency
  * from their log ({@code micros=}) for first joins and known rooms, and, on the race's stack once it is done, the
  * agents' CPU time per 1 000 decisions at a paced rate and at saturation. Each JVM variant of
  * {@link BenchSettings#sharedJvmVariants()} runs every round, in an order rotated each round, so that the machine's
@@ -275,8 +275,8 @@ final class SharedCpuBench {
             String how = runs.size() + " runs of " + runs.get(0).rooms() + " rooms";
             results.add(new Figure(name + "rooms_split", runs.stream().mapToInt(SharedRun::split).sum(), "rooms",
                     "0 every run", how + "; per run " + perRun(runs, r -> (long) r.split()) + failures));
-            results.add(new Figure(name + "degraded", runs.stream().mapToLong(r -> r.decided("degraded")).sum(),
-                    "joins", "0 every run", how + "; per run " + perRun(runs, r -> r.decided("degraded"))
+            results.add(new Figure(name + "retry", runs.stream().mapToLong(r -> r.decided("retry")).sum(),
+                    "joins", "0 every run", how + "; per run " + perRun(runs, r -> r.decided("retry"))
                             + "; all decisions " + totalDecisions(runs)));
             results.add(new Figure(name + "slowest_join", runs.stream().mapToLong(r -> r.slowest().toMillis())
                     .max().orElseThrow(), "ms", "", "as a player saw it; per run "
@@ -326,7 +326,7 @@ final class SharedCpuBench {
     /** One row per JVM variant, side by side: what the flags of agent/jvm.options are chosen by. */
     private void printSummary(Map<JvmVariant, Tally> tallies) {
         System.out.println();
-        System.out.println("| agent JVM flags | runs (alternate, race) | split (alternate, race) | degraded"
+        System.out.println("| agent JVM flags | runs (alternate, race) | split (alternate, race) | retry"
                 + " | not answered in time | placed p50/p99/p99.9 ms | sticky p50/p99/p99.9 ms"
                 + " | agent CPU s/1000 paced | at saturation |");
         System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -335,7 +335,7 @@ final class SharedCpuBench {
             System.out.printf(Locale.ROOT, "| %s | %d, %d | %d, %d | %d | %d | %s | %s | %s | %s |%n",
                     variant.label(), count(runs, "alternate"), count(runs, "race"),
                     split(runs, "alternate"), split(runs, "race"),
-                    runs.stream().mapToLong(r -> r.decided("degraded")).sum(),
+                    runs.stream().mapToLong(r -> r.decided("retry")).sum(),
                     runs.stream().mapToLong(r -> r.decided("none")).sum(),
                     percentiles(tally.latency, "placed"), percentiles(tally.latency, "sticky"),
                     cpuPerThousand(tally, "paced"), cpuPerThousand(tally, "saturation"));

@@ -22,7 +22,7 @@ class RedisCapacityIT {
     void noServerTakesMoreThanItsCapCountingBothProxies(TestInfo test) throws Exception {
         try (RedisProcess redis = RedisProcess.start(TestLogs.dir(test));
                 SharedStoreStack stack = SharedStoreStack.builder(TestLogs.dir(test), redis.uri())
-                        .agentArgs("--room-size", "10", "--redis-timeout", RedisTwoProxiesIT.REDIS_TIMEOUT)
+                        .agentArgs("--room-size", "10")
                         .beforeAgent(api -> SERVERS.forEach(s -> api.setMaxconn(GAME_BACKEND, s, CAP)))
                         .start();
                 TimedCrowd crowd = new TimedCrowd(16)) {

@@ -20,7 +20,7 @@ class RedisRestartIT {
     /** Rooms of 6 (so 30 rooms reserve 180 seats, within the reference maxconn 3 x 100 that a reload restores). */
     private static SharedStoreStack stack(TestInfo test, RedisProcess redis) throws InterruptedException {
         return SharedStoreStack.builder(TestLogs.dir(test), redis.uri())
-                .agentArgs("--room-size", "6", "--redis-timeout", RedisTwoProxiesIT.REDIS_TIMEOUT)
+                .agentArgs("--room-size", "6")
                 .start();
     }
 

@@ -136,6 +136,8 @@ class LauncherIT {
             assertThat(agent.waitFor(10, TimeUnit.SECONDS)).as("agent stopped by SIGTERM").isTrue();
             assertThat(FreePort.listening(listen)).as("%s after SIGTERM", listen).isFalse();
         } finally {
+            // Were the JVM a child of the launcher instead of the launcher itself, it must not outlive a failed test.
+            agent.descendants().forEach(ProcessHandle::destroyForcibly);
             agent.destroyForcibly();
         }
     }

@@ -32,7 +32,7 @@ record AgentOptions(
 
     static final String HELP = String.join(
             "\n",
-            "Usage: java -jar room-router-agent.jar [options]",
+            "Usage: bin/room-router [options]",
             "",
             "An SPOE agent for HAProxy that keeps every player of a game room on one backend server.",
             "",

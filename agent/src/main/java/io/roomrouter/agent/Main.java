@@ -2,7 +2,7 @@ package io.roomrouter.agent;
 
 import java.util.concurrent.CountDownLatch;
 
-/** The command-line entry point: {@code java -jar room-router-agent.jar --help}. */
+/** The command-line entry point, started by {@code bin/room-router}: {@code bin/room-router --help}. */
 public final class Main {
     private Main() {}
 

@@ -1,5 +1,6 @@
 package io.roomrouter.bench;
 
+import io.roomrouter.e2e.AgentLauncher;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -14,8 +15,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The agent jar run as operators run it: its own JVM with {@code agent/jvm.options}, logging as shipped, stderr
- * redirected to a file. Gives the process's CPU time (from /proc) and heap (from {@code jcmd GC.heap_info}).
+ * The agent run as operators run it, through {@code bin/room-router} (its own JVM with {@code agent/jvm.options}),
+ * logging as shipped, stderr redirected to a file. Gives the process's CPU time (from /proc) and heap (from
+ * {@code jcmd GC.heap_info}): the launcher execs the JVM, so the process's pid is the JVM's.
  */
 final class BenchAgent implements AutoCloseable {
     private static final Pattern HEAP_USED = Pattern.compile("total (\\d+)K, used (\\d+)K");
@@ -30,23 +32,21 @@ final class BenchAgent implements AutoCloseable {
         this.address = address;
     }
 
-    /** Starts the agent with {@code jvmArgs} and {@code agentArgs} (plus {@code --listen}), waits until ready. */
+    /**
+     * Starts the agent with {@code jvmArgs} and {@code bench.agentJvmArgs} (in {@code RR_JAVA_OPTS}) and
+     * {@code agentArgs} (plus {@code --listen}), waits until ready.
+     */
     static BenchAgent start(BenchSettings settings, String name, List<String> jvmArgs, List<String> agentArgs)
             throws IOException, InterruptedException {
         int port = FreePort.pick();
         Path log = settings.outDir().resolve(name + ".log");
         Files.createDirectories(log.getParent());
-        List<String> command = new ArrayList<>();
-        command.add(settings.java());
-        command.add("@" + settings.agentJvmOptions());
-        command.addAll(jvmArgs);
-        command.addAll(settings.agentJvmArgs());
-        command.add("-jar");
-        command.add(settings.agentJar().toString());
-        command.add("--listen");
-        command.add("127.0.0.1:" + port);
-        command.addAll(agentArgs);
-        Process process = new ProcessBuilder(command)
+        List<String> jvmFlags = new ArrayList<>(jvmArgs);
+        jvmFlags.addAll(settings.agentJvmArgs());
+        List<String> args = new ArrayList<>(List.of("--listen", "127.0.0.1:" + port));
+        args.addAll(agentArgs);
+        ProcessBuilder command = AgentLauncher.processBuilder(settings.launcher(), jvmFlags, args);
+        Process process = command
                 .redirectOutput(log.toFile())
                 .redirectErrorStream(true)
                 .start();
@@ -55,7 +55,8 @@ final class BenchAgent implements AutoCloseable {
         while (!agent.logText().contains("room-router ready")) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
                 agent.close();
-                throw new IOException("agent did not start (" + String.join(" ", command) + "); log "
+                throw new IOException("agent did not start (" + String.join(" ", command.command())
+                        + ", RR_JAVA_OPTS=" + String.join(" ", jvmFlags) + "); log "
                         + log + ":\n" + agent.logText());
             }
             Thread.sleep(50);

@@ -75,20 +75,19 @@ record BenchSettings(
         return agentParts.contains(part);
     }
 
-    /** The agent's JVM flags as shipped, passed to the java launcher as {@code @file}. */
-    Path agentJvmOptions() {
-        return root.resolve("agent/jvm.options");
-    }
-
-    Path agentJar() {
-        return root.resolve("agent/target/room-router-agent.jar");
+    /** {@code bin/room-router}: the agent jar with its JVM flags as shipped, as operators start it. */
+    Path launcher() {
+        return root.resolve("bin/room-router");
     }
 
     Path haproxyDir() {
         return Path.of(System.getProperty("bench.haproxyDir", root.resolve("haproxy").toString()));
     }
 
-    /** Extra JVM flags for every agent started, from {@code bench.agentJvmArgs} (space separated), e.g. JFR. */
+    /**
+     * Extra JVM flags for every agent started, from {@code bench.agentJvmArgs} (space separated), e.g. JFR; they reach
+     * the agent in {@code RR_JAVA_OPTS}.
+     */
     List<String> agentJvmArgs() {
         String flags = System.getProperty("bench.agentJvmArgs", "").trim();
         return flags.isEmpty() ? List.of() : List.of(flags.split("\\s+", -1));
@@ -118,9 +117,5 @@ record BenchSettings(
     /** The paced phase's offered joins per second over both proxies, from {@code bench.sharedJoinsPerSecond}. */
     int sharedJoinsPerSecond() {
         return Integer.getInteger("bench.sharedJoinsPerSecond", 1000);
-    }
-
-    String java() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 }

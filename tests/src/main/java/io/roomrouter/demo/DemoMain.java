@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
- * The demo: starts three game servers, the agent jar and haproxy with the reference configuration, sends
+ * The demo: starts three game servers, the agent (bin/room-router) and haproxy with the reference configuration, sends
  * rooms of WebSocket players through haproxy and prints where each room landed, then stops everything.
  */
 public final class DemoMain {

@@ -3,7 +3,6 @@ package io.roomrouter.e2e;
 import io.roomrouter.demo.HostPort;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,20 +10,21 @@ import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
- * The agent jar in a child JVM ({@code java @agent/jvm.options -jar agent/target/room-router-agent.jar --listen ... --haproxy-api
- * ...}), its log lines kept for assertions. It can be killed and started again on the same port.
+ * The agent started as operators start it ({@code bin/room-router --listen ... --haproxy-api ...}), its log lines kept
+ * for assertions. The launcher execs the JVM, so the process this kills is the agent's JVM itself. It can be killed and
+ * started again on the same port.
  */
 public final class AgentProcess implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
 
-    private final List<String> command;
+    private final ProcessBuilder command;
     private final InetSocketAddress listen;
     private final Path logFile;
     private final List<String> earlierLines = new ArrayList<>();
     private LoggedProcess process;
 
-    private AgentProcess(List<String> command, InetSocketAddress listen, Path logFile) {
+    private AgentProcess(ProcessBuilder command, InetSocketAddress listen, Path logFile) {
         this.command = command;
         this.listen = listen;
         this.logFile = logFile;
@@ -40,32 +40,29 @@ public final class AgentProcess implements AutoCloseable {
     }
 
     /**
-     * As {@link #start(ProjectLayout, InetSocketAddress, Path, List, Path)}, with {@code jvmFlags} after those of
-     * {@code agent/jvm.options} (the JVM keeps the last of a flag given twice), such as
-     * {@code -XX:TieredStopAtLevel=1}: what a benchmark compares.
+     * As {@link #start(ProjectLayout, InetSocketAddress, Path, List, Path)}, with {@code jvmFlags} in
+     * {@code RR_JAVA_OPTS}, after those of {@code agent/jvm.options} (the JVM keeps the last of a flag given twice),
+     * such as {@code -XX:TieredStopAtLevel=1}: what a benchmark compares.
      */
     public static AgentProcess start(ProjectLayout layout, InetSocketAddress listen, Path statsSocket,
             List<String> jvmFlags, List<String> extraArgs, Path logDir) throws InterruptedException {
-        List<String> command = new ArrayList<>(List.of(
-                Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                "@" + layout.agentJvmOptions()));
-        command.addAll(jvmFlags);
-        command.addAll(List.of(
-                "-jar", layout.agentJar().toString(),
+        List<String> args = new ArrayList<>(List.of(
                 "--listen", HostPort.format(listen),
                 "--haproxy-api", "unix:" + statsSocket));
-        command.addAll(extraArgs);
-        AgentProcess agent = new AgentProcess(List.copyOf(command), listen, logDir.resolve("agent.log"));
+        args.addAll(extraArgs);
+        ProcessBuilder command = AgentLauncher.processBuilder(layout.launcher(), jvmFlags, args);
+        AgentProcess agent = new AgentProcess(command, listen, logDir.resolve("agent.log"));
         agent.launch();
         return agent;
     }
 
     private synchronized void launch() throws InterruptedException {
-        process = LoggedProcess.start("agent", new ProcessBuilder(command), logFile);
+        process = LoggedProcess.start("agent", command, logFile);
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("agent exited during start-up: " + command + "\n" + process.tail());
+                throw new IllegalStateException(
+                        "agent exited during start-up: " + command.command() + "\n" + process.tail());
             }
             if (FreePort.listening(listen)) {
                 return;
@@ -74,7 +71,7 @@ public final class AgentProcess implements AutoCloseable {
         }
         process.close();
         throw new IllegalStateException("agent: " + HostPort.format(listen) + " not listening within "
-                + START_TIMEOUT + ": " + command + "\n" + process.tail());
+                + START_TIMEOUT + ": " + command.command() + "\n" + process.tail());
     }
 
     public InetSocketAddress listen() {

@@ -4,7 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 
-/** Where the repository's files are: the reference HAProxy configuration and the agent jar. */
+/** Where the repository's files are: the reference HAProxy configuration and the agent's launcher. */
 public record ProjectLayout(Path root) {
 
     /** Set by the build (failsafe) to the repository root; otherwise found by walking up from the cwd. */
@@ -29,13 +29,12 @@ public record ProjectLayout(Path root) {
         return existing(root.resolve("haproxy/haproxy.cfg"), "the reference configuration");
     }
 
-    /** The agent's JVM flags, for the java launcher as {@code @file}. */
-    public Path agentJvmOptions() {
-        return existing(root.resolve("agent/jvm.options"), "the agent's JVM flags");
-    }
-
-    public Path agentJar() {
-        return existing(root.resolve("agent/target/room-router-agent.jar"), "built by mvn package");
+    /**
+     * {@code bin/room-router}, which starts the agent as operators do; it names the agent jar itself when that is
+     * missing (not built by mvn package yet).
+     */
+    public Path launcher() {
+        return existing(root.resolve("bin/room-router"), "the agent's launcher");
     }
 
     private static Path existing(Path file, String what) {

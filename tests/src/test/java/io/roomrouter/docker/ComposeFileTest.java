@@ -29,7 +29,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 /**
  * docker/compose.yaml describes the production shape (two HAProxy instances, each with its agent as a sidecar,
  * one Redis, three demo game servers), wires every address the reference haproxy.cfg reads, and points only at
- * files that exist. Where a Compose CLI is installed, it must accept the file too.
+ * files that exist; the agent image starts the agent through bin/room-router. Where a Compose CLI is installed, it
+ * must accept the file too.
  */
 final class ComposeFileTest {
 
@@ -163,6 +164,23 @@ final class ComposeFileTest {
             assertThat(dockerfile(game)).isEqualTo(dockerfile);
             assertThat(flag(strings(service(game).get("command"), game + " command"), "--name")).contains(game);
         }
+    }
+
+    @Test
+    void agentImageStartsTheAgentThroughTheLauncher() throws IOException {
+        Path dockerfile = root.resolve("docker/agent.Dockerfile");
+        List<String> lines = Files.readAllLines(dockerfile).stream().map(String::strip).toList();
+        String home = "/opt/room-router/";
+        // bin/room-router finds jvm.options and the jar from its own path: the image must keep the repository's layout.
+        for (String file : List.of("bin/room-router", "agent/jvm.options", "agent/target/room-router-agent.jar")) {
+            Pattern copy = Pattern.compile(
+                    "COPY (--from=\\S+ )?(\\S*/)?" + Pattern.quote(file) + " " + Pattern.quote(home + file));
+            assertThat(lines).as(dockerfile + " copies " + file + " to " + home + file)
+                    .anyMatch(line -> copy.matcher(line).matches());
+        }
+        assertThat(root.resolve("bin/room-router")).isExecutable();
+        assertThat(root.resolve("agent/jvm.options")).isRegularFile();
+        assertThat(lines).as(dockerfile + " entrypoint").contains("ENTRYPOINT [\"" + home + "bin/room-router\"]");
     }
 
     @Test

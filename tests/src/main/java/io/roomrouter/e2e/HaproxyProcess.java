@@ -62,18 +62,16 @@ public final class HaproxyProcess implements AutoCloseable {
     }
 
     /**
-     * Starts haproxy and returns once the frontend accepts connections and the runtime API answers.
-     * {@code spoeTimeout} is SPOE's {@code timeout processing} in HAProxy's time format, such as {@code 100ms}.
+     * Starts haproxy and returns once the frontend accepts connections and the runtime API answers. Every setting
+     * the file does not name through its addresses is its own default, such as SPOE's {@code timeout processing}.
      */
-    public static HaproxyProcess start(ProjectLayout layout, Addresses addresses, String spoeTimeout, Path logDir)
+    public static HaproxyProcess start(ProjectLayout layout, Addresses addresses, Path logDir)
             throws InterruptedException {
-        if (!spoeTimeout.matches("[0-9]+(ms|s)")) {
-            throw new IllegalArgumentException("spoeTimeout: " + spoeTimeout + " (expected: a time such as 100ms)");
-        }
         ProcessBuilder builder = new ProcessBuilder(
                 "haproxy", "-db", "-f", layout.haproxyConfig().toString());
         builder.environment().putAll(addresses.environment());
-        builder.environment().put("RR_SPOE_TIMEOUT", spoeTimeout);
+        // An RR_SPOE_TIMEOUT of the caller's shell would change what is tested.
+        builder.environment().remove("RR_SPOE_TIMEOUT");
         HaproxyProcess haproxy = new HaproxyProcess(builder, logDir.resolve("haproxy.log"), addresses.frontend(),
                 new RuntimeApi(addresses.statsSocket()));
         try {

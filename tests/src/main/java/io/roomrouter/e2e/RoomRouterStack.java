@@ -26,11 +26,6 @@ public final class RoomRouterStack implements AutoCloseable {
      */
     public static final Duration INVENTORY_REFRESH = Duration.ofMillis(2500);
 
-    /** The reference configuration's SPOE {@code timeout processing}: how long a join waits for the agent. */
-    public static final String REFERENCE_SPOE_TIMEOUT = "100ms";
-
-    /** Overrides {@link #REFERENCE_SPOE_TIMEOUT} for every stack, for instance on a machine short of CPU. */
-    public static final String SPOE_TIMEOUT_PROPERTY = "roomrouter.spoeTimeout";
 
     private final StartedProcesses started;
     private GameServers gameServers;
@@ -52,7 +47,6 @@ public final class RoomRouterStack implements AutoCloseable {
         private boolean withAgent = true;
         private InetSocketAddress frontend;
         private Consumer<RuntimeApi> beforeAgent = api -> { };
-        private String spoeTimeout = System.getProperty(SPOE_TIMEOUT_PROPERTY, REFERENCE_SPOE_TIMEOUT);
 
         private Builder(Path logDir) {
             this.logDir = logDir;
@@ -73,12 +67,6 @@ public final class RoomRouterStack implements AutoCloseable {
         /** Where players connect; a free port when not set. */
         public Builder frontend(InetSocketAddress address) {
             frontend = address;
-            return this;
-        }
-
-        /** How long a join waits for the agent before HAProxy falls back to hashing, such as {@code 100ms}. */
-        public Builder spoeTimeout(String timeout) {
-            spoeTimeout = timeout;
             return this;
         }
 
@@ -110,7 +98,7 @@ public final class RoomRouterStack implements AutoCloseable {
                 gameServers.all().stream().map(GameServer::address).toList(),
                 FreePort.next(),
                 started.socket("admin.sock"));
-        haproxy = HaproxyProcess.start(layout, addresses, options.spoeTimeout, options.logDir);
+        haproxy = HaproxyProcess.start(layout, addresses, options.logDir);
         started.add(haproxy);
         options.beforeAgent.accept(haproxy.runtimeApi());
         if (options.withAgent) {

@@ -56,8 +56,6 @@ public final class SharedStoreStack implements AutoCloseable {
         private final List<String> agentJvmFlags = new ArrayList<>();
         private int proxies = 2;
         private Consumer<RuntimeApi> beforeAgent = api -> { };
-        private String spoeTimeout = System.getProperty(
-                RoomRouterStack.SPOE_TIMEOUT_PROPERTY, RoomRouterStack.REFERENCE_SPOE_TIMEOUT);
 
         private Builder(Path logDir, String redisUri) {
             this.logDir = logDir;
@@ -82,12 +80,6 @@ public final class SharedStoreStack implements AutoCloseable {
         /** Extra JVM flags for every agent, after {@code agent/jvm.options}: {@code -XX:TieredStopAtLevel=1}... */
         public Builder agentJvmFlags(List<String> flags) {
             agentJvmFlags.addAll(flags);
-            return this;
-        }
-
-        /** How long a join waits for the agent before HAProxy falls back to hashing, such as {@code 100ms}. */
-        public Builder spoeTimeout(String timeout) {
-            spoeTimeout = timeout;
             return this;
         }
 
@@ -121,7 +113,7 @@ public final class SharedStoreStack implements AutoCloseable {
             Path logDir = options.logDir.resolve(name);
             HaproxyProcess.Addresses addresses = new HaproxyProcess.Addresses(
                     FreePort.next(), servers, FreePort.next(), started.socket(name + ".sock"));
-            HaproxyProcess haproxy = HaproxyProcess.start(layout, addresses, options.spoeTimeout, logDir);
+            HaproxyProcess haproxy = HaproxyProcess.start(layout, addresses, logDir);
             started.add(haproxy);
             options.beforeAgent.accept(haproxy.runtimeApi());
             AgentProcess agent =

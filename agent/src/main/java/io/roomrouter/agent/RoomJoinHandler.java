@@ -131,7 +131,7 @@ final class RoomJoinHandler {
     private Ack storeError(Notify notify, JoinRequest request, Throwable failure) {
         long heldBack = storeErrors.pass();
         if (heldBack >= 0) {
-            log.error("room={} backend={}: the {} store failed; HAProxy balances this join itself"
+            log.error("room={} backend={}: the {} store failed; HAProxy hashes this join itself"
                     + " ({} more since the last such line)", request.room(), request.backend(), store.kind(),
                     heldBack, failure);
         }
@@ -142,7 +142,7 @@ final class RoomJoinHandler {
     private Ack internalError(Notify notify, JoinRequest request, RuntimeException failure) {
         long heldBack = internalErrors.pass();
         if (heldBack >= 0) {
-            log.error("room={} backend={}: answering the join failed; HAProxy balances this join itself"
+            log.error("room={} backend={}: answering the join failed; HAProxy hashes this join itself"
                     + " ({} more since the last such line)", request == null ? "-" : request.room(),
                     request == null ? "-" : request.backend(), heldBack, failure);
         }

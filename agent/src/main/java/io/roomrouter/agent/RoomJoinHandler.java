@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,18 +28,32 @@ import org.slf4j.LoggerFactory;
  * uses for the room if it finds {@code server} down before the agent has seen it fail (see
  * {@link PlacementPolicy#fallback}). A NOTIFY without a {@code room-join} gets an ACK with one harmless action:
  * some HAProxy 3.1 releases stall on an empty ACK.
+ *
+ * <p>Every NOTIFY gets its ACK, whatever fails on the way: when the store fails (throwing or failing its stage),
+ * or anything else throws (reading the join, the inventory, logging the decision, building the ACK), the ACK sets
+ * only {@code reason} ({@value #STORE_ERROR} or {@value #INTERNAL_ERROR}), so HAProxy routes that one join by
+ * its own balancing, and the connection's other joins go on. Each such failure is logged at ERROR, at most one
+ * line of a kind every 10 seconds with the count of those held back: a broken store fails every join.
  */
 final class RoomJoinHandler {
     private static final Logger log = LoggerFactory.getLogger(RoomJoinHandler.class);
     /** Reasons are free text: bounded, so that an ACK stays small whatever went wrong. */
     static final int MAX_VALUE_LENGTH = 120;
-    private static final long WARN_EVERY_NANOS = 10_000_000_000L;
+    static final String STORE_ERROR = "store error";
+    static final String INTERNAL_ERROR = "internal error";
+    // Shared by every ACK that carries them (ACKs are immutable): no allocation per join on these paths.
+    private static final List<SpopAction> NO_JOIN = List.of(new SpopAction.UnsetVar(VarScope.TXN, "reason"));
+    private static final List<SpopAction> UNKNOWN_BACKEND = List.of(setVar("reason", "unknown backend"));
+    private static final List<SpopAction> STORE_FAILED = List.of(setVar("reason", STORE_ERROR));
+    private static final List<SpopAction> INTERNAL_FAILURE = List.of(setVar("reason", INTERNAL_ERROR));
 
     private final ServerInventory inventory;
     private final RoomStore store;
     private final DecisionLog decisions;
     private final int defaultRoomSize;
-    private final AtomicLong lastUnknownBackendWarning = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
+    private final LogThrottle unknownBackendWarnings = new LogThrottle();
+    private final LogThrottle storeErrors = new LogThrottle();
+    private final LogThrottle internalErrors = new LogThrottle();
 
     RoomJoinHandler(ServerInventory inventory, RoomStore store, DecisionLog decisions, int defaultRoomSize) {
         this.inventory = inventory;
@@ -49,51 +62,103 @@ final class RoomJoinHandler {
         this.defaultRoomSize = defaultRoomSize;
     }
 
-    /** The ACK for {@code notify}, encoded in at most {@code maxFrameSize} bytes (the connection's negotiated size). */
+    /**
+     * The ACK for {@code notify}, encoded in at most {@code maxFrameSize} bytes (the connection's negotiated size).
+     * Never throws a {@link RuntimeException}, and the stage completes with an ACK unless an {@link Error} is thrown.
+     */
     CompletionStage<Ack> handle(Notify notify, int maxFrameSize) {
         long startNanos = System.nanoTime();
-        SpopMessage join = null;
-        for (SpopMessage message : notify.messages()) {
-            if (message.name().equals(JoinMessage.NAME)) {
-                join = message;
-                break;
+        JoinRequest request = null; // for the error line: which room, once the join has been read
+        try {
+            SpopMessage join = null;
+            for (SpopMessage message : notify.messages()) {
+                if (message.name().equals(JoinMessage.NAME)) {
+                    join = message;
+                    break;
+                }
             }
+            if (join == null) {
+                return CompletableFuture.completedFuture(ack(notify, NO_JOIN));
+            }
+            JoinMessage parsed = JoinMessage.parse(join, defaultRoomSize);
+            if (parsed.request().isEmpty()) {
+                Placement rejected = Placement.rejected(parsed.problem());
+                decisions.log(loggableRoom(join), loggableBackend(join), rejected, micros(startNanos));
+                return CompletableFuture.completedFuture(ack(notify, actions(rejected), maxFrameSize));
+            }
+            request = parsed.request().get();
+            Optional<BackendSnapshot> backend = inventory.backend(request.backend());
+            if (backend.isEmpty()) {
+                warnUnknownBackend(request.backend());
+                // Without a view of the servers the agent cannot decide: say nothing about the server, so HAProxy
+                // falls back to hashing on the room, as if the agent were down.
+                return CompletableFuture.completedFuture(ack(notify, UNKNOWN_BACKEND));
+            }
+            return decide(notify, request, backend.get(), maxFrameSize, startNanos);
+        } catch (RuntimeException e) {
+            return CompletableFuture.completedFuture(internalError(notify, request, e));
         }
-        if (join == null) {
-            return CompletableFuture.completedFuture(
-                    ack(notify, List.of(new SpopAction.UnsetVar(VarScope.TXN, "reason"))));
+    }
+
+    private CompletionStage<Ack> decide(
+            Notify notify, JoinRequest request, BackendSnapshot backend, int maxFrameSize, long startNanos) {
+        CompletionStage<Placement> placement;
+        try {
+            placement = store.join(request, backend);
+        } catch (RuntimeException e) {
+            // a store that throws instead of failing its stage: the same answer as a failed stage
+            return CompletableFuture.completedFuture(storeError(notify, request, e));
         }
-        JoinMessage parsed = JoinMessage.parse(join, defaultRoomSize);
-        if (parsed.request().isEmpty()) {
-            Placement rejected = Placement.rejected(parsed.problem());
-            decisions.log(loggableRoom(join), loggableBackend(join), rejected, micros(startNanos));
-            return CompletableFuture.completedFuture(ack(notify, actions(rejected), maxFrameSize));
-        }
-        JoinRequest request = parsed.request().get();
-        Optional<BackendSnapshot> backend = inventory.backend(request.backend());
-        if (backend.isEmpty()) {
-            warnUnknownBackend(request.backend());
-            // Without a view of the servers the agent cannot decide: say nothing about the server, so HAProxy
-            // falls back to hashing on the room, as if the agent were down.
-            return CompletableFuture.completedFuture(ack(notify, List.of(setVar("reason", "unknown backend"))));
-        }
-        return store.join(request, backend.get()).handle((placement, failure) -> {
+        return placement.handle((decided, failure) -> answer(notify, request, decided, failure, maxFrameSize,
+                startNanos));
+    }
+
+    // Runs where the store completes its stage (an event loop, or Redis's thread): whatever throws here would
+    // otherwise fail the stage and leave the NOTIFY unanswered.
+    private Ack answer(Notify notify, JoinRequest request, Placement placement, Throwable failure, int maxFrameSize,
+            long startNanos) {
+        try {
             if (failure != null) {
-                log.error("room={} backend={}: the {} store failed; HAProxy falls back to hashing",
-                        request.room(), request.backend(), store.kind(), failure);
-                return ack(notify, List.of(setVar("reason", "store error")));
+                return storeError(notify, request, failure);
             }
             decisions.log(request.room(), request.backend(), placement, micros(startNanos));
             return ack(notify, actions(placement), maxFrameSize);
-        });
+        } catch (RuntimeException e) {
+            return internalError(notify, request, e);
+        }
+    }
+
+    private Ack storeError(Notify notify, JoinRequest request, Throwable failure) {
+        long heldBack = storeErrors.pass();
+        if (heldBack >= 0) {
+            log.error("room={} backend={}: the {} store failed; HAProxy hashes this join itself"
+                    + " ({} more since the last such line)", request.room(), request.backend(), store.kind(),
+                    heldBack, failure);
+        }
+        return ack(notify, STORE_FAILED);
+    }
+
+    /** {@code request} is null when the join had not been read yet. */
+    private Ack internalError(Notify notify, JoinRequest request, RuntimeException failure) {
+        long heldBack = internalErrors.pass();
+        if (heldBack >= 0) {
+            log.error("room={} backend={}: answering the join failed; HAProxy hashes this join itself"
+                    + " ({} more since the last such line)", request == null ? "-" : request.room(),
+                    request == null ? "-" : request.backend(), heldBack, failure);
+        }
+        return internalErrorAck(notify);
+    }
+
+    /** The ACK for a NOTIFY that could not be answered: only {@code reason}, {@value #INTERNAL_ERROR}. */
+    static Ack internalErrorAck(Notify notify) {
+        return ack(notify, INTERNAL_FAILURE);
     }
 
     private void warnUnknownBackend(String backend) {
-        long now = System.nanoTime();
-        long last = lastUnknownBackendWarning.get();
-        if (now - last >= WARN_EVERY_NANOS && lastUnknownBackendWarning.compareAndSet(last, now)) {
-            log.warn("backend {} is unknown to the inventory ({}); its joins fall back to HAProxy's hashing",
-                    backend, inventory.describe());
+        long heldBack = unknownBackendWarnings.pass();
+        if (heldBack >= 0) {
+            log.warn("backend {} is unknown to the inventory ({}); its joins fall back to HAProxy's hashing ({} more"
+                    + " since the last such line)", backend, inventory.describe(), heldBack);
         }
     }
 

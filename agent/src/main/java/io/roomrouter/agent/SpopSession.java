@@ -23,8 +23,10 @@ import org.slf4j.LoggerFactory;
  * (pipelining), until either side disconnects. A protocol error ends only this connection, with an
  * AGENT-DISCONNECT that names the problem.
  *
- * <p>ACKs decided while a read is being processed are written without a flush and flushed once when the read
- * completes; ACKs completed later (by Redis) are flushed at once. Each ACK is one frame and one write.
+ * <p>Every NOTIFY gets exactly one ACK while the connection is open, whatever fails while deciding it (see
+ * {@link RoomJoinHandler}): only protocol errors and the in-flight cap end the connection. ACKs decided while a
+ * read is being processed are written without a flush and flushed once when the read completes; ACKs completed
+ * later (by Redis) are flushed at once. Each ACK is one frame and one write.
  */
 final class SpopSession extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(SpopSession.class);
@@ -32,6 +34,8 @@ final class SpopSession extends ChannelInboundHandlerAdapter {
     static final int MIN_FRAME_SIZE = 256;
     /** HAProxy keeps at most 20 NOTIFYs in flight per connection; far more means something is wrong. */
     static final int MAX_IN_FLIGHT = 1024;
+    // One for all connections: a failure that hits every join hits every connection alike.
+    private static final LogThrottle unansweredJoins = new LogThrottle();
 
     private enum State {
         AWAIT_HELLO,
@@ -133,21 +137,28 @@ final class SpopSession extends ChannelInboundHandlerAdapter {
 
     private void writeAck(ChannelHandlerContext ctx, Notify notify, Ack ack, Throwable failure) {
         inFlight--;
-        if (failure != null) {
-            // HAProxy's processing timeout ends that stream; the connection and its other streams go on.
-            log.error("SPOP connection from {}: no ACK for stream-id {} frame-id {}",
-                    ctx.channel().remoteAddress(), notify.streamId(), notify.frameId(), failure);
-            return;
-        }
         if (state == State.CLOSING) {
             return;
         }
+        Ack answer = failure == null ? ack : unanswerable(ctx, notify, failure);
         if (reading) {
-            ctx.write(ack, ctx.voidPromise());
+            ctx.write(answer, ctx.voidPromise());
             flushPending = true;
         } else {
-            ctx.writeAndFlush(ack, ctx.voidPromise());
+            ctx.writeAndFlush(answer, ctx.voidPromise());
         }
+    }
+
+    // Only an Error gets here: the handler answers every exception itself. Unanswered, the stream would wait out
+    // HAProxy's processing timeout; answered like the handler's own failures, HAProxy balances it at once.
+    private static Ack unanswerable(ChannelHandlerContext ctx, Notify notify, Throwable failure) {
+        long heldBack = unansweredJoins.pass();
+        if (heldBack >= 0) {
+            log.error("SPOP connection from {}: stream-id {} frame-id {} answered '{}' ({} more since the last such"
+                    + " line)", ctx.channel().remoteAddress(), notify.streamId(), notify.frameId(),
+                    RoomJoinHandler.INTERNAL_ERROR, heldBack, failure);
+        }
+        return RoomJoinHandler.internalErrorAck(notify);
     }
 
     private void onDisconnect(ChannelHandlerContext ctx, HaproxyDisconnect disconnect) {

@@ -12,14 +12,17 @@ import io.roomrouter.spop.SpopAction;
 import io.roomrouter.spop.SpopFrameEncoder;
 import io.roomrouter.spop.SpopMessage;
 import io.roomrouter.spop.TypedData;
+import io.roomrouter.spop.VarScope;
 import io.roomrouter.store.MemoryRoomStore;
 import io.roomrouter.store.RoomLifetimes;
+import io.roomrouter.store.RoomStore;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -62,11 +65,82 @@ class RoomJoinHandlerTest {
         assertThat(vars(join("r2", 16380))).containsKeys("server", "decision", "fallback", "reason");
     }
 
+    @Test
+    void aStoreThatThrowsAnswersThatJoinWithTheReasonOnly() {
+        RoomJoinHandler throwing = handler(inventory, new FakeRoomStore(request -> {
+            throw new IllegalStateException("connection pool exhausted");
+        }));
+
+        Ack ack = join(throwing, new Notify(5, 2, List.of(joinMessage("r3"))), 16380);
+
+        assertThat(ack).isEqualTo(new Ack(5, 2, List.of(reason("store error"))));
+    }
+
+    @Test
+    void aFailedStageAnswersThatJoinWithTheReasonOnly() {
+        RoomJoinHandler failing = handler(inventory, new FakeRoomStore(
+                request -> CompletableFuture.failedFuture(new IllegalStateException("script error"))));
+
+        assertThat(join(failing, new Notify(7, 1, List.of(joinMessage("r4"))), 16380))
+                .isEqualTo(new Ack(7, 1, List.of(reason("store error"))));
+    }
+
+    @Test
+    void aPlacementTheDecisionLogCannotTakeAnswersInternalError() {
+        // A store bug: a stage completed with no placement. Logging the decision is the first to trip on it.
+        RoomJoinHandler broken = handler(inventory, new FakeRoomStore(
+                request -> CompletableFuture.completedFuture(null)));
+
+        assertThat(join(broken, new Notify(9, 1, List.of(joinMessage("r5"))), 16380))
+                .isEqualTo(new Ack(9, 1, List.of(reason("internal error"))));
+    }
+
+    @Test
+    void anInventoryThatThrowsAnswersInternalError() {
+        ServerInventory throwing = new ServerInventory() {
+            @Override
+            public Optional<BackendSnapshot> backend(String backend) {
+                throw new IllegalStateException("inventory not loaded");
+            }
+
+            @Override
+            public Collection<BackendSnapshot> backends() {
+                return List.of();
+            }
+
+            @Override
+            public String describe() {
+                return "throwing";
+            }
+
+            @Override
+            public void close() {}
+        };
+
+        assertThat(join(handler(throwing, store), new Notify(11, 1, List.of(joinMessage("r6"))), 16380))
+                .isEqualTo(new Ack(11, 1, List.of(reason("internal error"))));
+    }
+
+    private RoomJoinHandler handler(ServerInventory inventory, RoomStore store) {
+        return new RoomJoinHandler(inventory, store, decisions, 10);
+    }
+
     private Ack join(String room, int maxFrameSize) {
-        SpopMessage message = new SpopMessage(JoinMessage.NAME, List.of(
+        return join(handler, new Notify(1, 1, List.of(joinMessage(room))), maxFrameSize);
+    }
+
+    private static Ack join(RoomJoinHandler handler, Notify notify, int maxFrameSize) {
+        return handler.handle(notify, maxFrameSize).toCompletableFuture().join();
+    }
+
+    private static SpopMessage joinMessage(String room) {
+        return new SpopMessage(JoinMessage.NAME, List.of(
                 new SpopMessage.Arg("room", new TypedData.Str(room)),
                 new SpopMessage.Arg("backend", new TypedData.Str("be_game"))));
-        return handler.handle(new Notify(1, 1, List.of(message)), maxFrameSize).toCompletableFuture().join();
+    }
+
+    private static SpopAction reason(String reason) {
+        return new SpopAction.SetVar(VarScope.TXN, "reason", new TypedData.Str(reason));
     }
 
     private static Map<String, String> vars(Ack ack) {

@@ -1,0 +1,325 @@
+package io.roomrouter.agent;
+
+import static io.roomrouter.agent.FakeRoomStore.placed;
+import static io.roomrouter.agent.FakeRoomStore.placement;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.roomrouter.haproxy.StaticInventory;
+import io.roomrouter.placement.BackendSnapshot;
+import io.roomrouter.placement.JoinRequest;
+import io.roomrouter.placement.Placement;
+import io.roomrouter.spop.Ack;
+import io.roomrouter.spop.AgentDisconnect;
+import io.roomrouter.spop.AgentHello;
+import io.roomrouter.spop.HaproxyDisconnect;
+import io.roomrouter.spop.HaproxyHello;
+import io.roomrouter.spop.Notify;
+import io.roomrouter.spop.SpopAction;
+import io.roomrouter.spop.SpopFrame;
+import io.roomrouter.spop.SpopFrameDecoder;
+import io.roomrouter.spop.SpopFrameEncoder;
+import io.roomrouter.spop.SpopMessage;
+import io.roomrouter.spop.SpopStatus;
+import io.roomrouter.spop.TypedData;
+import io.roomrouter.spop.VarScope;
+import io.roomrouter.store.RoomStore;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One SPOP connection, with the session in the pipeline the agent gives it (decoder, encoder, session) and this
+ * test playing HAProxy: frames go in as the bytes HAProxy sends, and what the agent writes is read back through
+ * HAProxy's decoder.
+ */
+class SpopSessionTest {
+    private static final int MAX_FRAME_SIZE = 16380;
+    private static final HaproxyHello HELLO = new HaproxyHello("2.0", MAX_FRAME_SIZE, "pipelining", false,
+            Optional.of("engine-1"));
+    private static final AgentHello AGENT_HELLO = new AgentHello("2.0", MAX_FRAME_SIZE, "pipelining");
+
+    private final StaticInventory inventory = StaticInventory.parse(List.of("be_game=game1,game2"), 100);
+    private final DecisionLog decisions = new DecisionLog(OutputStream.nullOutputStream());
+    private final List<CompletableFuture<Placement>> pending = new ArrayList<>();
+    private final FakeRoomStore pendingStore = new FakeRoomStore(request -> {
+        CompletableFuture<Placement> placement = new CompletableFuture<>();
+        pending.add(placement);
+        return placement;
+    });
+    private final FlushCounter flushes = new FlushCounter();
+    private final HeldClose heldClose = new HeldClose();
+    private final EmbeddedChannel haproxy = new EmbeddedChannel(SpopFrameDecoder.forHaproxy(MAX_FRAME_SIZE));
+    private EmbeddedChannel agent;
+
+    @AfterEach
+    void close() {
+        assertThat(received()).as("frames no test looked at").isEmpty();
+        assertThat(agent.finish()).isFalse();
+        assertThat(haproxy.finish()).isFalse();
+        decisions.close();
+    }
+
+    @Test
+    void aFailingStoreCallAnswersThatJoinWithAReasonAndTheOtherJoinsGoOn() {
+        agent(new FakeRoomStore(request -> switch (request.room()) {
+            case "throws" -> throw new IllegalStateException("connection pool exhausted");
+            case "fails" -> CompletableFuture.failedFuture(new IllegalStateException("script error"));
+            case "null" -> CompletableFuture.completedFuture(null); // the decision log trips on it
+            default -> placed("game1");
+        }));
+
+        send(HELLO, join(1, "r1"), join(3, "throws"), join(5, "fails"), join(7, "null"), join(9, "r2"));
+
+        assertThat(received()).containsExactly(
+                AGENT_HELLO,
+                placedAck(1),
+                new Ack(3, 1, List.of(reason("store error"))),
+                new Ack(5, 1, List.of(reason("store error"))),
+                new Ack(7, 1, List.of(reason("internal error"))),
+                placedAck(9));
+        assertThat(agent.isOpen()).isTrue();
+
+        send(join(11, "r3"));
+        assertThat(received()).containsExactly(placedAck(11));
+    }
+
+    @Test
+    void anErrorWhileAnsweringStillGetsAnAck() {
+        // The store fails its stage, and a class missing from the jar fails the line that logs it: an Error, which
+        // the handler leaves alone and its stage carries to the session.
+        agent(new RoomStore() {
+            @Override
+            public CompletionStage<Placement> join(JoinRequest request, BackendSnapshot backend) {
+                return CompletableFuture.failedFuture(new IllegalStateException("timeout"));
+            }
+
+            @Override
+            public CompletionStage<Boolean> release(String backend, String room) {
+                return CompletableFuture.completedFuture(false);
+            }
+
+            @Override
+            public String kind() {
+                throw new NoClassDefFoundError("io/roomrouter/store/Missing");
+            }
+
+            @Override
+            public void close() {}
+        });
+
+        send(HELLO, join(1, "r1"));
+
+        assertThat(received()).containsExactly(AGENT_HELLO, new Ack(1, 1, List.of(reason("internal error"))));
+        assertThat(agent.isOpen()).isTrue();
+    }
+
+    @Test
+    void oneNotifyOverTheInFlightCapGetsResourceAndTheConnectionCloses() {
+        agent(pendingStore);
+        List<SpopFrame> atTheCap = new ArrayList<>();
+        atTheCap.add(HELLO);
+        for (int i = 0; i < SpopSession.MAX_IN_FLIGHT; i++) {
+            atTheCap.add(join(2L * i + 1, "r" + i));
+        }
+
+        send(atTheCap.toArray(SpopFrame[]::new));
+        assertThat(received()).containsExactly(AGENT_HELLO);
+        assertThat(agent.isOpen()).isTrue();
+
+        send(join(2L * SpopSession.MAX_IN_FLIGHT + 1, "one-too-many"));
+        assertThat(received()).containsExactly(new AgentDisconnect(SpopStatus.RESOURCE, "NOTIFY frames in flight: "
+                + (SpopSession.MAX_IN_FLIGHT + 1) + " (expected: <= " + SpopSession.MAX_IN_FLIGHT + ")"));
+        assertThat(agent.isOpen()).isFalse();
+    }
+
+    @Test
+    void acksDecidedDuringOneReadAreFlushedOnceWhenTheReadCompletes() {
+        agent(new FakeRoomStore(request -> placed("game2")));
+
+        agent.writeOneInbound(frames(HELLO, join(1, "r1"), join(3, "r2"), join(5, "r3")));
+        assertThat(flushes.count).isZero();
+        assertThat(agent.outboundMessages()).isEmpty();
+
+        agent.flushInbound(); // channelReadComplete
+        assertThat(flushes.count).isEqualTo(1);
+        assertThat(received()).hasSize(4).element(3).isEqualTo(placedAck(5, "game2"));
+    }
+
+    @Test
+    void anAckCompletedAfterTheReadIsFlushedAtOnce() {
+        agent(pendingStore);
+        send(HELLO, join(1, "r1"));
+        assertThat(received()).containsExactly(AGENT_HELLO);
+        int flushesAfterRead = flushes.count;
+
+        pending.get(0).complete(placement("game1"));
+
+        assertThat(flushes.count).isEqualTo(flushesAfterRead + 1);
+        assertThat(received()).containsExactly(placedAck(1));
+    }
+
+    @Test
+    void haproxyDisconnectIsAnsweredWithNormalAndTheConnectionCloses() {
+        agent(pendingStore);
+
+        send(HELLO, new HaproxyDisconnect(2, "a timeout occurred"));
+
+        assertThat(received()).containsExactly(AGENT_HELLO, new AgentDisconnect(SpopStatus.NORMAL, "normal"));
+        assertThat(agent.isOpen()).isFalse();
+    }
+
+    @Test
+    void aNotifyBeforeHelloGetsInvalidAndTheConnectionCloses() {
+        agent(pendingStore);
+
+        send(join(1, "r1"));
+
+        assertThat(received()).containsExactly(new AgentDisconnect(SpopStatus.INVALID,
+                "NOTIFY before HELLO (expected: HAPROXY-HELLO first)"));
+        assertThat(agent.isOpen()).isFalse();
+        assertThat(pending).isEmpty();
+    }
+
+    @Test
+    void anAckCompletedAfterTheConnectionStartedClosingIsNotWritten() {
+        agent(pendingStore);
+        heldClose.hold();
+        send(HELLO, join(1, "r1"), new HaproxyDisconnect(0, "normal"));
+        assertThat(received()).containsExactly(AGENT_HELLO, new AgentDisconnect(SpopStatus.NORMAL, "normal"));
+        assertThat(agent.isOpen()).as("closing, its close held").isTrue();
+
+        pending.get(0).complete(placement("game1"));
+
+        assertThat(received()).isEmpty();
+        heldClose.release();
+        assertThat(agent.isOpen()).isFalse();
+    }
+
+    @Test
+    void aHealthCheckHelloIsAnsweredAndTheConnectionCloses() {
+        agent(pendingStore);
+
+        // The encoder writes the keys in the order of option spop-check's fixed 82-byte probe.
+        send(new HaproxyHello("2.0", MAX_FRAME_SIZE, "", true, Optional.empty()));
+
+        assertThat(received()).containsExactly(AGENT_HELLO);
+        assertThat(agent.isOpen()).isFalse();
+    }
+
+    @Test
+    void aMalformedFrameStillDisconnectsTheConnection() {
+        agent(pendingStore);
+
+        // An HTTP request instead of SPOP: its first 4 bytes read as a LENGTH of 1195725856.
+        agent.writeInbound(Unpooled.copiedBuffer("GET / HTTP/1.1\r\n\r\n", StandardCharsets.US_ASCII));
+
+        assertThat(received()).containsExactly(new AgentDisconnect(SpopStatus.TOO_BIG,
+                "frame length: 1195725856 (expected: <= 16380)"));
+        assertThat(agent.isOpen()).isFalse();
+    }
+
+    /** The agent's pipeline as {@code SpopServer} builds it, behind a close a test can hold and a flush count. */
+    private void agent(RoomStore store) {
+        SpopFrameDecoder decoder = SpopFrameDecoder.forAgent(MAX_FRAME_SIZE);
+        RoomJoinHandler joins = new RoomJoinHandler(inventory, store, decisions, 10);
+        agent = new EmbeddedChannel(heldClose, flushes, decoder, SpopFrameEncoder.INSTANCE,
+                new SpopSession(decoder, joins, MAX_FRAME_SIZE));
+    }
+
+    /** Sends {@code frames} in one read, as HAProxy's pipelined frames arrive in one TCP segment. */
+    private void send(SpopFrame... frames) {
+        agent.writeInbound(frames(frames));
+    }
+
+    private static ByteBuf frames(SpopFrame... frames) {
+        ByteBuf[] encoded = new ByteBuf[frames.length];
+        for (int i = 0; i < frames.length; i++) {
+            encoded[i] = SpopFrameEncoder.encode(ByteBufAllocator.DEFAULT, frames[i]);
+        }
+        return Unpooled.wrappedBuffer(encoded);
+    }
+
+    /** Everything the agent has flushed since the last call, decoded as HAProxy decodes it. */
+    private List<SpopFrame> received() {
+        for (ByteBuf written; (written = agent.readOutbound()) != null; ) {
+            haproxy.writeInbound(written);
+        }
+        List<SpopFrame> frames = new ArrayList<>();
+        for (SpopFrame frame; (frame = haproxy.readInbound()) != null; ) {
+            frames.add(frame);
+        }
+        return frames;
+    }
+
+    private static Notify join(long streamId, String room) {
+        return new Notify(streamId, 1, List.of(new SpopMessage(JoinMessage.NAME, List.of(
+                new SpopMessage.Arg("room", new TypedData.Str(room)),
+                new SpopMessage.Arg("backend", new TypedData.Str("be_game"))))));
+    }
+
+    private static Ack placedAck(long streamId) {
+        return placedAck(streamId, "game1");
+    }
+
+    // What the handler answers for FakeRoomStore.placement: no fallback, as the fake store names none.
+    private static Ack placedAck(long streamId, String server) {
+        return new Ack(streamId, 1, List.of(
+                new SpopAction.SetVar(VarScope.TXN, "server", new TypedData.Str(server)),
+                new SpopAction.SetVar(VarScope.TXN, "decision", new TypedData.Str("placed")),
+                reason("least-loaded")));
+    }
+
+    private static SpopAction reason(String reason) {
+        return new SpopAction.SetVar(VarScope.TXN, "reason", new TypedData.Str(reason));
+    }
+
+    /** Counts the flushes that reach the socket. */
+    private static final class FlushCounter extends ChannelOutboundHandlerAdapter {
+        int count;
+
+        @Override
+        public void flush(ChannelHandlerContext ctx) {
+            count++;
+            ctx.flush();
+        }
+    }
+
+    /** Passes closes on, except when told to hold one: the session is then closing, but the channel open. */
+    private static final class HeldClose extends ChannelOutboundHandlerAdapter {
+        private boolean holding;
+        private ChannelHandlerContext ctx;
+        private ChannelPromise held;
+
+        void hold() {
+            holding = true;
+        }
+
+        @Override
+        public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+            if (holding) {
+                this.ctx = ctx;
+                this.held = promise;
+            } else {
+                ctx.close(promise);
+            }
+        }
+
+        void release() {
+            holding = false;
+            ctx.close(held);
+        }
+    }
+}

@@ -174,6 +174,18 @@ public final class Player implements AutoCloseable {
         return reply.header("x-room-decision").orElse("");
     }
 
+    /**
+     * What became of the join, for counting: the decision ({@code placed}, {@code sticky}, {@code retry}...);
+     * {@code none} for a player let in with no decision (HAProxy hashed it: the agent did not answer in time); and
+     * {@code status <code>} for a refusal that carries none.
+     */
+    public String outcome() {
+        if (!decision().isEmpty()) {
+            return decision();
+        }
+        return joined() ? "none" : "status " + reply.status();
+    }
+
     /** Leaves: a close frame (masked, as clients must), then the socket closes. */
     @Override
     public void close() {

@@ -50,8 +50,7 @@ public final class RoomReport {
                 .map(Map.Entry::getKey)
                 .orElse("");
         Map<String, Long> decisions = members.stream()
-                .map(p -> p.joined() || !p.decision().isEmpty() ? p.decision() : "status " + p.reply().status())
-                .map(d -> d.isEmpty() ? "none" : d)
+                .map(Player::outcome)
                 .collect(Collectors.groupingBy(Function.identity(), TreeMap::new, Collectors.counting()));
         int joined = servers.size();
         return new Room(room, new TreeSet<>(servers), home, joined, members.size() - joined, decisions);

@@ -7,17 +7,20 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Players joining through several HAProxy frontends, from a pool of {@code concurrency} threads, each join timed as
- * the player sees it: from connecting to HAProxy until the game server's welcome (or HAProxy's refusal).
+ * the player sees it: from connecting to HAProxy until the game server's welcome (or HAProxy's refusal). Players
+ * told to retry can try again ({@link #joinLater}); their pauses hold no thread.
  */
 public final class TimedCrowd implements AutoCloseable {
 
@@ -34,12 +37,12 @@ public final class TimedCrowd implements AutoCloseable {
     public record Timed(Player player, InetSocketAddress via, Duration took) {}
 
     private final int concurrency;
-    private final ExecutorService pool;
+    private final ScheduledExecutorService pool;
     private final List<Player> present = new ArrayList<>();
 
     public TimedCrowd(int concurrency) {
         this.concurrency = concurrency;
-        this.pool = Executors.newFixedThreadPool(concurrency, r -> {
+        this.pool = Executors.newScheduledThreadPool(concurrency, r -> {
             Thread thread = new Thread(r, "timed-player");
             thread.setDaemon(true);
             return thread;
@@ -86,6 +89,66 @@ public final class TimedCrowd implements AutoCloseable {
             player.close();
         }
         return new Timed(player, route.via(), took);
+    }
+
+    /**
+     * Joins everyone, {@code concurrency} at a time in list order, each player trying again as {@code policy} says
+     * while it is told to retry; returns the joins in the same order.
+     */
+    public List<RetriedJoin> joinRetrying(List<Route> routes, Crowd.Presence presence, RetryPolicy policy)
+            throws InterruptedException {
+        List<CompletableFuture<RetriedJoin>> pending =
+                routes.stream().map(route -> joinLater(route, Duration.ZERO, presence, policy)).toList();
+        List<RetriedJoin> joins = new ArrayList<>(pending.size());
+        for (CompletableFuture<RetriedJoin> join : pending) {
+            try {
+                joins.add(join.get());
+            } catch (ExecutionException e) {
+                pending.forEach(f -> f.cancel(true));
+                throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+            }
+        }
+        return joins;
+    }
+
+    /**
+     * Joins {@code route} once {@code delay} has passed, then again as {@code policy} says while the player is told
+     * to retry. Completes with every attempt, or exceptionally with the first attempt that failed (connection
+     * refused or reset, a malformed answer) and the route in the message.
+     */
+    public CompletableFuture<RetriedJoin> joinLater(Route route, Duration delay, Crowd.Presence presence,
+            RetryPolicy policy) {
+        CompletableFuture<RetriedJoin> done = new CompletableFuture<>();
+        pool.schedule(() -> attempt(route, new ArrayList<>(), presence, policy, done), delay.toNanos(),
+                TimeUnit.NANOSECONDS);
+        return done;
+    }
+
+    // One task per attempt: the attempts list passes from one task to the next through the pool's queue, which
+    // publishes it safely, and no two tasks of one player run at once.
+    private void attempt(Route route, List<JoinAttempt> attempts, Crowd.Presence presence, RetryPolicy policy,
+            CompletableFuture<RetriedJoin> done) {
+        try {
+            JoinAttempt attempt = JoinAttempt.make(route);
+            attempts.add(attempt);
+            Optional<Duration> pause = policy.pauseAfter(attempts.get(0), attempt);
+            if (pause.isPresent()) {
+                pool.schedule(() -> attempt(route, attempts, presence, policy, done), pause.get().toNanos(),
+                        TimeUnit.NANOSECONDS);
+                return;
+            }
+            if (presence == Crowd.Presence.LEAVE) {
+                attempt.player().close();
+            } else if (attempt.player().joined()) {
+                synchronized (present) {
+                    present.add(attempt.player());
+                }
+            }
+            done.complete(new RetriedJoin(route, attempts));
+        } catch (IOException | RuntimeException e) {
+            done.completeExceptionally(new IllegalStateException(
+                    route + ": attempt " + (attempts.size() + 1) + " failed: " + e, e));
+        }
     }
 
     /** One player joining on its own (on the calling thread), staying in the crowd if it got in. */
@@ -152,17 +215,18 @@ public final class TimedCrowd implements AutoCloseable {
         }
     }
 
+    // The pool stops first, so that no attempt still under way adds a player after the others have left.
     @Override
     public void close() {
-        synchronized (present) {
-            present.forEach(Player::close);
-            present.clear();
-        }
         pool.shutdownNow();
         try {
             pool.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        synchronized (present) {
+            present.forEach(Player::close);
+            present.clear();
         }
     }
 }

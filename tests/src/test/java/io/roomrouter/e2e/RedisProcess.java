@@ -1,15 +1,25 @@
 package io.roomrouter.e2e;
 
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
-/** A throw-away {@code redis-server} on a free 127.0.0.1 port, persisting nothing. */
+/**
+ * A throw-away {@code redis-server} on a free 127.0.0.1 port, persisting nothing, with the controls the fault
+ * tests need: kill and restart, stop and resume by signal, and any command ({@link #call}).
+ */
 final class RedisProcess implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
@@ -17,6 +27,7 @@ final class RedisProcess implements AutoCloseable {
     private final InetSocketAddress address;
     private final Path logFile;
     private LoggedProcess process;
+    private boolean stopped;
 
     private RedisProcess(InetSocketAddress address, Path logFile) {
         this.address = address;
@@ -61,6 +72,109 @@ final class RedisProcess implements AutoCloseable {
         launch();
     }
 
+    /**
+     * SIGSTOP: the server freezes with every connection open, as in a long fork, a swap storm or a VM pause;
+     * clients' commands are sent and never answered until {@link #resume()}.
+     */
+    synchronized void stop() throws InterruptedException {
+        signal("STOP");
+        stopped = true;
+    }
+
+    /** SIGCONT: the stopped server goes on, answering what it was sent meanwhile. */
+    synchronized void resume() throws InterruptedException {
+        signal("CONT");
+        stopped = false;
+    }
+
+    private void signal(String name) throws InterruptedException {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+                    .redirectErrorStream(true).start();
+            if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + process.pid() + ": "
+                        + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("kill -" + name + " " + process.pid(), e);
+        }
+    }
+
+    /**
+     * Sends one command on a connection of its own (so {@code CLIENT KILL} skips it) and returns the reply as text:
+     * a status or bulk string as is, an integer in decimal, an array's elements separated by spaces, a nil as
+     * {@code ""}. An error reply ({@code -OOM ...}) throws, with the command and the error in the message.
+     */
+    String call(String... command) {
+        try (Socket socket = new Socket()) {
+            socket.connect(address, 1000);
+            socket.setSoTimeout(5000);
+            ByteArrayOutputStream request = new ByteArrayOutputStream();
+            writeAscii(request, "*" + command.length + "\r\n");
+            for (String arg : command) {
+                byte[] bytes = arg.getBytes(StandardCharsets.UTF_8);
+                writeAscii(request, "$" + bytes.length + "\r\n");
+                request.write(bytes);
+                writeAscii(request, "\r\n");
+            }
+            OutputStream out = socket.getOutputStream();
+            request.writeTo(out);
+            out.flush();
+            return readReply(new BufferedInputStream(socket.getInputStream()), String.join(" ", command));
+        } catch (IOException e) {
+            throw new UncheckedIOException("redis " + String.join(" ", command), e);
+        }
+    }
+
+    private static void writeAscii(ByteArrayOutputStream out, String text) {
+        out.writeBytes(text.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    // RESP2 (https://redis.io/docs/reference/protocol-spec/): a type byte, then the line or the length.
+    private static String readReply(InputStream in, String command) throws IOException {
+        int type = in.read();
+        String line = readLine(in);
+        switch (type) {
+            case '+', ':' -> {
+                return line;
+            }
+            case '-' -> throw new IllegalStateException("redis " + command + ": " + line);
+            case '$' -> {
+                int length = Integer.parseInt(line);
+                if (length < 0) {
+                    return "";
+                }
+                String bulk = new String(in.readNBytes(length), StandardCharsets.UTF_8);
+                readLine(in);
+                return bulk;
+            }
+            case '*' -> {
+                int count = Integer.parseInt(line);
+                List<String> elements = new ArrayList<>();
+                for (int i = 0; i < count; i++) {
+                    elements.add(readReply(in, command));
+                }
+                return String.join(" ", elements);
+            }
+            default -> throw new IOException(
+                    "redis " + command + ": reply type '" + (char) type + "' (expected: + - : $ *)");
+        }
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        for (int b = in.read(); b != '\n'; b = in.read()) {
+            if (b < 0) {
+                throw new EOFException("connection closed in a reply after '"
+                        + line.toString(StandardCharsets.UTF_8) + "'");
+            }
+            if (b != '\r') {
+                line.write(b);
+            }
+        }
+        return line.toString(StandardCharsets.UTF_8);
+    }
+
     InetSocketAddress address() {
         return address;
     }
@@ -85,8 +199,18 @@ final class RedisProcess implements AutoCloseable {
         }
     }
 
+    // A stopped server would hold SIGTERM pending: it goes on first, so that it can exit as usual.
     @Override
     public synchronized void close() {
+        if (stopped) {
+            try {
+                resume();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                // Still stopped: the SIGKILL that close() sends after its grace period ends it all the same.
+            }
+        }
         process.close();
     }
 }

@@ -361,7 +361,7 @@ class RedisRoomStoreIT {
         raw.hset(base + "room", "junk", "x");
         raw.zadd(base + "rooms", 0, "junk");
         raw.hset(base + "room", "damaged", "s1 not-a-value");
-        raw.zadd(base + "rooms", clock.millis() + 60_000, "damaged");
+        raw.zadd(base + "rooms", (double) (clock.millis() + 60_000), "damaged");
         raw.zadd(base + "holds", 0, "no-server");
         raw.hset(base + "seats", "no-server", "7");
         raw.hset(base + "load", "held:s2", "lots");

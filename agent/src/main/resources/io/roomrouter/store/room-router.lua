@@ -409,6 +409,14 @@ local function batch()
   end
   local first = 8 + 3 * n
   local loads = redis.call('HMGET', LOAD, unpack(fields))
+  for i = 2, #fields do
+    -- A count that is no number (damaged by hand) would fail every HINCRBY of its server, so every placement there.
+    if loads[i] and not tonumber(loads[i]) then
+      redis.log(redis.LOG_WARNING, 'room-router: ' .. backend .. ' ' .. fields[i] .. ': malformed count dropped')
+      redis.call('HDEL', LOAD, fields[i])
+      loads[i] = false
+    end
+  end
   if due(loads[1]) then
     sweep()
     loads = redis.call('HMGET', LOAD, unpack(fields))

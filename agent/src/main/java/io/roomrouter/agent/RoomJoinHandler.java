@@ -2,6 +2,7 @@ package io.roomrouter.agent;
 
 import io.roomrouter.haproxy.ServerInventory;
 import io.roomrouter.placement.BackendSnapshot;
+import io.roomrouter.placement.Decision;
 import io.roomrouter.placement.JoinRequest;
 import io.roomrouter.placement.Placement;
 import io.roomrouter.placement.PlacementPolicy;
@@ -30,9 +31,10 @@ import org.slf4j.LoggerFactory;
  * some HAProxy 3.1 releases stall on an empty ACK.
  *
  * <p>Every NOTIFY gets its ACK, whatever fails on the way: when the store fails (throwing or failing its stage),
- * or anything else throws (reading the join, the inventory, logging the decision, building the ACK), the ACK sets
- * only {@code reason} ({@value #STORE_ERROR} or {@value #INTERNAL_ERROR}), so HAProxy routes that one join by
- * its own balancing, and the connection's other joins go on. Each such failure is logged at ERROR, at most one
+ * or anything else throws (reading the join, the inventory, logging the decision, building the ACK), the ACK
+ * refuses that one join ({@code decision=retry}, {@code reason} {@value #STORE_ERROR} or {@value #INTERNAL_ERROR}:
+ * HAProxy answers 503 and the client retries; hashing it could split its room), and the connection's other joins
+ * go on. Each such failure is logged at ERROR, at most one
  * line of a kind every 10 seconds with the count of those held back: a broken store fails every join.
  */
 final class RoomJoinHandler {
@@ -44,8 +46,12 @@ final class RoomJoinHandler {
     // Shared by every ACK that carries them (ACKs are immutable): no allocation per join on these paths.
     private static final List<SpopAction> NO_JOIN = List.of(new SpopAction.UnsetVar(VarScope.TXN, "reason"));
     private static final List<SpopAction> UNKNOWN_BACKEND = List.of(setVar("reason", "unknown backend"));
-    private static final List<SpopAction> STORE_FAILED = List.of(setVar("reason", STORE_ERROR));
-    private static final List<SpopAction> INTERNAL_FAILURE = List.of(setVar("reason", INTERNAL_ERROR));
+    // A failed join is refused (decision retry: HAProxy answers 503 and the client retries), not left to HAProxy's
+    // hashing, which may send the player to another server than its room's.
+    private static final List<SpopAction> STORE_FAILED = List.of(
+            setVar("decision", Decision.RETRY.wireName()), setVar("reason", STORE_ERROR));
+    private static final List<SpopAction> INTERNAL_FAILURE = List.of(
+            setVar("decision", Decision.RETRY.wireName()), setVar("reason", INTERNAL_ERROR));
 
     private final ServerInventory inventory;
     private final RoomStore store;
@@ -131,7 +137,7 @@ final class RoomJoinHandler {
     private Ack storeError(Notify notify, JoinRequest request, Throwable failure) {
         long heldBack = storeErrors.pass();
         if (heldBack >= 0) {
-            log.error("room={} backend={}: the {} store failed; HAProxy hashes this join itself"
+            log.error("room={} backend={}: the {} store failed; the join is refused (retry)"
                     + " ({} more since the last such line)", request.room(), request.backend(), store.kind(),
                     heldBack, failure);
         }
@@ -142,14 +148,14 @@ final class RoomJoinHandler {
     private Ack internalError(Notify notify, JoinRequest request, RuntimeException failure) {
         long heldBack = internalErrors.pass();
         if (heldBack >= 0) {
-            log.error("room={} backend={}: answering the join failed; HAProxy hashes this join itself"
+            log.error("room={} backend={}: answering the join failed; the join is refused (retry)"
                     + " ({} more since the last such line)", request == null ? "-" : request.room(),
                     request == null ? "-" : request.backend(), heldBack, failure);
         }
         return internalErrorAck(notify);
     }
 
-    /** The ACK for a NOTIFY that could not be answered: only {@code reason}, {@value #INTERNAL_ERROR}. */
+    /** The ACK for a NOTIFY that could not be answered: refused, {@value #INTERNAL_ERROR}. */
     static Ack internalErrorAck(Notify notify) {
         return ack(notify, INTERNAL_FAILURE);
     }

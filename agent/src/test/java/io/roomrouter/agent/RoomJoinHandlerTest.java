@@ -73,7 +73,7 @@ class RoomJoinHandlerTest {
 
         Ack ack = join(throwing, new Notify(5, 2, List.of(joinMessage("r3"))), 16380);
 
-        assertThat(ack).isEqualTo(new Ack(5, 2, List.of(reason("store error"))));
+        assertThat(ack).isEqualTo(new Ack(5, 2, refused("store error")));
     }
 
     @Test
@@ -82,7 +82,7 @@ class RoomJoinHandlerTest {
                 request -> CompletableFuture.failedFuture(new IllegalStateException("script error"))));
 
         assertThat(join(failing, new Notify(7, 1, List.of(joinMessage("r4"))), 16380))
-                .isEqualTo(new Ack(7, 1, List.of(reason("store error"))));
+                .isEqualTo(new Ack(7, 1, refused("store error")));
     }
 
     @Test
@@ -92,7 +92,7 @@ class RoomJoinHandlerTest {
                 request -> CompletableFuture.completedFuture(null)));
 
         assertThat(join(broken, new Notify(9, 1, List.of(joinMessage("r5"))), 16380))
-                .isEqualTo(new Ack(9, 1, List.of(reason("internal error"))));
+                .isEqualTo(new Ack(9, 1, refused("internal error")));
     }
 
     @Test
@@ -118,7 +118,7 @@ class RoomJoinHandlerTest {
         };
 
         assertThat(join(handler(throwing, store), new Notify(11, 1, List.of(joinMessage("r6"))), 16380))
-                .isEqualTo(new Ack(11, 1, List.of(reason("internal error"))));
+                .isEqualTo(new Ack(11, 1, refused("internal error")));
     }
 
     private RoomJoinHandler handler(ServerInventory inventory, RoomStore store) {
@@ -137,6 +137,11 @@ class RoomJoinHandlerTest {
         return new SpopMessage(JoinMessage.NAME, List.of(
                 new SpopMessage.Arg("room", new TypedData.Str(room)),
                 new SpopMessage.Arg("backend", new TypedData.Str("be_game"))));
+    }
+
+    /** A join refused for {@code reason}: HAProxy answers 503 and the client retries. */
+    private static List<SpopAction> refused(String reason) {
+        return List.of(new SpopAction.SetVar(VarScope.TXN, "decision", new TypedData.Str("retry")), reason(reason));
     }
 
     private static SpopAction reason(String reason) {

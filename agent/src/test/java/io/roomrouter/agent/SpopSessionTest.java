@@ -86,9 +86,9 @@ class SpopSessionTest {
         assertThat(received()).containsExactly(
                 AGENT_HELLO,
                 placedAck(1),
-                new Ack(3, 1, List.of(reason("store error"))),
-                new Ack(5, 1, List.of(reason("store error"))),
-                new Ack(7, 1, List.of(reason("internal error"))),
+                new Ack(3, 1, refused("store error")),
+                new Ack(5, 1, refused("store error")),
+                new Ack(7, 1, refused("internal error")),
                 placedAck(9));
         assertThat(agent.isOpen()).isTrue();
 
@@ -122,7 +122,7 @@ class SpopSessionTest {
 
         send(HELLO, join(1, "r1"));
 
-        assertThat(received()).containsExactly(AGENT_HELLO, new Ack(1, 1, List.of(reason("internal error"))));
+        assertThat(received()).containsExactly(AGENT_HELLO, new Ack(1, 1, refused("internal error")));
         assertThat(agent.isOpen()).isTrue();
     }
 
@@ -280,6 +280,11 @@ class SpopSessionTest {
                 new SpopAction.SetVar(VarScope.TXN, "server", new TypedData.Str(server)),
                 new SpopAction.SetVar(VarScope.TXN, "decision", new TypedData.Str("placed")),
                 reason("least-loaded")));
+    }
+
+    /** A join refused for {@code reason}: HAProxy answers 503 and the client retries. */
+    private static List<SpopAction> refused(String reason) {
+        return List.of(new SpopAction.SetVar(VarScope.TXN, "decision", new TypedData.Str("retry")), reason(reason));
     }
 
     private static SpopAction reason(String reason) {

@@ -549,7 +549,7 @@ public final class RedisRoomStore implements RoomStore {
         Reconciling current = reconciling.get();
         if (current == null) {
             current = new Reconciling(new RedisReconciler(claims(), this::runAdopt, this::applyOutcome),
-                    watch.nanoTime(), watch.interruption(), watch.interruptedMillis());
+                    watch.nanoTime(), watch.interruption());
             if (!reconciling.compareAndSet(null, current)) {
                 return;
             }
@@ -558,6 +558,7 @@ public final class RedisRoomStore implements RoomStore {
             return; // the previous attempt is still waiting for Redis
         }
         Reconciling attempt = current;
+        long attemptNanos = watch.nanoTime();
         attempt.reconciler.resume().whenComplete((result, error) -> {
             attempt.idle.set(true);
             if (error != null) {
@@ -568,12 +569,13 @@ public final class RedisRoomStore implements RoomStore {
             if (!reconciling.compareAndSet(attempt, null)) {
                 return; // the connection dropped meanwhile: a new reconciliation starts from the beginning
             }
+            long interruptedMillis = watch.interruptedMillis();
             watch.reconciled(attempt.startNanos);
             lastReconciliation.set(result);
-            log.info("redis {}: answering again after {} ({} ms); reconciled {} known rooms in {} ms: {} adopted,"
-                            + " {} kept, {} conflicts (redis kept another server); {} joins answered without redis",
-                    settings.redactedUri(), attempt.cause, attempt.interruptedMillis, result.total(),
-                    TimeUnit.NANOSECONDS.toMillis(watch.nanoTime() - attempt.startNanos), result.adopted(),
+            log.info("redis {}: answering again after {} ({} ms in all); reconciled {} known rooms in {} ms: {}"
+                            + " adopted, {} kept, {} conflicts (redis kept another server); {} joins answered"
+                            + " without redis", settings.redactedUri(), attempt.cause, interruptedMillis,
+                    result.total(), TimeUnit.NANOSECONDS.toMillis(watch.nanoTime() - attemptNanos), result.adopted(),
                     result.kept(), result.conflicts(), answeredWithoutRedis.getAndSet(0));
         });
     }
@@ -690,10 +692,9 @@ public final class RedisRoomStore implements RoomStore {
     }
 
     /** A reconciliation under way: when it began, after what, and whether an attempt is waiting for Redis. */
-    private record Reconciling(RedisReconciler reconciler, long startNanos, String cause, long interruptedMillis,
-            AtomicBoolean idle) {
-        Reconciling(RedisReconciler reconciler, long startNanos, String cause, long interruptedMillis) {
-            this(reconciler, startNanos, cause, interruptedMillis, new AtomicBoolean(true));
+    private record Reconciling(RedisReconciler reconciler, long startNanos, String cause, AtomicBoolean idle) {
+        Reconciling(RedisReconciler reconciler, long startNanos, String cause) {
+            this(reconciler, startNanos, cause, new AtomicBoolean(true));
         }
     }
 

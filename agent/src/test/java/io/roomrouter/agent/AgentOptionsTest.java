@@ -18,7 +18,7 @@ class AgentOptionsTest {
         assertThat(options.serverCapacity()).isEqualTo(100);
         assertThat(options.roomIdleTimeout()).isEqualTo(Duration.ofMinutes(30));
         assertThat(options.redis()).isEmpty();
-        assertThat(options.redisTimeout()).isEqualTo(Duration.ofMillis(20));
+        assertThat(options.redisTimeout()).isEqualTo(Duration.ofMillis(50));
         assertThat(options.refreshInterval()).isEqualTo(Duration.ofMillis(500));
         assertThat(options.warmupJoins()).isEqualTo(2000);
     }

@@ -681,6 +681,65 @@ class RedisRoomStoreIT {
     }
 
     @Test
+    void reconcilesTwoHundredThousandKnownRoomsInPacedStepsWhileFirstJoinsGoOn() {
+        Clock clock = Clock.systemUTC();
+        int rooms = 200_000;
+        try (RedisServerProcess own = RedisServerProcess.start()) {
+            FakeInventory view = new FakeInventory(BE, clock,
+                    up("s1", 10_000_000, 0), up("s2", 10_000_000, 0), up("s3", 10_000_000, 0));
+            RedisRoomStore a = RedisRoomStore.start(RedisSettings.of(own.uri()),
+                    new RoomLifetimes(Duration.ofMinutes(5), Duration.ofMinutes(10)), view, "a", clock);
+            closing.add(a);
+            List<Integer> toPlace = new ArrayList<>();
+            for (int i = 0; i < rooms; i++) {
+                toPlace.add(i);
+            }
+            while (!toPlace.isEmpty()) { // a join refused (retry) on this busy machine is simply tried again
+                List<Integer> refused = new ArrayList<>();
+                for (int from = 0; from < toPlace.size(); from += 64) {
+                    List<Integer> window = toPlace.subList(from, Math.min(from + 64, toPlace.size()));
+                    List<CompletableFuture<Placement>> joins = window.stream().map(i ->
+                            a.join(request("known" + i, 4, "p"), view.snapshot()).toCompletableFuture()).toList();
+                    for (int k = 0; k < window.size(); k++) {
+                        if (joins.get(k).join().server().isEmpty()) {
+                            refused.add(window.get(k));
+                        }
+                    }
+                }
+                toPlace = refused;
+            }
+
+            own.kill();
+            own.restart(); // empty: every known room must be offered again
+            await(() -> join(a, view, "first-after", 4, "p").decision() == Decision.PLACED, "redis answers again");
+            long slowestNanos = 0;
+            int joins = 0;
+            int refused = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (a.lastReconciliation() == null && System.nanoTime() < deadline) {
+                long start = System.nanoTime();
+                Placement placement = join(a, view, "during" + joins++, 4, "p");
+                slowestNanos = Math.max(slowestNanos, System.nanoTime() - start);
+                if (placement.decision() != Decision.PLACED) {
+                    refused++;
+                }
+                sleep(5);
+            }
+            Reconciliation result = a.lastReconciliation();
+            System.out.printf("reconciled %d rooms; %d first joins meanwhile, %d refused, slowest %d ms%n",
+                    result == null ? 0 : result.total(), joins, refused, TimeUnit.NANOSECONDS.toMillis(slowestNanos));
+            assertThat(result).as("reconciled within a minute").isNotNull();
+            assertThat(result.total()).isEqualTo(rooms);
+            assertThat(result.adopted() + result.kept()).isEqualTo(rooms);
+            assertThat(result.conflicts()).isZero();
+            assertThat(joins).as("first joins answered while the reconciliation ran").isGreaterThan(1);
+            assertThat(refused).isZero();
+            assertThat(raw(own).zcard(RedisSettings.DEFAULT_PREFIX + ":{" + BE + "}:rooms"))
+                    .isGreaterThanOrEqualTo(rooms);
+        }
+    }
+
+    @Test
     void measuresPlacementsPerSecond() {
         Clock clock = Clock.systemUTC();
         FakeInventory view = new FakeInventory(BE, clock,
@@ -699,6 +758,15 @@ class RedisRoomStoreIT {
         System.out.printf("one store: %.0f first joins (placements)/s, %.0f joins to known rooms/s (%d in flight)%n",
                 placementsPerSecond, knownPerSecond, inFlight);
         assertThat(raw.zcard(prefix + ":{" + BE + "}:rooms")).isEqualTo(rooms);
+    }
+
+    /** Commands on {@code server}, closed with the test's stores. */
+    private RedisCommands<String, String> raw(RedisServerProcess server) {
+        RedisClient client = RedisClient.create(server.uri());
+        StatefulRedisConnection<String, String> connection = client.connect();
+        closing.add(connection);
+        closing.add(client::shutdown);
+        return connection.sync();
     }
 
     private List<Object> runScript(RedisLayout layout, List<String> args) {

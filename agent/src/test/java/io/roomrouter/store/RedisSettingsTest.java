@@ -20,7 +20,7 @@ class RedisSettingsTest {
     void defaults() {
         RedisSettings settings = RedisSettings.of("redis://localhost");
         assertThat(settings.prefix()).isEqualTo("rr");
-        assertThat(settings.timeout()).isEqualTo(Duration.ofMillis(20));
+        assertThat(settings.timeout()).isEqualTo(Duration.ofMillis(50));
     }
 
     @Test
@@ -68,6 +68,6 @@ class RedisSettingsTest {
     @Test
     void hidesThePasswordInToString() {
         assertThat(RedisSettings.of("redis://user:secret@localhost:6379/1").toString())
-                .isEqualTo("RedisSettings[uri=redis://***@localhost:6379/1, prefix=rr, timeout=PT0.02S]");
+                .isEqualTo("RedisSettings[uri=redis://***@localhost:6379/1, prefix=rr, timeout=PT0.05S]");
     }
 }

@@ -318,6 +318,11 @@ public final class RedisRoomStore implements RoomStore {
         return answeredWithoutRedis.get();
     }
 
+    /** Touches dropped so far because too many waited, over every backend. */
+    long droppedTouches() {
+        return batchers.values().stream().mapToLong(RedisJoinBatcher::droppedTouches).sum();
+    }
+
     /** The outcome of the last reconciliation after an interruption; null before the first. */
     Reconciliation lastReconciliation() {
         return lastReconciliation.get();

@@ -30,9 +30,9 @@ import org.slf4j.LoggerFactory;
  * AGENT-DISCONNECT that names the problem.
  *
  * <p>Every NOTIFY gets exactly one ACK while the connection is open, whatever fails while deciding it (see
- * {@link RoomJoinHandler}): only protocol errors and the in-flight cap end the connection. ACKs decided while a
- * read is being processed are written without a flush and flushed once when the read completes; ACKs completed
- * later (by Redis) are flushed at once. Each ACK is one frame and one write.
+ * {@link RoomJoinHandler}): only protocol errors, the in-flight cap and the timeouts below end the connection.
+ * ACKs decided while a read is being processed are written without a flush and flushed once when the read
+ * completes; ACKs completed later (by Redis) are flushed at once. Each ACK is one frame and one write.
  *
  * <p>A connection defends the agent against a peer that is not HAProxy, or a HAProxy gone wrong: HAPROXY-HELLO
  * must come within the hello timeout of the connection opening (a deadline, so trickled bytes do not extend it);

@@ -75,7 +75,9 @@ final class Agent implements AutoCloseable {
         RoomJoinHandler joins = new RoomJoinHandler(inventory, store, decisions, options.roomSize());
         SpopServer server;
         try {
-            server = SpopServer.start(options.listen(), options.maxFrameSize(), options.ioThreads(), joins);
+            SpopServer.Limits limits = new SpopServer.Limits(options.maxFrameSize(), options.helloTimeout(),
+                    options.idleTimeout(), options.maxConnections());
+            server = SpopServer.start(options.listen(), limits, options.ioThreads(), joins);
         } catch (Exception e) {
             decisions.close();
             housekeeping.shutdownNow();

@@ -20,6 +20,9 @@ record AgentOptions(
         Duration refreshInterval,
         int maxFrameSize,
         int ioThreads,
+        Duration helloTimeout,
+        Duration idleTimeout,
+        int maxConnections,
         Optional<String> redis,
         String redisPrefix,
         Duration redisTimeout,
@@ -63,6 +66,13 @@ record AgentOptions(
             "  --max-frame-size N          largest SPOP frame accepted, 256 to 1048576 (default 16380)",
             "  --io-threads N              threads serving SPOP connections (default: one per CPU core, "
                     + defaultIoThreads() + " here)",
+            "  --hello-timeout DUR         a new SPOP connection without HAPROXY-HELLO for this long is closed",
+            "                              (default 5s; HAProxy's own timeout hello is usually 2s)",
+            "  --idle-timeout DUR          an SPOP connection with no frame and no join pending for this long is",
+            "                              closed (default 90s: above HAProxy's timeout idle, or timeout server of",
+            "                              the agent backend on 3.1+, so that HAProxy closes first)",
+            "  --max-connections N         SPOP connections open at once; past it a new one is refused",
+            "                              (default 1000; HAProxy opens a few per thread)",
             "  --warmup-joins N            made-up joins run through the decision path at start, before HAProxy's,",
             "                              so that its first players are not slow (default 2000, 0 for none)",
             "  --help                      print this help",
@@ -112,6 +122,9 @@ record AgentOptions(
         private Duration refreshInterval = Duration.ofMillis(500);
         private int maxFrameSize = DEFAULT_MAX_FRAME_SIZE;
         private int ioThreads = defaultIoThreads();
+        private Duration helloTimeout = Duration.ofSeconds(5);
+        private Duration idleTimeout = Duration.ofSeconds(90);
+        private int maxConnections = 1000;
         private String redis;
         private String redisPrefix = "rr";
         private Duration redisTimeout = RedisSettings.DEFAULT_TIMEOUT;
@@ -131,6 +144,9 @@ record AgentOptions(
                 case "--refresh-interval" -> refreshInterval = positive(flag, value);
                 case "--max-frame-size" -> maxFrameSize = integer(flag, value, 256, 1 << 20);
                 case "--io-threads" -> ioThreads = integer(flag, value, 1, 256);
+                case "--hello-timeout" -> helloTimeout = positive(flag, value);
+                case "--idle-timeout" -> idleTimeout = positive(flag, value);
+                case "--max-connections" -> maxConnections = integer(flag, value, 1, 1_000_000);
                 case "--redis" -> redis = nonEmpty(flag, value);
                 case "--redis-prefix" -> redisPrefix = nonEmpty(flag, value);
                 case "--redis-timeout" -> redisTimeout = positive(flag, value);
@@ -162,6 +178,9 @@ record AgentOptions(
                     refreshInterval,
                     maxFrameSize,
                     ioThreads,
+                    helloTimeout,
+                    idleTimeout,
+                    maxConnections,
                     Optional.ofNullable(redis),
                     redisPrefix,
                     redisTimeout,
@@ -218,6 +237,9 @@ record AgentOptions(
                 + " refresh-interval=" + DurationFlag.format(refreshInterval)
                 + " max-frame-size=" + maxFrameSize
                 + " io-threads=" + ioThreads
+                + " hello-timeout=" + DurationFlag.format(helloTimeout)
+                + " idle-timeout=" + DurationFlag.format(idleTimeout)
+                + " max-connections=" + maxConnections
                 + " store=" + redis.map(r -> "redis " + RedisUris.redact(r) + " prefix=" + redisPrefix
                         + " timeout=" + DurationFlag.format(redisTimeout)).orElse("memory")
                 + " admin=" + admin.map(HostAndPort::toString).orElse("off")

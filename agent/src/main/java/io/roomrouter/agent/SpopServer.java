@@ -6,16 +6,49 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.roomrouter.spop.SpopFrameDecoder;
 import io.roomrouter.spop.SpopFrameEncoder;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
-/** The Netty server that accepts HAProxy's SPOP connections: decoder, encoder, and one session per connection. */
+/**
+ * The Netty server that accepts HAProxy's SPOP connections: a connection cap, decoder, encoder, idle clock, and
+ * one session per connection.
+ */
 final class SpopServer implements AutoCloseable {
+    /**
+     * Past 64 KiB of ACKs the peer has not taken, a connection stops reading until they drop under 32 KiB (see
+     * {@link SpopSession}): HAProxy reads its ACKs at once, so only a peer that does not read gets there.
+     */
+    static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
+
+    /**
+     * What one listener allows a connection: frames up to {@code maxFrameSize}, {@code helloTimeout} from accept
+     * to HAPROXY-HELLO, {@code idleTimeout} with nothing read, written or pending, and {@code maxConnections}
+     * open at once.
+     */
+    record Limits(int maxFrameSize, Duration helloTimeout, Duration idleTimeout, int maxConnections) {
+        Limits {
+            Objects.requireNonNull(helloTimeout, "helloTimeout");
+            Objects.requireNonNull(idleTimeout, "idleTimeout");
+            if (helloTimeout.isNegative() || helloTimeout.isZero()) {
+                throw new IllegalArgumentException("helloTimeout: " + helloTimeout + " (expected: > 0)");
+            }
+            if (idleTimeout.isNegative() || idleTimeout.isZero()) {
+                throw new IllegalArgumentException("idleTimeout: " + idleTimeout + " (expected: > 0)");
+            }
+            if (maxConnections < 1) {
+                throw new IllegalArgumentException("maxConnections: " + maxConnections + " (expected: >= 1)");
+            }
+        }
+    }
+
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final Channel channel;
@@ -27,7 +60,7 @@ final class SpopServer implements AutoCloseable {
     }
 
     /** Binds {@code listen} and serves until closed. */
-    static SpopServer start(HostAndPort listen, int maxFrameSize, int ioThreads, RoomJoinHandler joins)
+    static SpopServer start(HostAndPort listen, Limits limits, int ioThreads, RoomJoinHandler joins)
             throws InterruptedException {
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(ioThreads, NioIoHandler.newFactory());
@@ -38,16 +71,7 @@ final class SpopServer implements AutoCloseable {
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            SpopFrameDecoder decoder = SpopFrameDecoder.forAgent(maxFrameSize);
-                            ch.pipeline()
-                                    .addLast("decoder", decoder)
-                                    .addLast("encoder", SpopFrameEncoder.INSTANCE)
-                                    .addLast("session", new SpopSession(decoder, joins, maxFrameSize));
-                        }
-                    });
+                    .childHandler(new Initializer(limits, joins));
             Channel channel = bootstrap.bind(listen.toSocketAddress()).sync().channel();
             return new SpopServer(boss, workers, channel);
         } catch (InterruptedException | RuntimeException e) {
@@ -66,5 +90,32 @@ final class SpopServer implements AutoCloseable {
         channel.close().syncUninterruptibly();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    /** Builds the pipeline of each accepted connection; the tests build theirs with it too. */
+    static final class Initializer extends ChannelInitializer<Channel> {
+        private final Limits limits;
+        private final RoomJoinHandler joins;
+        private final SpopConnectionLimit connections;
+
+        Initializer(Limits limits, RoomJoinHandler joins) {
+            this.limits = Objects.requireNonNull(limits, "limits");
+            this.joins = Objects.requireNonNull(joins, "joins");
+            this.connections = new SpopConnectionLimit(limits.maxConnections());
+        }
+
+        @Override
+        protected void initChannel(Channel ch) {
+            ch.config().setWriteBufferWaterMark(WATER_MARK);
+            SpopFrameDecoder decoder = SpopFrameDecoder.forAgent(limits.maxFrameSize());
+            ch.pipeline()
+                    .addLast("connections", connections)
+                    .addLast("decoder", decoder)
+                    .addLast("encoder", SpopFrameEncoder.INSTANCE)
+                    // After the decoder, so that only whole frames count as reads: bytes trickled into a frame
+                    // that never completes do not keep a connection alive.
+                    .addLast("idle", new IdleStateHandler(0, 0, limits.idleTimeout().toNanos(), TimeUnit.NANOSECONDS))
+                    .addLast("session", new SpopSession(decoder, joins, limits.maxFrameSize(), limits.helloTimeout()));
+        }
     }
 }

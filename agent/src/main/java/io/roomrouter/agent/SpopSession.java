@@ -1,8 +1,11 @@
 package io.roomrouter.agent;
 
+import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.roomrouter.spop.Ack;
 import io.roomrouter.spop.AgentDisconnect;
 import io.roomrouter.spop.AgentHello;
@@ -14,6 +17,9 @@ import io.roomrouter.spop.SpopFrame;
 import io.roomrouter.spop.SpopFrameDecoder;
 import io.roomrouter.spop.SpopStatus;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,18 +30,37 @@ import org.slf4j.LoggerFactory;
  * AGENT-DISCONNECT that names the problem.
  *
  * <p>Every NOTIFY gets exactly one ACK while the connection is open, whatever fails while deciding it (see
- * {@link RoomJoinHandler}): only protocol errors and the in-flight cap end the connection. ACKs decided while a
- * read is being processed are written without a flush and flushed once when the read completes; ACKs completed
- * later (by Redis) are flushed at once. Each ACK is one frame and one write.
+ * {@link RoomJoinHandler}): only protocol errors, the in-flight cap and the timeouts below end the connection.
+ * ACKs decided while a read is being processed are written without a flush and flushed once when the read
+ * completes; ACKs completed later (by Redis) are flushed at once. Each ACK is one frame and one write.
+ *
+ * <p>A connection defends the agent against a peer that is not HAProxy, or a HAProxy gone wrong: HAPROXY-HELLO
+ * must come within the hello timeout of the connection opening (a deadline, so trickled bytes do not extend it);
+ * a ready connection with nothing read, written or pending for the idle timeout is closed (the
+ * {@link io.netty.handler.timeout.IdleStateHandler} before this handler says when); and reading stops while the
+ * peer does not take its ACKs (the channel is not writable) or while {@link #PAUSE_READS_AT} joins are pending,
+ * so that neither the ACKs buffered nor the joins pending can grow without bound.
  */
 final class SpopSession extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(SpopSession.class);
     static final String VERSION = "2.0";
     static final int MIN_FRAME_SIZE = 256;
-    /** HAProxy keeps at most 20 NOTIFYs in flight per connection; far more means something is wrong. */
+    /**
+     * Joins pending at which reading stops, until one is answered. HAProxy keeps at most 20 NOTIFYs in flight per
+     * connection, so it never gets here; a peer that does is slowed down to the pace of its answers rather than
+     * disconnected, so that a burst (a slow store, a HAProxy configured otherwise) is served, not dropped.
+     */
+    static final int PAUSE_READS_AT = 256;
+    /**
+     * Joins pending at which the connection is closed with RESOURCE. Reading stops at {@link #PAUSE_READS_AT},
+     * but the frames of the read under way are still decoded (up to a read buffer of them): this caps those.
+     */
     static final int MAX_IN_FLIGHT = 1024;
-    // One for all connections: a failure that hits every join hits every connection alike.
+    // One each for all connections: a failure that hits every join, or a flood of connections, hits every
+    // connection alike, and one line per interval says so.
     private static final LogThrottle unansweredJoins = new LogThrottle();
+    private static final LogThrottle rejections = new LogThrottle();
+    private static final LogThrottle disconnects = new LogThrottle();
 
     private enum State {
         AWAIT_HELLO,
@@ -46,15 +71,56 @@ final class SpopSession extends ChannelInboundHandlerAdapter {
     private final SpopFrameDecoder decoder;
     private final RoomJoinHandler joins;
     private final int maxFrameSize;
+    private final Duration helloTimeout;
     private State state = State.AWAIT_HELLO;
     private int inFlight;
     private boolean reading;
     private boolean flushPending;
+    private Future<?> helloDeadline;
 
-    SpopSession(SpopFrameDecoder decoder, RoomJoinHandler joins, int maxFrameSize) {
+    SpopSession(SpopFrameDecoder decoder, RoomJoinHandler joins, int maxFrameSize, Duration helloTimeout) {
         this.decoder = decoder;
         this.joins = joins;
         this.maxFrameSize = maxFrameSize;
+        this.helloTimeout = helloTimeout;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        helloDeadline = ctx.executor().schedule(() -> {
+            if (state == State.AWAIT_HELLO) {
+                timeout(ctx, "HAPROXY-HELLO: none within " + DurationFlag.format(helloTimeout)
+                        + " of connecting (expected: within --hello-timeout)");
+            }
+        }, helloTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        stopHelloClock();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        // ALL_IDLE: no frame read and no write completed for the idle timeout. A pending join means HAProxy still
+        // waits for an answer: never closed then (the next idle event asks again).
+        if (evt instanceof IdleStateEvent idle && idle.state() == IdleState.ALL_IDLE) {
+            if (state == State.READY && inFlight == 0) {
+                log.debug("SPOP connection from {} idle: closed", ctx.channel().remoteAddress());
+                close(ctx, new AgentDisconnect(SpopStatus.TIMEOUT,
+                        "idle connection: no frame read and no join pending for --idle-timeout"));
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        updateReading(ctx);
+        ctx.fireChannelWritabilityChanged();
     }
 
     @Override
@@ -91,8 +157,8 @@ final class SpopSession extends ChannelInboundHandlerAdapter {
             return;
         }
         if (!supports(hello.supportedVersions())) {
-            fail(ctx, SpopStatus.BAD_VERSION,
-                    "supported-versions: '" + hello.supportedVersions() + "' (expected: to include " + VERSION + ")");
+            fail(ctx, SpopStatus.BAD_VERSION, "supported-versions: '" + PeerText.escape(hello.supportedVersions())
+                    + "' (expected: to include " + VERSION + ")");
             return;
         }
         if (hello.maxFrameSize() < MIN_FRAME_SIZE) {
@@ -104,6 +170,7 @@ final class SpopSession extends ChannelInboundHandlerAdapter {
         decoder.maxFrameSize(negotiated);
         // Pipelining is announced whatever HAProxy said: HAProxy uses it only when both sides announce it.
         AgentHello reply = new AgentHello(VERSION, negotiated, "pipelining");
+        stopHelloClock();
         if (hello.healthcheck()) {
             state = State.CLOSING;
             ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
@@ -111,7 +178,7 @@ final class SpopSession extends ChannelInboundHandlerAdapter {
         }
         state = State.READY;
         log.debug("SPOP connection from {} ready: max-frame-size={} engine-id={}",
-                ctx.channel().remoteAddress(), negotiated, hello.engineId().orElse("-"));
+                ctx.channel().remoteAddress(), negotiated, hello.engineId().map(PeerText::escape).orElse("-"));
         ctx.write(reply);
         flushPending = true;
     }
@@ -126,6 +193,7 @@ final class SpopSession extends ChannelInboundHandlerAdapter {
                     "NOTIFY frames in flight: " + inFlight + " (expected: <= " + MAX_IN_FLIGHT + ")");
             return;
         }
+        updateReading(ctx);
         joins.handle(notify, decoder.maxFrameSize()).whenComplete((ack, failure) -> {
             if (ctx.executor().inEventLoop()) {
                 writeAck(ctx, notify, ack, failure);
@@ -140,6 +208,7 @@ final class SpopSession extends ChannelInboundHandlerAdapter {
         if (state == State.CLOSING) {
             return;
         }
+        updateReading(ctx);
         Ack answer = failure == null ? ack : unanswerable(ctx, notify, failure);
         if (reading) {
             ctx.write(answer, ctx.voidPromise());
@@ -163,11 +232,14 @@ final class SpopSession extends ChannelInboundHandlerAdapter {
 
     private void onDisconnect(ChannelHandlerContext ctx, HaproxyDisconnect disconnect) {
         if (disconnect.statusCode() != SpopStatus.NORMAL.code()) {
-            log.info("HAProxy disconnected {}: status {} {}",
-                    ctx.channel().remoteAddress(), disconnect.statusCode(), disconnect.message());
+            long heldBack = disconnects.pass();
+            if (heldBack >= 0) {
+                log.info("HAProxy disconnected {}: status {} '{}' ({} more since the last such line)",
+                        ctx.channel().remoteAddress(), disconnect.statusCode(), PeerText.escape(disconnect.message()),
+                        heldBack);
+            }
         }
-        state = State.CLOSING;
-        ctx.writeAndFlush(AgentDisconnect.of(SpopStatus.NORMAL)).addListener(ChannelFutureListener.CLOSE);
+        close(ctx, AgentDisconnect.of(SpopStatus.NORMAL));
     }
 
     @Override
@@ -188,10 +260,44 @@ final class SpopSession extends ChannelInboundHandlerAdapter {
         if (state == State.CLOSING) {
             return;
         }
+        long heldBack = rejections.pass();
+        if (heldBack >= 0) {
+            log.warn("rejected SPOP input from {}: {} (disconnect status {} {}; {} more rejected since the last such"
+                    + " line)", ctx.channel().remoteAddress(), message, status.code(), status.text(), heldBack);
+        }
+        close(ctx, new AgentDisconnect(status, message));
+    }
+
+    private void timeout(ChannelHandlerContext ctx, String message) {
+        long heldBack = rejections.pass();
+        if (heldBack >= 0) {
+            log.warn("SPOP connection from {} timed out: {} ({} more rejected since the last such line)",
+                    ctx.channel().remoteAddress(), message, heldBack);
+        }
+        close(ctx, new AgentDisconnect(SpopStatus.TIMEOUT, message));
+    }
+
+    private void close(ChannelHandlerContext ctx, AgentDisconnect disconnect) {
         state = State.CLOSING;
-        log.warn("rejected SPOP input from {}: {} (disconnect status {} {})",
-                ctx.channel().remoteAddress(), message, status.code(), status.text());
-        ctx.writeAndFlush(new AgentDisconnect(status, message)).addListener(ChannelFutureListener.CLOSE);
+        stopHelloClock();
+        ctx.writeAndFlush(disconnect).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void stopHelloClock() {
+        if (helloDeadline != null) {
+            helloDeadline.cancel(false);
+            helloDeadline = null;
+        }
+    }
+
+    // Reads go on only while the peer takes its ACKs and few joins are pending: a peer that sends without reading
+    // then fills its own socket buffers, not the agent's heap.
+    private void updateReading(ChannelHandlerContext ctx) {
+        ChannelConfig config = ctx.channel().config();
+        boolean read = ctx.channel().isWritable() && inFlight < PAUSE_READS_AT;
+        if (config.isAutoRead() != read) {
+            config.setAutoRead(read);
+        }
     }
 
     private static boolean supports(String versions) {

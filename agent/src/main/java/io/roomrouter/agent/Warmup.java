@@ -90,7 +90,7 @@ final class Warmup {
                 List.of(BACKEND + "=" + String.join(",", SERVERS)), Math.max(1, rooms * roomSize));
         Progress progress = new Progress();
         try (DecisionLog decisions = new DecisionLog(OutputStream.nullOutputStream());
-                SpopServer server = SpopServer.start(new HostAndPort("127.0.0.1", 0), maxFrameSize, 1,
+                SpopServer server = SpopServer.start(new HostAndPort("127.0.0.1", 0), limits(maxFrameSize, budget), 1,
                         new RoomJoinHandler(inventory, store, decisions, roomSize))) {
             talk(server.localAddress(), joins, rooms, nonce, maxFrameSize, deadline, progress);
         } catch (IOException e) {
@@ -99,6 +99,11 @@ final class Warmup {
         int released = release(store, rooms, nonce, deadline, progress);
         return new Result(joins, progress.acks, Map.copyOf(progress.decisions), rooms, released,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), Optional.ofNullable(progress.problem));
+    }
+
+    // The warm-up's server serves its own single connection, for no longer than the warm-up lasts.
+    private static SpopServer.Limits limits(int maxFrameSize, Duration budget) {
+        return new SpopServer.Limits(maxFrameSize, budget, budget, 1);
     }
 
     static String room(String nonce, int index) {

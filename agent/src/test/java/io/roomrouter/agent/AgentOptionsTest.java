@@ -21,6 +21,9 @@ class AgentOptionsTest {
         assertThat(options.redisTimeout()).isEqualTo(Duration.ofMillis(50));
         assertThat(options.refreshInterval()).isEqualTo(Duration.ofMillis(500));
         assertThat(options.warmupJoins()).isEqualTo(2000);
+        assertThat(options.helloTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(options.idleTimeout()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(options.maxConnections()).isEqualTo(1000);
     }
 
     @Test
@@ -30,7 +33,8 @@ class AgentOptionsTest {
                 "--server-capacity", "50", "--room-size=4", "--room-idle-timeout", "2h",
                 "--reservation-window", "90s", "--refresh-interval", "500ms", "--max-frame-size", "32764",
                 "--io-threads", "3", "--redis", "redis://:secret@localhost:6379/0", "--redis-prefix", "game", "--redis-timeout", "15ms",
-                "--admin", "[::1]:8080", "--warmup-joins", "0");
+                "--admin", "[::1]:8080", "--warmup-joins", "0", "--hello-timeout", "2s", "--idle-timeout=45s",
+                "--max-connections", "64");
 
         assertThat(options.listen()).isEqualTo(new HostAndPort("0.0.0.0", 9000));
         assertThat(options.servers()).isEqualTo(List.of("be_a=s1,s2", "be_b=s3"));
@@ -41,6 +45,10 @@ class AgentOptionsTest {
         assertThat(options.ioThreads()).isEqualTo(3);
         assertThat(options.admin()).contains(new HostAndPort("::1", 8080));
         assertThat(options.warmupJoins()).isZero();
+        assertThat(options.helloTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(options.idleTimeout()).isEqualTo(Duration.ofSeconds(45));
+        assertThat(options.maxConnections()).isEqualTo(64);
+        assertThat(options.describe()).contains(" hello-timeout=2s idle-timeout=45s max-connections=64 ");
         assertThat(options.describe()).contains("redis redis://***@localhost:6379/0").doesNotContain("secret");
     }
 
@@ -66,6 +74,12 @@ class AgentOptionsTest {
                 .hasMessage("--room-idle-timeout: 10s (expected: >= --reservation-window 1m)");
         assertThatThrownBy(() -> AgentOptions.parse("--haproxy-api", "x", "--io-threads", "0"))
                 .hasMessage("--io-threads: 0 (expected: 1 to 256)");
+        assertThatThrownBy(() -> AgentOptions.parse("--haproxy-api", "x", "--max-connections", "0"))
+                .hasMessage("--max-connections: 0 (expected: 1 to 1000000)");
+        assertThatThrownBy(() -> AgentOptions.parse("--haproxy-api", "x", "--hello-timeout", "0s"))
+                .hasMessage("--hello-timeout: 0s (expected: > 0)");
+        assertThatThrownBy(() -> AgentOptions.parse("--haproxy-api", "x", "--idle-timeout", "soon"))
+                .hasMessageStartingWith("--idle-timeout: 'soon' (expected: a number and a unit");
         assertThatThrownBy(() -> AgentOptions.parse("--help")).isInstanceOf(AgentOptions.HelpRequested.class);
     }
 
@@ -73,7 +87,8 @@ class AgentOptionsTest {
     void helpListsEveryFlag() {
         for (String flag : List.of("--listen", "--haproxy-api", "--servers", "--server-capacity", "--room-size",
                 "--room-idle-timeout", "--reservation-window", "--redis", "--redis-prefix", "--redis-timeout",
-                "--admin", "--refresh-interval", "--max-frame-size", "--io-threads", "--help")) {
+                "--admin", "--refresh-interval", "--max-frame-size", "--io-threads", "--hello-timeout", "--idle-timeout",
+                "--max-connections", "--warmup-joins", "--help")) {
             assertThat(AgentOptions.HELP).contains(flag + " ");
         }
     }

@@ -2,9 +2,14 @@ package io.roomrouter.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.ResourceLeakDetector;
 import io.roomrouter.spop.Ack;
 import io.roomrouter.spop.AgentDisconnect;
 import io.roomrouter.spop.AgentHello;
@@ -13,11 +18,15 @@ import io.roomrouter.spop.HaproxyHello;
 import io.roomrouter.spop.Notify;
 import io.roomrouter.spop.SpopAction;
 import io.roomrouter.spop.SpopFrame;
+import io.roomrouter.spop.SpopFrameEncoder;
 import io.roomrouter.spop.SpopMessage;
 import io.roomrouter.spop.SpopMessage.Arg;
 import io.roomrouter.spop.SpopStatus;
 import io.roomrouter.spop.TypedData;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,12 +37,18 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The running agent over real sockets, with this test playing HAProxy's side of SPOP. */
 class AgentSpopIT {
+    /**
+     * Far above what the sockets between a peer and the agent hold when the agent stops reading (send and
+     * receive buffers both ways, a few MB each here); an agent that kept reading took 437 MB in 30 s.
+     */
+    private static final long UNREAD_LIMIT = 64L * 1024 * 1024;
     private static Agent agent;
     private static InetSocketAddress address;
     private static EventLoopGroup group;
@@ -41,7 +56,8 @@ class AgentSpopIT {
     @BeforeAll
     static void startAgent() throws Exception {
         agent = Agent.start(AgentOptions.parse(
-                "--listen", "127.0.0.1:0", "--servers", "be_game=game1,game2,game3", "--server-capacity", "1000"));
+                "--listen", "127.0.0.1:0", "--servers", "be_game=game1,game2,game3", "--server-capacity", "1000",
+                "--hello-timeout", "1s"));
         address = agent.spopAddress();
         group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     }
@@ -235,6 +251,106 @@ class AgentSpopIT {
         }
     }
 
+    @Test
+    void aConnectionThatSendsNoHelloIsClosedAtTheHelloTimeout() throws Exception {
+        try (SpopTestClient silent = SpopTestClient.connect(group, address)) {
+            AgentDisconnect disconnect = (AgentDisconnect) silent.next(Duration.ofSeconds(5));
+
+            assertThat(disconnect.status()).isEqualTo(SpopStatus.TIMEOUT);
+            assertThat(disconnect.message()).startsWith("HAPROXY-HELLO: none within 1s");
+            assertThat(silent.awaitClosed(Duration.ofSeconds(5))).isTrue();
+        }
+    }
+
+    @Test
+    void pastMaxConnectionsANewConnectionIsRefusedAndAClosedOneFreesItsPlace() throws Exception {
+        try (Agent small = Agent.start(AgentOptions.parse("--listen", "127.0.0.1:0", "--servers", "be_game=game1",
+                "--warmup-joins", "0", "--max-connections", "2"))) {
+            InetSocketAddress smallAddress = small.spopAddress();
+            SpopTestClient first = SpopTestClient.ready(group, smallAddress);
+            try (SpopTestClient second = SpopTestClient.ready(group, smallAddress);
+                    SpopTestClient refused = SpopTestClient.connect(group, smallAddress)) {
+                assertThat(refused.next()).isEqualTo(
+                        new AgentDisconnect(SpopStatus.RESOURCE, "connections: 3 (expected: <= 2)"));
+                assertThat(refused.awaitClosed(Duration.ofSeconds(5))).isTrue();
+                second.send(join(1, 1, "r1", "p1"));
+                assertThat(vars((Ack) second.next())).containsEntry("decision", "placed");
+
+                first.close();
+                // The agent frees the place when it sees the close, a moment after the client's.
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                SpopFrame answer;
+                do {
+                    try (SpopTestClient next = SpopTestClient.connect(group, smallAddress)) {
+                        next.send(new HaproxyHello("2.0", 16380, "pipelining", false, Optional.of("e1")));
+                        answer = next.next();
+                    }
+                } while (answer instanceof AgentDisconnect && System.nanoTime() < deadline);
+                assertThat(answer).isInstanceOf(AgentHello.class);
+            } finally {
+                first.close();
+            }
+        }
+    }
+
+    @Test
+    void aPeerThatSendsWithoutReadingItsAcksIsStoppedByItsOwnSocketBuffers() throws Exception {
+        ByteBuffer notifies = ByteBuffer.wrap(encoded(4096, i -> new Notify(i % 1000 + 1, 1, List.of())));
+        try (SocketChannel peer = SocketChannel.open()) {
+            peer.setOption(StandardSocketOptions.SO_RCVBUF, 64 * 1024);
+            peer.connect(address);
+            peer.write(ByteBuffer.wrap(encoded(1, i -> new HaproxyHello("2.0", 16380, "pipelining", false,
+                    Optional.of("e1")))));
+            peer.configureBlocking(false);
+
+            // Send, never read: the ACKs fill the sockets, then pile up in the agent for as long as it reads.
+            // Paranoid leak detection records every write to every ACK's buffer: an agent that keeps reading would
+            // then do so at some 100 KB/s, with GC pauses that look like a stall. Sampled, for this flood only, it
+            // reads at its own pace.
+            ResourceLeakDetector.Level leakDetection = ResourceLeakDetector.getLevel();
+            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.SIMPLE);
+            long started = System.nanoTime();
+            long flooded;
+            try {
+                flooded = offer(peer, notifies, Duration.ofSeconds(3), Duration.ofSeconds(30));
+            } finally {
+                ResourceLeakDetector.setLevel(leakDetection);
+            }
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
+
+            System.out.printf("a peer that reads nothing got %,d bytes of NOTIFYs to the agent in %d s%n",
+                    flooded, seconds);
+            assertThat(flooded).as("bytes a peer that reads nothing got into the agent").isLessThan(UNREAD_LIMIT);
+            assertThat(seconds).as("seconds until the agent took nothing more for 3 s").isLessThan(30);
+        }
+        try (SpopTestClient healthy = SpopTestClient.ready(group, address)) {
+            healthy.send(join(13, 1, "after-flood", "p1"));
+            assertThat(vars((Ack) healthy.next())).containsEntry("decision", "placed");
+        }
+    }
+
+    /** Writes {@code frames} over and over until no byte goes out for {@code stall} or {@code atMost} is over. */
+    private static long offer(SocketChannel peer, ByteBuffer frames, Duration stall, Duration atMost)
+            throws Exception {
+        long sent = 0;
+        long lastProgress = System.nanoTime();
+        long deadline = lastProgress + atMost.toNanos();
+        while (sent < UNREAD_LIMIT && System.nanoTime() < deadline
+                && System.nanoTime() - lastProgress < stall.toNanos()) {
+            int written = peer.write(frames);
+            if (written > 0) {
+                sent += written;
+                lastProgress = System.nanoTime();
+            } else {
+                Thread.sleep(5);
+            }
+            if (!frames.hasRemaining()) {
+                frames.rewind();
+            }
+        }
+        return sent;
+    }
+
     private static Notify join(long streamId, long frameId, String room, String player) {
         return new Notify(streamId, frameId, List.of(new SpopMessage("room-join", List.of(
                 new Arg("room", new TypedData.Str(room)),
@@ -251,6 +367,20 @@ class AgentSpopIT {
             }
         }
         return vars;
+    }
+
+    private static byte[] encoded(int count, IntFunction<SpopFrame> frame) {
+        ByteBuf out = Unpooled.buffer();
+        try {
+            for (int i = 0; i < count; i++) {
+                ByteBuf one = SpopFrameEncoder.encode(ByteBufAllocator.DEFAULT, frame.apply(i));
+                out.writeBytes(one);
+                one.release();
+            }
+            return ByteBufUtil.getBytes(out);
+        } finally {
+            out.release();
+        }
     }
 
     /** Hex groups and ASCII words, concatenated: a hand-written frame that reads field by field. */

@@ -10,6 +10,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.roomrouter.haproxy.StaticInventory;
 import io.roomrouter.placement.BackendSnapshot;
@@ -34,9 +35,11 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -50,6 +53,9 @@ class SpopSessionTest {
     private static final HaproxyHello HELLO = new HaproxyHello("2.0", MAX_FRAME_SIZE, "pipelining", false,
             Optional.of("engine-1"));
     private static final AgentHello AGENT_HELLO = new AgentHello("2.0", MAX_FRAME_SIZE, "pipelining");
+    private static final Duration HELLO_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(90);
+    private static final SpopServer.Limits LIMITS = new SpopServer.Limits(MAX_FRAME_SIZE, HELLO_TIMEOUT, IDLE_TIMEOUT, 3);
 
     private final StaticInventory inventory = StaticInventory.parse(List.of("be_game=game1,game2"), 100);
     private final DecisionLog decisions = new DecisionLog(OutputStream.nullOutputStream());
@@ -61,6 +67,7 @@ class SpopSessionTest {
     });
     private final FlushCounter flushes = new FlushCounter();
     private final HeldClose heldClose = new HeldClose();
+    private final HeldFlush heldFlush = new HeldFlush();
     private final EmbeddedChannel haproxy = new EmbeddedChannel(SpopFrameDecoder.forHaproxy(MAX_FRAME_SIZE));
     private EmbeddedChannel agent;
 
@@ -231,12 +238,164 @@ class SpopSessionTest {
         assertThat(agent.isOpen()).isFalse();
     }
 
+    @Test
+    void aConnectionWithoutHelloIsClosedWithTimeoutAtTheHelloDeadlineEvenWhileItTricklesBytes() {
+        agent(pendingStore);
+        ByteBuf hello = frames(HELLO);
+
+        agent.advanceTimeBy(HELLO_TIMEOUT.toMillis() - 1000, TimeUnit.MILLISECONDS);
+        agent.writeInbound(hello.readRetainedSlice(5)); // the start of a HELLO that never completes
+        agent.runScheduledPendingTasks();
+        assertThat(agent.isOpen()).isTrue();
+
+        agent.advanceTimeBy(1000, TimeUnit.MILLISECONDS);
+        agent.runScheduledPendingTasks();
+
+        assertThat(received()).containsExactly(new AgentDisconnect(SpopStatus.TIMEOUT,
+                "HAPROXY-HELLO: none within 5s of connecting (expected: within --hello-timeout)"));
+        assertThat(agent.isOpen()).isFalse();
+        hello.release();
+    }
+
+    @Test
+    void aHelloInTimeStopsTheHelloClock() {
+        agent(pendingStore);
+        send(HELLO);
+
+        agent.advanceTimeBy(HELLO_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS);
+        agent.runScheduledPendingTasks();
+
+        assertThat(received()).containsExactly(AGENT_HELLO);
+        assertThat(agent.isOpen()).isTrue();
+    }
+
+    @Test
+    void aReadyConnectionWithNothingReadOrPendingIsClosedAfterTheIdleTimeout() {
+        agent(pendingStore);
+        send(HELLO);
+        assertThat(received()).containsExactly(AGENT_HELLO);
+
+        agent.advanceTimeBy(IDLE_TIMEOUT.toMillis() - 1000, TimeUnit.MILLISECONDS);
+        agent.runScheduledPendingTasks();
+        assertThat(agent.isOpen()).isTrue();
+
+        agent.advanceTimeBy(1000, TimeUnit.MILLISECONDS);
+        agent.runScheduledPendingTasks();
+
+        assertThat(received()).containsExactly(new AgentDisconnect(SpopStatus.TIMEOUT,
+                "idle connection: no frame read and no join pending for --idle-timeout"));
+        assertThat(agent.isOpen()).isFalse();
+    }
+
+    @Test
+    void aPendingJoinKeepsAnIdleConnectionOpenAndItsAckRestartsTheIdleClock() {
+        agent(pendingStore);
+        send(HELLO, join(1, "r1"));
+        assertThat(received()).containsExactly(AGENT_HELLO);
+
+        agent.advanceTimeBy(IDLE_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS);
+        agent.runScheduledPendingTasks();
+        assertThat(agent.isOpen()).isTrue();
+
+        pending.get(0).complete(placement("game1"));
+        assertThat(received()).containsExactly(placedAck(1));
+        agent.advanceTimeBy(IDLE_TIMEOUT.toMillis() - 1000, TimeUnit.MILLISECONDS);
+        agent.runScheduledPendingTasks();
+        assertThat(agent.isOpen()).isTrue();
+
+        agent.advanceTimeBy(1000, TimeUnit.MILLISECONDS);
+        agent.runScheduledPendingTasks();
+        assertThat(received()).containsExactly(new AgentDisconnect(SpopStatus.TIMEOUT,
+                "idle connection: no frame read and no join pending for --idle-timeout"));
+        assertThat(agent.isOpen()).isFalse();
+    }
+
+    @Test
+    void readsPauseWhileThePeerTakesNoAcksAndResumeWhenItDoes() {
+        agent(new FakeRoomStore(request -> placed("game1")));
+        agent.config().setWriteBufferWaterMark(new WriteBufferWaterMark(256, 512));
+        heldFlush.hold();
+
+        List<SpopFrame> joins = new ArrayList<>();
+        joins.add(HELLO);
+        for (int i = 0; i < 20; i++) {
+            joins.add(join(2L * i + 1, "r" + i));
+        }
+        send(joins.toArray(SpopFrame[]::new));
+
+        assertThat(agent.isWritable()).isFalse();
+        assertThat(agent.config().isAutoRead()).as("reading while ACKs pile up").isFalse();
+
+        heldFlush.release();
+        agent.flush();
+        agent.runPendingTasks();
+
+        assertThat(agent.config().isAutoRead()).isTrue();
+        assertThat(received()).hasSize(21).first().isEqualTo(AGENT_HELLO);
+    }
+
+    @Test
+    void readsPauseAtSoManyPendingJoinsAndResumeWhenOneIsAnswered() {
+        agent(pendingStore);
+        List<SpopFrame> underThePause = new ArrayList<>();
+        underThePause.add(HELLO);
+        for (int i = 0; i < SpopSession.PAUSE_READS_AT - 1; i++) {
+            underThePause.add(join(2L * i + 1, "r" + i));
+        }
+        send(underThePause.toArray(SpopFrame[]::new));
+        assertThat(received()).containsExactly(AGENT_HELLO);
+        assertThat(agent.config().isAutoRead()).isTrue();
+
+        send(join(2L * SpopSession.PAUSE_READS_AT + 1, "the-pause"));
+        assertThat(agent.config().isAutoRead()).isFalse();
+        assertThat(agent.isOpen()).isTrue();
+
+        pending.get(0).complete(placement("game1"));
+        assertThat(received()).containsExactly(placedAck(1));
+        assertThat(agent.config().isAutoRead()).isTrue();
+    }
+
+    @Test
+    void pastMaxConnectionsANewConnectionGetsResourceAndAClosedOneFreesItsPlace() {
+        SpopServer.Initializer listener = new SpopServer.Initializer(
+                new SpopServer.Limits(MAX_FRAME_SIZE, HELLO_TIMEOUT, IDLE_TIMEOUT, 2),
+                new RoomJoinHandler(inventory, pendingStore, decisions, 10));
+        EmbeddedChannel first = new EmbeddedChannel(listener);
+        EmbeddedChannel second = new EmbeddedChannel(listener);
+
+        EmbeddedChannel refused = new EmbeddedChannel(listener);
+        assertThat(received(refused)).containsExactly(
+                new AgentDisconnect(SpopStatus.RESOURCE, "connections: 3 (expected: <= 2)"));
+        assertThat(refused.isOpen()).isFalse();
+        assertThat(refused.config().isAutoRead()).as("nothing of it read").isFalse();
+
+        first.close();
+        agent = new EmbeddedChannel(listener);
+        send(HELLO);
+        assertThat(received()).containsExactly(AGENT_HELLO);
+        assertThat(second.finish()).isFalse();
+        assertThat(refused.finish()).isFalse();
+        assertThat(first.finish()).isFalse();
+    }
+
+    @Test
+    void aPeersVersionsAreEscapedInTheDisconnectThatNamesThem() {
+        agent(pendingStore);
+
+        send(new HaproxyHello("1.0\nWARN forged\u001b[2J", MAX_FRAME_SIZE, "", false, Optional.empty()));
+
+        assertThat(received()).containsExactly(new AgentDisconnect(SpopStatus.BAD_VERSION,
+                "supported-versions: '1.0\\x0aWARN forged\\x1b[2J' (expected: to include 2.0)"));
+        assertThat(agent.isOpen()).isFalse();
+    }
+
     /** The agent's pipeline as {@code SpopServer} builds it, behind a close a test can hold and a flush count. */
     private void agent(RoomStore store) {
-        SpopFrameDecoder decoder = SpopFrameDecoder.forAgent(MAX_FRAME_SIZE);
-        RoomJoinHandler joins = new RoomJoinHandler(inventory, store, decisions, 10);
-        agent = new EmbeddedChannel(heldClose, flushes, decoder, SpopFrameEncoder.INSTANCE,
-                new SpopSession(decoder, joins, MAX_FRAME_SIZE));
+        agent = newConnection(new SpopServer.Initializer(LIMITS, new RoomJoinHandler(inventory, store, decisions, 10)));
+    }
+
+    private EmbeddedChannel newConnection(SpopServer.Initializer initializer) {
+        return new EmbeddedChannel(heldClose, heldFlush, flushes, initializer);
     }
 
     /** Sends {@code frames} in one read, as HAProxy's pipelined frames arrive in one TCP segment. */
@@ -254,7 +413,11 @@ class SpopSessionTest {
 
     /** Everything the agent has flushed since the last call, decoded as HAProxy decodes it. */
     private List<SpopFrame> received() {
-        for (ByteBuf written; (written = agent.readOutbound()) != null; ) {
+        return received(agent);
+    }
+
+    private List<SpopFrame> received(EmbeddedChannel connection) {
+        for (ByteBuf written; (written = connection.readOutbound()) != null; ) {
             haproxy.writeInbound(written);
         }
         List<SpopFrame> frames = new ArrayList<>();
@@ -299,6 +462,26 @@ class SpopSessionTest {
         public void flush(ChannelHandlerContext ctx) {
             count++;
             ctx.flush();
+        }
+    }
+
+    /** Passes flushes on, except while told to hold them: a peer that does not read what the agent writes. */
+    private static final class HeldFlush extends ChannelOutboundHandlerAdapter {
+        private boolean holding;
+
+        void hold() {
+            holding = true;
+        }
+
+        @Override
+        public void flush(ChannelHandlerContext ctx) {
+            if (!holding) {
+                ctx.flush();
+            }
+        }
+
+        void release() {
+            holding = false;
         }
     }
 

@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * the batches grow by themselves. One Redis round trip and one script call then serve many joins.
  *
  * <p>Each entry keeps its own outcome and its own time bound: a join whose step has not answered within
- * {@code timeout} is told so ({@link Outcome#timedOut}) and still gets the answer when it comes. A failed step
- * fails only its own entries.
+ * {@code timeout} is told so ({@link Outcome#timedOut}) and, when it was sent already, still gets the answer when
+ * it comes. A failed step fails only its own entries.
  *
  * <p>Touches queue only while fewer than {@code maxInFlight x maxEntries} of them wait (about as many as the steps
  * under way hold); past that a touch is dropped at once ({@link Outcome#failed} with {@link TouchesBehind}), and a
@@ -65,7 +65,10 @@ final class RedisJoinBatcher {
         CompletableFuture<List<Object>> run(List<ServerStatus> servers, List<Entry> entries);
     }
 
-    /** What becomes of one entry. Exactly one of {@link #answered} or {@link #failed} is called, once. */
+    /**
+     * What becomes of one entry. At most one of {@link #answered} or {@link #failed} is called, once: neither for a
+     * join whose bound passed before it was sent (it never is).
+     */
     interface Outcome {
         /** The entry's {@value #VALUES_PER_ENTRY} values of its step's reply; a release's whole reply. */
         void answered(List<Object> values);
@@ -73,7 +76,10 @@ final class RedisJoinBatcher {
         /** Its step failed, or answered something that is not a batch reply. */
         void failed(Throwable error);
 
-        /** The entry's time bound passed before its step answered; {@link #answered} or {@link #failed} follows. */
+        /**
+         * The entry's time bound passed before its step answered; {@link #answered} or {@link #failed} follows if
+         * the entry was sent.
+         */
         void timedOut();
     }
 

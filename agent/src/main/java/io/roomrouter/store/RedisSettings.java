@@ -14,8 +14,8 @@ import java.util.Set;
  * <p>{@code uri} is a URI as Lettuce reads it: {@code redis://[:password@]host[:port][/db]}, {@code rediss://}
  * for TLS, {@code redis-sentinel://host:26379[,host2:26379]/db#master} for Sentinel. A {@code redis://} or
  * {@code rediss://} URI that lists several comma-separated hosts is a Redis Cluster seed list. {@code prefix}
- * starts every key; {@code timeout} bounds every Redis step of a join, and must stay well below HAProxy's
- * {@code timeout processing}.
+ * starts every key; {@code timeout} is the longest a join waits for Redis before it is answered without it (see
+ * {@link RedisRoomStore}), and must stay well below HAProxy's {@code timeout processing}.
  */
 public record RedisSettings(String uri, String prefix, Duration timeout) {
     public static final String DEFAULT_PREFIX = "rr";

@@ -29,18 +29,18 @@ class AgentDownIT {
 
             stack.agent().kill();
             long killedAt = System.nanoTime();
-            // Until HAProxy's health check finds the agent down, a join waits timeout processing for it and is
-            // refused (503 retry), not hashed: the agent may only be late, and a hashed player may land away from
-            // its room.
+            // While HAProxy counts the agent UP, a join it cannot reach is refused (503 retry), not hashed: the
+            // agent may only be late. The reference configuration marks the agent down at the first connection
+            // error of real traffic, so this first join after the kill already finds it down, or nearly.
             Player early = Player.join(stack.frontend(), "early", "p1");
             early.close();
-            assertThat(early.reply().status()).as("a join before the agent is seen down: %s", early.reply())
-                    .isEqualTo(503);
-            assertThat(early.decision()).isEqualTo("retry");
+            assertThat(early.reply().status()).as("a join right after the kill: %s", early.reply()).isIn(101, 503);
             stack.haproxy().awaitServerStatus(RoomRouterStack.AGENT_BACKEND, RoomRouterStack.AGENT_SERVER, "DOWN",
                     Duration.ofSeconds(15));
-            TestLogs.report(test, "agent seen DOWN " + (System.nanoTime() - killedAt) / 1_000_000
-                    + " ms after the kill; joins until then were refused with retry");
+            long downMillis = (System.nanoTime() - killedAt) / 1_000_000;
+            TestLogs.report(test, "agent seen DOWN " + downMillis + " ms after the kill; the first join after it: "
+                    + early.reply().status() + " " + early.decision());
+            assertThat(downMillis).as("ms from the kill until HAProxy sees the agent DOWN").isLessThan(1000);
 
             assertJoinsFallBackToHashing(test, stack, crowd);
         }

@@ -46,7 +46,6 @@ final class RedisReconciler {
     private final StepRunner runner;
     private final Consumer<Outcome> apply;
     private final ArrayDeque<Claim> remaining;
-    private final int total;
     private int adopted;
     private int kept;
     private int conflicts;
@@ -58,13 +57,12 @@ final class RedisReconciler {
         List<Claim> sorted = new ArrayList<>(claims);
         sorted.sort(Comparator.comparing(Claim::backend)); // steps of one backend each, as full as they can be
         this.remaining = new ArrayDeque<>(sorted);
-        this.total = sorted.size();
     }
 
     /** Runs steps until every claim is done (the counts), or one fails (the failure; what it held stays to do). */
     CompletableFuture<Reconciliation> resume() {
         if (remaining.isEmpty()) {
-            return CompletableFuture.completedFuture(new Reconciliation(adopted, kept, conflicts, total));
+            return CompletableFuture.completedFuture(new Reconciliation(adopted, kept, conflicts));
         }
         List<Claim> step = new ArrayList<>(Math.min(ROOMS_PER_STEP, remaining.size()));
         String backend = remaining.peek().backend();

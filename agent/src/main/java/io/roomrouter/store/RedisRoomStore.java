@@ -313,11 +313,6 @@ public final class RedisRoomStore implements RoomStore {
         return invalidations.get();
     }
 
-    /** Joins answered without Redis (known rooms from what the agent knows, new rooms refused) so far. */
-    long answeredWithoutRedis() {
-        return answeredWithoutRedis.get();
-    }
-
     /** Touches dropped so far because too many waited, over every backend. */
     long droppedTouches() {
         return batchers.values().stream().mapToLong(RedisJoinBatcher::droppedTouches).sum();
@@ -403,8 +398,8 @@ public final class RedisRoomStore implements RoomStore {
         }
     }
 
-    // On the rr-redis thread or a Lettuce thread; a race between two only costs a line or a count.
-    private void warnPublishFailed(Throwable error) {
+    // On the rr-redis thread or a Lettuce thread: rare, so a lock is cheaper than reasoning about the race.
+    private synchronized void warnPublishFailed(Throwable error) {
         failedPublications++;
         long now = System.nanoTime();
         if (now - lastPublishWarnNanos >= WARN_EVERY_NANOS) {
@@ -422,7 +417,7 @@ public final class RedisRoomStore implements RoomStore {
     }
 
     private void touch(RoomId id, String epoch, String player) {
-        if (watch.unavailable() != null) {
+        if (!watch.answering()) {
             return; // nothing more for a Redis that does not answer; the reconciliation renews the room
         }
         long at = clock.millis();

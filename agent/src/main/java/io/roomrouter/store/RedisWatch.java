@@ -91,6 +91,12 @@ final class RedisWatch {
         return null;
     }
 
+    /** True when Redis can be asked now: {@link #unavailable} without building its message, for every cache hit. */
+    boolean answering() {
+        return disconnectedAtNanos == NONE
+                && (outstanding.get() == 0 || nanoTime.getAsLong() - progressNanos < SILENT_AFTER.toNanos());
+    }
+
     /** True from the start of an interruption until {@link #reconciled} ends it. */
     boolean interrupted() {
         return interruptedAtNanos.get() != NONE;

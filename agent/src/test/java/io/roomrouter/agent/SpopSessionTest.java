@@ -248,8 +248,7 @@ class SpopSessionTest {
         agent.runScheduledPendingTasks();
         assertThat(agent.isOpen()).isTrue();
 
-        agent.advanceTimeBy(1000, TimeUnit.MILLISECONDS);
-        agent.runScheduledPendingTasks();
+        advance(1000);
 
         assertThat(received()).containsExactly(new AgentDisconnect(SpopStatus.TIMEOUT,
                 "HAPROXY-HELLO: none within 5s of connecting (expected: within --hello-timeout)"));
@@ -262,8 +261,7 @@ class SpopSessionTest {
         agent(pendingStore);
         send(HELLO);
 
-        agent.advanceTimeBy(HELLO_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS);
-        agent.runScheduledPendingTasks();
+        advance(HELLO_TIMEOUT.toMillis() * 2);
 
         assertThat(received()).containsExactly(AGENT_HELLO);
         assertThat(agent.isOpen()).isTrue();
@@ -275,12 +273,10 @@ class SpopSessionTest {
         send(HELLO);
         assertThat(received()).containsExactly(AGENT_HELLO);
 
-        agent.advanceTimeBy(IDLE_TIMEOUT.toMillis() - 1000, TimeUnit.MILLISECONDS);
-        agent.runScheduledPendingTasks();
+        advance(IDLE_TIMEOUT.toMillis() - 1000);
         assertThat(agent.isOpen()).isTrue();
 
-        agent.advanceTimeBy(1000, TimeUnit.MILLISECONDS);
-        agent.runScheduledPendingTasks();
+        advance(1000);
 
         assertThat(received()).containsExactly(new AgentDisconnect(SpopStatus.TIMEOUT,
                 "idle connection: no frame read and no join pending for --idle-timeout"));
@@ -293,18 +289,15 @@ class SpopSessionTest {
         send(HELLO, join(1, "r1"));
         assertThat(received()).containsExactly(AGENT_HELLO);
 
-        agent.advanceTimeBy(IDLE_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS);
-        agent.runScheduledPendingTasks();
+        advance(IDLE_TIMEOUT.toMillis() * 2);
         assertThat(agent.isOpen()).isTrue();
 
         pending.get(0).complete(placement("game1"));
         assertThat(received()).containsExactly(placedAck(1));
-        agent.advanceTimeBy(IDLE_TIMEOUT.toMillis() - 1000, TimeUnit.MILLISECONDS);
-        agent.runScheduledPendingTasks();
+        advance(IDLE_TIMEOUT.toMillis() - 1000);
         assertThat(agent.isOpen()).isTrue();
 
-        agent.advanceTimeBy(1000, TimeUnit.MILLISECONDS);
-        agent.runScheduledPendingTasks();
+        advance(1000);
         assertThat(received()).containsExactly(new AgentDisconnect(SpopStatus.TIMEOUT,
                 "idle connection: no frame read and no join pending for --idle-timeout"));
         assertThat(agent.isOpen()).isFalse();
@@ -390,6 +383,12 @@ class SpopSessionTest {
     }
 
     /** The agent's pipeline as {@code SpopServer} builds it, behind a close a test can hold and a flush count. */
+    /** Moves the embedded event loop's clock on and runs what fell due. */
+    private void advance(long millis) {
+        agent.advanceTimeBy(millis, TimeUnit.MILLISECONDS);
+        agent.runScheduledPendingTasks();
+    }
+
     private void agent(RoomStore store) {
         agent = newConnection(new SpopServer.Initializer(LIMITS, new RoomJoinHandler(inventory, store, decisions, 10)));
     }

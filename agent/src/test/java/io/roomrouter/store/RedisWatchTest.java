@@ -24,7 +24,9 @@ class RedisWatchTest {
         assertThat(watch.unavailable()).isNull();
         assertThat(watch.interrupted()).isFalse();
 
+        assertThat(watch.answering()).isTrue();
         advanceMillis(1);
+        assertThat(watch.answering()).isFalse();
         assertThat(watch.unavailable()).isEqualTo("silent for 500 ms");
         assertThat(watch.interrupted()).isTrue();
         assertThat(watch.interruption()).isEqualTo("silent");
@@ -85,6 +87,7 @@ class RedisWatchTest {
         watch.disconnected();
         advanceMillis(120);
         assertThat(watch.unavailable()).isEqualTo("connection lost 120 ms ago");
+        assertThat(watch.answering()).isFalse();
         assertThat(watch.interruption()).isEqualTo("connection lost");
         assertThat(watch.interruptedMillis()).isEqualTo(120);
 

@@ -308,6 +308,11 @@ public final class RedisRoomStore implements RoomStore {
         return cacheHits.get();
     }
 
+    /** Rooms this agent knows as Redis confirmed them, idle ones included until they are forgotten. */
+    int knownRooms() {
+        return known.size();
+    }
+
     /** Room events received on the pub/sub channel so far. */
     long invalidations() {
         return invalidations.get();

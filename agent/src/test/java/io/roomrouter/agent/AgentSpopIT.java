@@ -282,7 +282,10 @@ class AgentSpopIT {
                 SpopFrame answer;
                 do {
                     try (SpopTestClient next = SpopTestClient.connect(group, smallAddress)) {
-                        next.send(new HaproxyHello("2.0", 16380, "pipelining", false, Optional.of("e1")));
+                        // Not sent synchronously: a refused connection may be closed before the HELLO goes out, and
+                        // its AGENT-DISCONNECT, sent on accept, is the answer to read.
+                        next.sendWithoutFlush(new HaproxyHello("2.0", 16380, "pipelining", false, Optional.of("e1")));
+                        next.flush();
                         answer = next.next();
                     }
                 } while (answer instanceof AgentDisconnect && System.nanoTime() < deadline);

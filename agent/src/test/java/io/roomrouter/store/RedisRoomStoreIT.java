@@ -184,6 +184,8 @@ class RedisRoomStoreIT {
         });
         // Redis runs a's and b's steps after the pause; c, answered before it was sent, is never sent.
         await(() -> held(load, "s1") + held(load, "s2") == 8, "redis placed a and b after the pause");
+        // Redis's state shows before the agent has read the replies that carry it.
+        await(() -> a.knownRooms() == 2, "the agent read redis's late answers for a and b");
         assertThat(serverOf(raw, prefix, "c")).isNull();
         // The late answers stand: the players' retries go where Redis put the rooms, from the cache.
         long hitsBefore = a.cacheHits();

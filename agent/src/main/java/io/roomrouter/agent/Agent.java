@@ -1,5 +1,7 @@
 package io.roomrouter.agent;
 
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
 import io.roomrouter.haproxy.RuntimeApiAddress;
 import io.roomrouter.haproxy.RuntimeApiInventory;
 import io.roomrouter.haproxy.ServerInventory;
@@ -25,6 +27,7 @@ final class Agent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Agent.class);
 
     private final ServerInventory inventory;
+    private final EventLoopGroup loops;
     private final RoomStore store;
     private final ScheduledExecutorService housekeeping;
     private final SpopServer server;
@@ -33,12 +36,14 @@ final class Agent implements AutoCloseable {
 
     private Agent(
             ServerInventory inventory,
+            EventLoopGroup loops,
             RoomStore store,
             ScheduledExecutorService housekeeping,
             SpopServer server,
             Optional<AdminServer> admin,
             DecisionLog decisions) {
         this.inventory = inventory;
+        this.loops = loops;
         this.store = store;
         this.housekeeping = housekeeping;
         this.server = server;
@@ -53,10 +58,13 @@ final class Agent implements AutoCloseable {
         }
         ServerInventory inventory = inventory(options);
         RoomLifetimes lifetimes = new RoomLifetimes(options.reservationWindow(), options.roomIdleTimeout());
+        // The SPOP event loops, made before the store: the Redis store does its I/O on one of them (see RedisLinks).
+        EventLoopGroup loops = SpopServer.newWorkers(options.ioThreads());
         RoomStore store;
         try {
-            store = store(options, lifetimes, inventory);
+            store = store(options, lifetimes, inventory, loops.next());
         } catch (RuntimeException e) {
+            loops.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             inventory.close();
             throw e;
         }
@@ -69,7 +77,7 @@ final class Agent implements AutoCloseable {
             housekeeping.scheduleWithFixedDelay(memory::expireIdleRooms, 1, 1, TimeUnit.SECONDS);
         }
         if (options.warmupJoins() > 0) {
-            warmUp(store, options);
+            warmUp(store, options, loops);
         }
         DecisionLog decisions = new DecisionLog();
         RoomJoinHandler joins = new RoomJoinHandler(inventory, store, decisions, options.roomSize());
@@ -77,11 +85,12 @@ final class Agent implements AutoCloseable {
         try {
             SpopServer.Limits limits = new SpopServer.Limits(options.maxFrameSize(), options.helloTimeout(),
                     options.idleTimeout(), options.maxConnections());
-            server = SpopServer.start(options.listen(), limits, options.ioThreads(), joins);
+            server = SpopServer.start(options.listen(), limits, loops, joins);
         } catch (Exception e) {
             decisions.close();
             housekeeping.shutdownNow();
             store.close();
+            loops.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             inventory.close();
             throw e;
         }
@@ -91,16 +100,16 @@ final class Agent implements AutoCloseable {
         }
         log.info("room-router ready: SPOP on {}, {} store, inventory {}",
                 server.localAddress(), store.kind(), inventory.describe());
-        return new Agent(inventory, store, housekeeping, server, admin, decisions);
+        return new Agent(inventory, loops, store, housekeeping, server, admin, decisions);
     }
 
     // Before the SPOP port opens, so that HAProxy's first players find the decision path compiled (see Warmup).
     // Interrupted, it keeps the interrupt: the SPOP server's start then fails, and start() closes what it opened.
-    private static void warmUp(RoomStore store, AgentOptions options) {
+    private static void warmUp(RoomStore store, AgentOptions options, EventLoopGroup loops) {
         Warmup.Result result;
         try {
             result = Warmup.run(store, options.warmupJoins(), options.roomSize(), options.maxFrameSize(),
-                    Warmup.BUDGET);
+                    Warmup.BUDGET, loops);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;
@@ -113,7 +122,8 @@ final class Agent implements AutoCloseable {
         result.problem().ifPresent(problem -> log.warn("warm-up: {}", problem));
     }
 
-    private static RoomStore store(AgentOptions options, RoomLifetimes lifetimes, ServerInventory inventory) {
+    private static RoomStore store(AgentOptions options, RoomLifetimes lifetimes, ServerInventory inventory,
+            EventLoop redisLoop) {
         if (options.redis().isEmpty()) {
             return new MemoryRoomStore(lifetimes);
         }
@@ -126,7 +136,7 @@ final class Agent implements AutoCloseable {
         // The agent id names this agent's entry in the shared live-load hash: stable across restarts of the same
         // sidecar, distinct between sidecars.
         String agentId = hostName() + ":" + options.listen().port();
-        return RedisRoomStore.start(settings, lifetimes, inventory, agentId, Clock.systemUTC());
+        return RedisRoomStore.start(settings, lifetimes, inventory, agentId, Clock.systemUTC(), redisLoop);
     }
 
     private static String hostName() {
@@ -174,6 +184,7 @@ final class Agent implements AutoCloseable {
         decisions.close(); // after the server: the last decisions are written
         housekeeping.shutdownNow();
         store.close();
+        loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly(); // after the store: its I/O ran here
         inventory.close();
         log.info("room-router stopped");
     }

@@ -51,19 +51,45 @@ final class SpopServer implements AutoCloseable {
 
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
+    private final boolean ownsWorkers;
     private final Channel channel;
 
-    private SpopServer(EventLoopGroup boss, EventLoopGroup workers, Channel channel) {
+    private SpopServer(EventLoopGroup boss, EventLoopGroup workers, boolean ownsWorkers, Channel channel) {
         this.boss = boss;
         this.workers = workers;
+        this.ownsWorkers = ownsWorkers;
         this.channel = channel;
     }
 
-    /** Binds {@code listen} and serves until closed. */
+    /** The event loops that serve SPOP connections: one per core by default ({@code --io-threads}). */
+    static EventLoopGroup newWorkers(int ioThreads) {
+        return new MultiThreadIoEventLoopGroup(ioThreads, NioIoHandler.newFactory());
+    }
+
+    /** Binds {@code listen} and serves on {@code ioThreads} event loops of its own until closed. */
     static SpopServer start(HostAndPort listen, Limits limits, int ioThreads, RoomJoinHandler joins)
             throws InterruptedException {
+        EventLoopGroup workers = newWorkers(ioThreads);
+        try {
+            return start(listen, limits, workers, true, joins);
+        } catch (InterruptedException | RuntimeException e) {
+            workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            throw e;
+        }
+    }
+
+    /**
+     * Binds {@code listen} and serves on {@code workers} until closed; the caller owns {@code workers} (the agent
+     * shares them with the Redis store's I/O) and shuts them down after {@link #close}.
+     */
+    static SpopServer start(HostAndPort listen, Limits limits, EventLoopGroup workers, RoomJoinHandler joins)
+            throws InterruptedException {
+        return start(listen, limits, workers, false, joins);
+    }
+
+    private static SpopServer start(HostAndPort listen, Limits limits, EventLoopGroup workers, boolean ownsWorkers,
+            RoomJoinHandler joins) throws InterruptedException {
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(ioThreads, NioIoHandler.newFactory());
         try {
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(boss, workers)
@@ -73,10 +99,9 @@ final class SpopServer implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new Initializer(limits, joins));
             Channel channel = bootstrap.bind(listen.toSocketAddress()).sync().channel();
-            return new SpopServer(boss, workers, channel);
+            return new SpopServer(boss, workers, ownsWorkers, channel);
         } catch (InterruptedException | RuntimeException e) {
             boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-            workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw e;
         }
     }
@@ -89,7 +114,9 @@ final class SpopServer implements AutoCloseable {
     public void close() {
         channel.close().syncUninterruptibly();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        if (ownsWorkers) {
+            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
     }
 
     /** Builds the pipeline of each accepted connection; the tests build theirs with it too. */

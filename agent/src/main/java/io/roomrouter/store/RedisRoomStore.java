@@ -3,6 +3,10 @@ package io.roomrouter.store;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import io.roomrouter.haproxy.ServerInventory;
 import io.roomrouter.placement.BackendSnapshot;
 import io.roomrouter.placement.Decision;
@@ -41,10 +45,12 @@ import org.slf4j.LoggerFactory;
  * sum of what every agent publishes; a local cache answers joins to known rooms.
  *
  * <p>Threads. {@link #join} and {@link #release} run on the caller's thread (a Netty event loop) only to read
- * the cache and queue or send a command; they never block. Their stages complete on a Lettuce I/O thread (Redis
- * answered), or on the store's own {@code rr-redis} thread (the time bound passed). The {@code rr-redis} thread
- * also publishes this agent's load every {@link #PUBLISH_INTERVAL}, confirms arrivals, forgets ended rooms and
- * reconciles after an interruption. Pub/sub invalidations arrive on a Lettuce I/O thread.
+ * the cache and queue or send a command; they never block. Lettuce does its I/O on one event loop given at start
+ * (the agent gives one of its SPOP event loops), and the joins' time bounds run there too: a join's stage completes
+ * on that loop, whether Redis answered or its bound passed, so that a join read on it is answered without a
+ * hand-over between threads. The store's own {@code rr-redis} thread publishes this agent's load every
+ * {@link #PUBLISH_INTERVAL}, confirms arrivals, forgets ended rooms and reconciles after an interruption. Pub/sub
+ * invalidations arrive on the Redis loop as well.
  *
  * <p>When Redis cannot answer a join in time (slow, silent, failing, or the connection lost), the join is
  * answered without it, within {@code --redis-timeout}: a room this agent knows keeps its server; a room Redis has
@@ -95,6 +101,9 @@ public final class RedisRoomStore implements RoomStore {
     private final RedisLayout layout;
     private final RedisWatch watch;
     private final ScheduledThreadPoolExecutor timer;
+    // Lettuce's I/O and the joins' time bounds; shut down by close() only when the store made it itself.
+    private final EventLoop loop;
+    private final EventLoopGroup ownLoop;
     private final Map<String, RedisJoinBatcher> batchers = new ConcurrentHashMap<>();
     private final Map<RoomId, KnownRoom> known = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Arrival> arrivals = new ConcurrentLinkedQueue<>();
@@ -119,7 +128,9 @@ public final class RedisRoomStore implements RoomStore {
     private long failedPublications;
 
     private RedisRoomStore(RedisSettings settings, RoomLifetimes lifetimes, ServerInventory inventory, String agentId,
-            Clock clock, RedisLinks links) {
+            Clock clock, RedisLinks links, EventLoop loop, EventLoopGroup ownLoop) {
+        this.loop = loop;
+        this.ownLoop = ownLoop;
         this.settings = settings;
         this.lifetimes = lifetimes;
         this.inventory = inventory;
@@ -147,6 +158,28 @@ public final class RedisRoomStore implements RoomStore {
      */
     public static RedisRoomStore start(RedisSettings settings, RoomLifetimes lifetimes, ServerInventory inventory,
             String agentId, Clock clock) {
+        EventLoopGroup own = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try {
+            return start(settings, lifetimes, inventory, agentId, clock, own.next(), own);
+        } catch (RuntimeException e) {
+            own.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    /**
+     * As {@link #start(RedisSettings, RoomLifetimes, ServerInventory, String, Clock)}, with Lettuce's I/O and the
+     * joins' time bounds on {@code loop}, which the caller owns and shuts down after {@link #close}: the agent gives
+     * one of its SPOP event loops, so that the joins read there never leave it.
+     */
+    public static RedisRoomStore start(RedisSettings settings, RoomLifetimes lifetimes, ServerInventory inventory,
+            String agentId, Clock clock, EventLoop loop) {
+        return start(settings, lifetimes, inventory, agentId, clock, loop, null);
+    }
+
+    private static RedisRoomStore start(RedisSettings settings, RoomLifetimes lifetimes, ServerInventory inventory,
+            String agentId, Clock clock, EventLoop loop, EventLoopGroup ownLoop) {
+        Objects.requireNonNull(loop, "loop");
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(lifetimes, "lifetimes");
         Objects.requireNonNull(inventory, "inventory");
@@ -155,10 +188,10 @@ public final class RedisRoomStore implements RoomStore {
         if (agentId.isEmpty() || agentId.chars().anyMatch(c -> c <= ' ')) {
             throw new IllegalArgumentException("agentId: '" + agentId + "' (expected: non-empty, no spaces)");
         }
-        RedisLinks links = RedisLinks.connect(settings);
+        RedisLinks links = RedisLinks.connect(settings, loop);
         RedisRoomStore store;
         try {
-            store = new RedisRoomStore(settings, lifetimes, inventory, agentId, clock, links);
+            store = new RedisRoomStore(settings, lifetimes, inventory, agentId, clock, links, loop, ownLoop);
             store.begin();
         } catch (RuntimeException e) {
             links.close();
@@ -301,6 +334,9 @@ public final class RedisRoomStore implements RoomStore {
         closed.set(true);
         timer.shutdownNow();
         links.close();
+        if (ownLoop != null) {
+            ownLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
     }
 
     /** Joins answered from the cache so far. */
@@ -456,7 +492,7 @@ public final class RedisRoomStore implements RoomStore {
 
     private RedisJoinBatcher batcher(String backend) {
         return batchers.computeIfAbsent(backend, name -> new RedisJoinBatcher(
-                (servers, entries) -> runStep(name, servers, entries), timer, settings.timeout(), STEPS_IN_FLIGHT,
+                (servers, entries) -> runStep(name, servers, entries), loop, settings.timeout(), STEPS_IN_FLIGHT,
                 BATCH_ENTRIES, QUEUED_JOINS));
     }
 

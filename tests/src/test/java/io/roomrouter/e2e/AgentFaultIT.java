@@ -307,7 +307,8 @@ class AgentFaultIT {
         TestLogs.report(test, "\n" + report.table());
         Map<String, Long> refusals = outcome.joins().stream()
                 .flatMap(j -> j.attempts().subList(0, j.attempts().size() - 1).stream())
-                .collect(Collectors.groupingBy(a -> a.status() + " " + a.player().reply().body().strip(),
+                .collect(Collectors.groupingBy(a -> a.status() + " " + a.player().reply().body().strip()
+                                .replace(a.route().join().room(), "<room>"),
                         TreeMap::new, Collectors.counting()));
         TestLogs.report(test, "refused for a retry: " + outcome.retried() + " times " + refusals);
         TestLogs.report(test, fault + ": " + latency(outcome.startedBetween(from, to)) + "; before it: "

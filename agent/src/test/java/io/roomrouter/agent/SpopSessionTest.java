@@ -239,7 +239,7 @@ class SpopSessionTest {
         assertThat(agent.isOpen()).isFalse();
         assertThat(agent.finish()).isFalse();
 
-        agent = newConnection(initializer);
+        agent = new EmbeddedChannel(initializer);
         send(HELLO, join(1, "r1"));
         pending.get(0).complete(placement("game1"));
         assertThat(received()).containsExactly(AGENT_HELLO, placedAck(1));

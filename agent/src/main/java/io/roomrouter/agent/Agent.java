@@ -15,6 +15,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -25,6 +26,8 @@ import org.slf4j.LoggerFactory;
 /** A running agent: inventory, store, SPOP server and, when asked, the admin endpoint; closed in reverse order. */
 final class Agent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Agent.class);
+    /** The longest a graceful stop waits for HAProxy to stop sending joins. */
+    static final Duration DRAIN_LIMIT = Duration.ofSeconds(3);
 
     private final ServerInventory inventory;
     private final EventLoopGroup loops;
@@ -175,6 +178,26 @@ final class Agent implements AutoCloseable {
 
     Optional<InetSocketAddress> adminAddress() {
         return admin.map(AdminServer::address);
+    }
+
+    /**
+     * The graceful stop, on SIGTERM: HAProxy is told to stop sending joins (its health checks of the agent fail,
+     * see {@link SpopDrain}) while every join that still comes is answered; then the port closes, each connection
+     * ends once its pending joins are answered, the decision log is flushed and everything else closes. Rooms
+     * meanwhile follow HAProxy's stick table. Takes about a second behind the reference configuration, at most
+     * {@link #DRAIN_LIMIT} plus {@link SpopServer#CLOSE_WAIT}.
+     */
+    void stop() {
+        log.info("room-router stopping: refusing HAProxy's health checks until it stops sending joins (at most {} ms)",
+                DRAIN_LIMIT.toMillis());
+        try {
+            SpopDrain.Result drained = server.drain(DRAIN_LIMIT);
+            log.info("drained in {} ms ({}); closing {} SPOP connections", drained.millis(), drained.why(),
+                    server.openConnections());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        close();
     }
 
     @Override

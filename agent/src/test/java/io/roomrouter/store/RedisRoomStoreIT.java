@@ -531,7 +531,7 @@ class RedisRoomStoreIT {
         List<ServerStatus> servers = List.of(up("s1", 100, 0), up("s2", 100, 0));
         RedisLayout layout = new RedisLayout(prefix);
         long now = System.currentTimeMillis();
-        List<String> args = layout.batchHead(BE, now, LIFETIMES, servers);
+        List<String> args = layout.batchHead(BE, now, LIFETIMES, servers, Integer.MAX_VALUE);
         String order = RedisLayout.rendezvousPositions("one", servers);
         String p1 = RedisLayout.playerHash("p1");
         args.addAll(List.of("j", "one", "4", p1, order, ""));
@@ -585,7 +585,7 @@ class RedisRoomStoreIT {
                 + Integer.parseInt(raw.hget(base + "load", "held:s2"))).isEqualTo(8);
 
         // The next step sees what this one wrote, as a step of its own would.
-        List<String> next = layout.batchHead(BE, now + 1, LIFETIMES, servers);
+        List<String> next = layout.batchHead(BE, now + 1, LIFETIMES, servers, Integer.MAX_VALUE);
         next.addAll(List.of("t", "one", first.epoch(), RedisLayout.playerHash("p3"), "", ""));
         next.addAll(List.of("j", "one", "4", RedisLayout.playerHash("p4"), order, ""));
         List<Object> later = runScript(layout, next);

@@ -67,9 +67,22 @@ public final class HaproxyProcess implements AutoCloseable {
      */
     public static HaproxyProcess start(ProjectLayout layout, Addresses addresses, Path logDir)
             throws InterruptedException {
+        return start(layout, addresses, Map.of(), logDir);
+    }
+
+    /**
+     * As {@link #start(ProjectLayout, Addresses, Path)}, with more of the environment variables the configuration
+     * documents, such as {@code RR_JWT_KEYS} (token mode) or {@code RR_DEBUG_HEADERS}.
+     */
+    public static HaproxyProcess start(ProjectLayout layout, Addresses addresses, Map<String, String> environment,
+            Path logDir) throws InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(
                 "haproxy", "-db", "-f", layout.haproxyConfig().toString());
         builder.environment().putAll(addresses.environment());
+        // Optional modes come only from the test that asks for them, never from the caller's shell.
+        builder.environment().remove("RR_JWT_KEYS");
+        builder.environment().remove("RR_DEBUG_HEADERS");
+        builder.environment().putAll(environment);
         // An RR_SPOE_TIMEOUT of the caller's shell would change what is tested.
         builder.environment().remove("RR_SPOE_TIMEOUT");
         HaproxyProcess haproxy = new HaproxyProcess(builder, logDir.resolve("haproxy.log"), addresses.frontend(),

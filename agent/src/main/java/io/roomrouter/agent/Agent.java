@@ -8,6 +8,7 @@ import io.roomrouter.haproxy.ServerInventory;
 import io.roomrouter.haproxy.StaticInventory;
 import io.roomrouter.store.MemoryRoomStore;
 import io.roomrouter.store.RedisRoomStore;
+import io.roomrouter.store.RoomBounds;
 import io.roomrouter.store.RedisSettings;
 import io.roomrouter.store.RoomLifetimes;
 import io.roomrouter.store.RoomStore;
@@ -83,7 +84,8 @@ final class Agent implements AutoCloseable {
             warmUp(store, options, loops);
         }
         DecisionLog decisions = new DecisionLog();
-        RoomJoinHandler joins = new RoomJoinHandler(inventory, store, decisions, options.roomSize());
+        RoomJoinHandler joins = new RoomJoinHandler(inventory, store, decisions, options.roomSize(),
+                options.maxRoomSize());
         SpopServer server;
         try {
             SpopServer.Limits limits = new SpopServer.Limits(options.maxFrameSize(), options.helloTimeout(),
@@ -128,7 +130,7 @@ final class Agent implements AutoCloseable {
     private static RoomStore store(AgentOptions options, RoomLifetimes lifetimes, ServerInventory inventory,
             EventLoop redisLoop) {
         if (options.redis().isEmpty()) {
-            return new MemoryRoomStore(lifetimes);
+            return new MemoryRoomStore(lifetimes, bounds(options));
         }
         RedisSettings settings;
         try {
@@ -139,7 +141,12 @@ final class Agent implements AutoCloseable {
         // The agent id names this agent's entry in the shared live-load hash: stable across restarts of the same
         // sidecar, distinct between sidecars.
         String agentId = hostName() + ":" + options.listen().port();
-        return RedisRoomStore.start(settings, lifetimes, inventory, agentId, Clock.systemUTC(), redisLoop);
+        return RedisRoomStore.start(settings, lifetimes, bounds(options), inventory, agentId, Clock.systemUTC(),
+                redisLoop);
+    }
+
+    private static RoomBounds bounds(AgentOptions options) {
+        return new RoomBounds(options.maxPendingRoomsPerClient(), options.maxRooms());
     }
 
     private static String hostName() {

@@ -93,6 +93,9 @@ public final class RedisRoomStore implements RoomStore {
 
     private final RedisSettings settings;
     private final RoomLifetimes lifetimes;
+    private final RoomBounds bounds;
+    private final PendingClients pendingClients;
+    private final RoomLimitLog limitLog = new RoomLimitLog();
     private final ServerInventory inventory;
     private final String agentId;
     private final Clock clock;
@@ -127,12 +130,15 @@ public final class RedisRoomStore implements RoomStore {
     private long lastPublishWarnNanos;
     private long failedPublications;
 
-    private RedisRoomStore(RedisSettings settings, RoomLifetimes lifetimes, ServerInventory inventory, String agentId,
-            Clock clock, RedisLinks links, EventLoop loop, EventLoopGroup ownLoop) {
+    private RedisRoomStore(RedisSettings settings, RoomLifetimes lifetimes, RoomBounds bounds,
+            ServerInventory inventory, String agentId, Clock clock, RedisLinks links, EventLoop loop,
+            EventLoopGroup ownLoop) {
         this.loop = loop;
         this.ownLoop = ownLoop;
         this.settings = settings;
         this.lifetimes = lifetimes;
+        this.bounds = bounds;
+        this.pendingClients = new PendingClients(bounds.maxPendingPerClient(), lifetimes.reservationWindow().toMillis());
         this.inventory = inventory;
         this.agentId = agentId;
         this.clock = clock;
@@ -158,9 +164,21 @@ public final class RedisRoomStore implements RoomStore {
      */
     public static RedisRoomStore start(RedisSettings settings, RoomLifetimes lifetimes, ServerInventory inventory,
             String agentId, Clock clock) {
+        return start(settings, lifetimes, RoomBounds.NONE, inventory, agentId, clock);
+    }
+
+    /**
+     * As {@link #start(RedisSettings, RoomLifetimes, ServerInventory, String, Clock)}, with bounds on new rooms. Where
+     * each bound lives: {@code maxRooms} in the script, which counts the backend's rooms in Redis (the shared memory
+     * it protects) atomically with placing; {@code maxPendingPerClient} in this agent, which sees every join of a
+     * client that connects through its HAProxy and costs Redis nothing per join, while the script refuses only what
+     * is new (the agent cannot know whether another agent opened the room).
+     */
+    public static RedisRoomStore start(RedisSettings settings, RoomLifetimes lifetimes, RoomBounds bounds,
+            ServerInventory inventory, String agentId, Clock clock) {
         EventLoopGroup own = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
-            return start(settings, lifetimes, inventory, agentId, clock, own.next(), own);
+            return start(settings, lifetimes, bounds, inventory, agentId, clock, own.next(), own);
         } catch (RuntimeException e) {
             own.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
@@ -168,19 +186,20 @@ public final class RedisRoomStore implements RoomStore {
     }
 
     /**
-     * As {@link #start(RedisSettings, RoomLifetimes, ServerInventory, String, Clock)}, with Lettuce's I/O and the
-     * joins' time bounds on {@code loop}, which the caller owns and shuts down after {@link #close}: the agent gives
-     * one of its SPOP event loops, so that the joins read there never leave it.
+     * As {@link #start(RedisSettings, RoomLifetimes, RoomBounds, ServerInventory, String, Clock)}, with Lettuce's I/O
+     * and the joins' time bounds on {@code loop}, which the caller owns and shuts down after {@link #close}: the agent
+     * gives one of its SPOP event loops, so that the joins read there never leave it.
      */
-    public static RedisRoomStore start(RedisSettings settings, RoomLifetimes lifetimes, ServerInventory inventory,
-            String agentId, Clock clock, EventLoop loop) {
-        return start(settings, lifetimes, inventory, agentId, clock, loop, null);
+    public static RedisRoomStore start(RedisSettings settings, RoomLifetimes lifetimes, RoomBounds bounds,
+            ServerInventory inventory, String agentId, Clock clock, EventLoop loop) {
+        return start(settings, lifetimes, bounds, inventory, agentId, clock, loop, null);
     }
 
-    private static RedisRoomStore start(RedisSettings settings, RoomLifetimes lifetimes, ServerInventory inventory,
-            String agentId, Clock clock, EventLoop loop, EventLoopGroup ownLoop) {
+    private static RedisRoomStore start(RedisSettings settings, RoomLifetimes lifetimes, RoomBounds bounds,
+            ServerInventory inventory, String agentId, Clock clock, EventLoop loop, EventLoopGroup ownLoop) {
         Objects.requireNonNull(loop, "loop");
         Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(bounds, "bounds");
         Objects.requireNonNull(lifetimes, "lifetimes");
         Objects.requireNonNull(inventory, "inventory");
         Objects.requireNonNull(agentId, "agentId");
@@ -191,7 +210,7 @@ public final class RedisRoomStore implements RoomStore {
         RedisLinks links = RedisLinks.connect(settings, loop);
         RedisRoomStore store;
         try {
-            store = new RedisRoomStore(settings, lifetimes, inventory, agentId, clock, links, loop, ownLoop);
+            store = new RedisRoomStore(settings, lifetimes, bounds, inventory, agentId, clock, links, loop, ownLoop);
             store.begin();
         } catch (RuntimeException e) {
             links.close();
@@ -295,9 +314,12 @@ public final class RedisRoomStore implements RoomStore {
         // A room this agent still routes to (not idle past its timeout here either) is claimed where it lives.
         String claim = cached != null && cached.lastJoinMillis() + lifetimes.idleTimeout().toMillis() > now
                 ? cached.server() : "";
+        // A client at its bound may still join a room that exists: Redis is told not to open a new one for it.
+        boolean tookSlot = request.client().isPresent() && pendingClients.tryTake(request.client().get(), now);
+        boolean mayOpen = request.client().isEmpty() || tookSlot;
         batcher(request.backend()).submit(RedisJoinBatcher.Entry.join(request.room(), request.size(),
-                RedisLayout.playerHash(request.player().orElse("")), backend.servers(), claim,
-                new FirstJoin(id, request, backend, out, generation.get(), now)));
+                RedisLayout.playerHash(request.player().orElse("")), backend.servers(), claim, mayOpen,
+                new FirstJoin(id, request, backend, out, generation.get(), now, tookSlot)));
         return out;
     }
 
@@ -433,6 +455,7 @@ public final class RedisRoomStore implements RoomStore {
                 nextForgetMillis = now + forgetIntervalMillis();
                 long idle = lifetimes.idleTimeout().toMillis();
                 known.values().removeIf(room -> room.lastJoinMillis() + idle <= now);
+                pendingClients.forgetIdle(now);
             }
         } catch (RuntimeException e) {
             warnPublishFailed(e);
@@ -503,7 +526,7 @@ public final class RedisRoomStore implements RoomStore {
             args.add(entries.get(0).room());
             return run(layout.keys(backend), args);
         }
-        List<String> args = layout.batchHead(backend, clock.millis(), lifetimes, servers);
+        List<String> args = layout.batchHead(backend, clock.millis(), lifetimes, servers, bounds.maxRooms());
         for (RedisJoinBatcher.Entry entry : entries) {
             entry.addArgs(args);
         }
@@ -686,9 +709,13 @@ public final class RedisRoomStore implements RoomStore {
         private final CompletableFuture<Placement> out;
         private final long startGeneration;
         private final long startMillis;
+        /** Whether this join holds a slot of its client's bound, which its outcome converts or gives back. */
+        // A timeout and a late answer may come on different threads: the slot is settled once.
+        private final AtomicBoolean tookSlot;
 
         FirstJoin(RoomId id, JoinRequest request, BackendSnapshot backend, CompletableFuture<Placement> out,
-                long startGeneration, long startMillis) {
+                long startGeneration, long startMillis, boolean tookSlot) {
+            this.tookSlot = new AtomicBoolean(tookSlot);
             this.id = id;
             this.request = request;
             this.backend = backend;
@@ -706,11 +733,17 @@ public final class RedisRoomStore implements RoomStore {
                 answerWithoutRedis("redis reply unreadable: " + describe(e));
                 return;
             }
+            settleSlot(answer.decision() == Decision.PLACED);
+            Placement placement = answer.decision() == Decision.REJECTED
+                    ? Placement.rejected(bounds.clientReason()) : answer.placement();
+            if (answer.decision() == Decision.FULL && answer.reason().startsWith(RoomBounds.ROOMS_REASON_PREFIX)) {
+                limitLog.refused(id.backend(), bounds.maxRooms());
+            }
             // Remember before completing: the caller's next join of this room may run as soon as it completes.
             if (!out.isDone()) {
                 remember(id, answer, request.size(), startGeneration, startMillis);
             }
-            if (!out.complete(answer.placement())) {
+            if (!out.complete(placement)) {
                 lateReply(id, answer, request, out.join(), startGeneration, startMillis);
             }
         }
@@ -725,7 +758,20 @@ public final class RedisRoomStore implements RoomStore {
             answerWithoutRedis("redis did not answer within " + settings.timeout().toMillis() + " ms");
         }
 
+        // Once per join: its slot becomes a room its client holds, or is given back.
+        private void settleSlot(boolean opened) {
+            if (!tookSlot.compareAndSet(true, false)) {
+                return;
+            }
+            if (opened) {
+                pendingClients.opened(request.client().get(), startMillis);
+            } else {
+                pendingClients.cancel(request.client().get(), clock.millis());
+            }
+        }
+
         private void answerWithoutRedis(String why) {
+            settleSlot(false);
             if (!out.isDone()) {
                 out.complete(withoutRedis(request, backend, why));
             }

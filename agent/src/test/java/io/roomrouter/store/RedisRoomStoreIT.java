@@ -229,7 +229,7 @@ class RedisRoomStoreIT {
         RedisRoomStore store;
         try {
             store = RedisRoomStore.start(new RedisSettings(redis.uri(), prefix, RedisSettings.DEFAULT_TIMEOUT),
-                    LIFETIMES, view, "a", clock, loop);
+                    LIFETIMES, RoomBounds.NONE, view, "a", clock, loop);
         } catch (RuntimeException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
@@ -582,7 +582,7 @@ class RedisRoomStoreIT {
         List<ServerStatus> servers = List.of(up("s1", 100, 0), up("s2", 100, 0));
         RedisLayout layout = new RedisLayout(prefix);
         long now = System.currentTimeMillis();
-        List<String> args = layout.batchHead(BE, now, LIFETIMES, servers);
+        List<String> args = layout.batchHead(BE, now, LIFETIMES, servers, Integer.MAX_VALUE);
         String order = RedisLayout.rendezvousPositions("one", servers);
         String p1 = RedisLayout.playerHash("p1");
         args.addAll(List.of("j", "one", "4", p1, order, ""));
@@ -636,7 +636,7 @@ class RedisRoomStoreIT {
                 + Integer.parseInt(raw.hget(base + "load", "held:s2"))).isEqualTo(8);
 
         // The next step sees what this one wrote, as a step of its own would.
-        List<String> next = layout.batchHead(BE, now + 1, LIFETIMES, servers);
+        List<String> next = layout.batchHead(BE, now + 1, LIFETIMES, servers, Integer.MAX_VALUE);
         next.addAll(List.of("t", "one", first.epoch(), RedisLayout.playerHash("p3"), "", ""));
         next.addAll(List.of("j", "one", "4", RedisLayout.playerHash("p4"), order, ""));
         List<Object> later = runScript(layout, next);

@@ -95,12 +95,23 @@ public final class HaproxyProcess implements AutoCloseable {
      */
     public static HaproxyProcess start(ProjectLayout layout, Addresses addresses, Path logDir)
             throws InterruptedException {
+        return start(layout, addresses, Map.of(), logDir);
+    }
+
+    /**
+     * As {@link #start(ProjectLayout, Addresses, Path)}, with more of the environment variables the configuration
+     * documents, such as {@code RR_JWT_KEYS} (token mode) or {@code RR_DEBUG_HEADERS}.
+     */
+    public static HaproxyProcess start(ProjectLayout layout, Addresses addresses, Map<String, String> environment,
+            Path logDir) throws InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(
                 "haproxy", "-db", "-f", layout.haproxyConfig().toString());
-        // An RR_SPOE_TIMEOUT or peer of the caller's shell would change what is tested.
-        builder.environment().remove("RR_SPOE_TIMEOUT");
-        List.of("RR_PEER2_ADDR", "RR_PEER3_ADDR").forEach(builder.environment()::remove);
+        // Optional modes come only from the test that asks for them, never from the caller's shell, nor does an
+        // RR_SPOE_TIMEOUT or a peer of the caller's shell: each would change what is tested.
+        List.of("RR_JWT_KEYS", "RR_DEBUG_HEADERS", "RR_SPOE_TIMEOUT", "RR_PEER2_ADDR", "RR_PEER3_ADDR")
+                .forEach(builder.environment()::remove);
         builder.environment().putAll(addresses.environment());
+        builder.environment().putAll(environment);
         HaproxyProcess haproxy = new HaproxyProcess(builder, logDir.resolve("haproxy.log"), addresses.frontend(),
                 new RuntimeApi(addresses.statsSocket()));
         try {

@@ -14,7 +14,8 @@ import java.util.Objects;
 
 /**
  * The real {@code haproxy} running the reference configuration unmodified ({@code haproxy -db -f
- * haproxy/haproxy.cfg}); only its {@code RR_*} environment variables differ from the defaults.
+ * haproxy/haproxy.cfg}); only its {@code RR_*} environment variables differ from the defaults. Which haproxy
+ * (Debian's 2.6, or a newer one) is {@link HaproxyBinary#configured()}.
  */
 public final class HaproxyProcess implements AutoCloseable {
 
@@ -68,7 +69,7 @@ public final class HaproxyProcess implements AutoCloseable {
     public static HaproxyProcess start(ProjectLayout layout, Addresses addresses, Path logDir)
             throws InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(
-                "haproxy", "-db", "-f", layout.haproxyConfig().toString());
+                HaproxyBinary.configured().command(List.of("-db", "-f", layout.haproxyConfig().toString())));
         builder.environment().putAll(addresses.environment());
         // An RR_SPOE_TIMEOUT of the caller's shell would change what is tested.
         builder.environment().remove("RR_SPOE_TIMEOUT");

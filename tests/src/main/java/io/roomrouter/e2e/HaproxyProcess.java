@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
 
 /**
  * The real {@code haproxy} running the reference configuration unmodified ({@code haproxy -db -f
- * haproxy/haproxy.cfg}); only its {@code RR_*} environment variables differ from the defaults.
+ * haproxy/haproxy.cfg}); only its {@code RR_*} environment variables differ from the defaults. Which haproxy
+ * (Debian's 2.6, or a newer one) is {@link HaproxyBinary#configured()}.
  */
 public final class HaproxyProcess implements AutoCloseable {
 
@@ -105,7 +106,7 @@ public final class HaproxyProcess implements AutoCloseable {
     public static HaproxyProcess start(ProjectLayout layout, Addresses addresses, Map<String, String> environment,
             Path logDir) throws InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(
-                "haproxy", "-db", "-f", layout.haproxyConfig().toString());
+                HaproxyBinary.configured().command(List.of("-db", "-f", layout.haproxyConfig().toString())));
         // Optional modes come only from the test that asks for them, never from the caller's shell, nor does an
         // RR_SPOE_TIMEOUT or a peer of the caller's shell: each would change what is tested.
         List.of("RR_JWT_KEYS", "RR_DEBUG_HEADERS", "RR_SPOE_TIMEOUT", "RR_PEER2_ADDR", "RR_PEER3_ADDR")

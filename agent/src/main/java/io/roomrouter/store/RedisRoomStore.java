@@ -4,6 +4,8 @@ import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.roomrouter.haproxy.ServerInventory;
+import io.roomrouter.haproxy.StickTable;
+import io.roomrouter.haproxy.StuckRoom;
 import io.roomrouter.placement.BackendSnapshot;
 import io.roomrouter.placement.Decision;
 import io.roomrouter.placement.JoinRequest;
@@ -91,6 +93,7 @@ public final class RedisRoomStore implements RoomStore {
     private final String agentId;
     private final Clock clock;
     private final RedisLinks links;
+    private final StickTable table;
     private final RedisScript script;
     private final RedisLayout layout;
     private final RedisWatch watch;
@@ -119,7 +122,8 @@ public final class RedisRoomStore implements RoomStore {
     private long failedPublications;
 
     private RedisRoomStore(RedisSettings settings, RoomLifetimes lifetimes, ServerInventory inventory, String agentId,
-            Clock clock, RedisLinks links) {
+            Clock clock, RedisLinks links, StickTable table) {
+        this.table = table;
         this.settings = settings;
         this.lifetimes = lifetimes;
         this.inventory = inventory;
@@ -147,6 +151,16 @@ public final class RedisRoomStore implements RoomStore {
      */
     public static RedisRoomStore start(RedisSettings settings, RoomLifetimes lifetimes, ServerInventory inventory,
             String agentId, Clock clock) {
+        return start(settings, lifetimes, inventory, agentId, clock, StickTable.NONE);
+    }
+
+    /**
+     * As {@link #start(RedisSettings, RoomLifetimes, ServerInventory, String, Clock)}; a room this agent does not
+     * know is first looked up in {@code table}, and claimed in Redis on the server the table has it on.
+     */
+    public static RedisRoomStore start(RedisSettings settings, RoomLifetimes lifetimes, ServerInventory inventory,
+            String agentId, Clock clock, StickTable table) {
+        Objects.requireNonNull(table, "table");
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(lifetimes, "lifetimes");
         Objects.requireNonNull(inventory, "inventory");
@@ -158,7 +172,7 @@ public final class RedisRoomStore implements RoomStore {
         RedisLinks links = RedisLinks.connect(settings);
         RedisRoomStore store;
         try {
-            store = new RedisRoomStore(settings, lifetimes, inventory, agentId, clock, links);
+            store = new RedisRoomStore(settings, lifetimes, inventory, agentId, clock, links, table);
             store.begin();
         } catch (RuntimeException e) {
             links.close();
@@ -260,12 +274,34 @@ public final class RedisRoomStore implements RoomStore {
         }
         CompletableFuture<Placement> out = new CompletableFuture<>();
         // A room this agent still routes to (not idle past its timeout here either) is claimed where it lives.
-        String claim = cached != null && cached.lastJoinMillis() + lifetimes.idleTimeout().toMillis() > now
-                ? cached.server() : "";
+        if (cached != null && cached.lastJoinMillis() + lifetimes.idleTimeout().toMillis() > now) {
+            submit(id, request, backend, cached.server(), out);
+        } else if (table == StickTable.NONE) {
+            submit(id, request, backend, "", out);
+        } else {
+            // A room this agent does not know may have begun while it was away: HAProxy's stick table has its
+            // server then, and claiming it there keeps it there unless Redis (another agent) placed it already.
+            table.find(request.backend(), request.room()).whenComplete((stuck, failure) -> {
+                try {
+                    String claim = stuck == null ? "" : stuck
+                            .filter(room -> backend.server(room.server())
+                                    .map(server -> server.state().keepsRooms()).orElse(false))
+                            .map(StuckRoom::server)
+                            .orElse("");
+                    submit(id, request, backend, claim, out);
+                } catch (RuntimeException e) {
+                    out.completeExceptionally(e); // answered as a store error: the join is refused (retry)
+                }
+            });
+        }
+        return out;
+    }
+
+    private void submit(RoomId id, JoinRequest request, BackendSnapshot backend, String claim,
+            CompletableFuture<Placement> out) {
         batcher(request.backend()).submit(RedisJoinBatcher.Entry.join(request.room(), request.size(),
                 RedisLayout.playerHash(request.player().orElse("")), backend.servers(), claim,
-                new FirstJoin(id, request, backend, out, generation.get(), now)));
-        return out;
+                new FirstJoin(id, request, backend, out, generation.get(), clock.millis())));
     }
 
     @Override

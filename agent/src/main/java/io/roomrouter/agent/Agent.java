@@ -33,8 +33,9 @@ final class Agent implements AutoCloseable {
 
     /**
      * The longest a join of a room the agent does not know waits for HAProxy's stick table before the room is placed
-     * as if the table did not have it. A lookup takes about 0.1 ms (p99 under 1 ms on a busy 2-core machine, see the
-     * README); this leaves most of SPOE's {@code timeout processing} (100 ms) to the decision itself, and to Redis.
+     * as if the table did not have it. A lookup takes about 0.1 ms alone, up to 10 ms in a burst on a busy 2-core
+     * machine (see the README); this leaves most of SPOE's {@code timeout processing} (100 ms) to the decision
+     * itself, and to Redis ({@code --redis-timeout} 50 ms).
      */
     static final Duration TABLE_LOOKUP_BOUND = Duration.ofMillis(20);
     /** The runtime API client's own timeouts for lookups: a thread stuck on a silent HAProxy is freed by then. */

@@ -3,6 +3,7 @@ package io.roomrouter.agent;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.roomrouter.haproxy.ServerInventory;
+import io.roomrouter.haproxy.StickTable;
 import io.roomrouter.placement.Identifiers;
 import io.roomrouter.store.RoomStore;
 import java.io.IOException;
@@ -36,7 +37,8 @@ final class AdminServer implements AutoCloseable {
         this.executor = executor;
     }
 
-    static AdminServer start(HostAndPort listen, RoomStore store, ServerInventory inventory) throws IOException {
+    static AdminServer start(HostAndPort listen, RoomStore store, ServerInventory inventory, StickTable table)
+            throws IOException {
         HttpServer http = HttpServer.create(listen.toSocketAddress(), 64);
         ExecutorService executor = Executors.newFixedThreadPool(2, runnable -> {
             Thread thread = new Thread(runnable, "room-router-admin");
@@ -52,13 +54,13 @@ final class AdminServer implements AutoCloseable {
             respond(exchange, 200, "ok store=" + store.kind() + " inventory=" + inventory.describe()
                     + " backends=" + inventory.backends().size() + "\n");
         });
-        http.createContext("/release", exchange -> release(exchange, store));
+        http.createContext("/release", exchange -> release(exchange, store, table));
         http.start();
         log.info("admin endpoint on http://{}/ (GET /health, POST /release?backend=B&room=R)", listen);
         return new AdminServer(http, executor);
     }
 
-    private static void release(HttpExchange exchange, RoomStore store) throws IOException {
+    private static void release(HttpExchange exchange, RoomStore store, StickTable table) throws IOException {
         if (!exchange.getRequestMethod().equals("POST")) {
             respond(exchange, 405, "method " + exchange.getRequestMethod() + " (expected: POST)\n");
             return;
@@ -81,6 +83,9 @@ final class AdminServer implements AutoCloseable {
             respond(exchange, 503, "release failed: " + e.getClass().getSimpleName() + "\n");
             return;
         }
+        // The room ended: HAProxy's stick table must not send a new room of the same id to its old server while
+        // the agent is away. In the background, best effort; the table may have it even when the agent did not.
+        table.forget(backend, room);
         log.info("release room={} backend={} released={}", room, backend, released);
         respond(exchange, released ? 200 : 404, released ? "released\n" : "no such room\n");
     }

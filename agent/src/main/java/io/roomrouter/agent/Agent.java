@@ -3,20 +3,26 @@ package io.roomrouter.agent;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.roomrouter.haproxy.RuntimeApiAddress;
+import io.roomrouter.haproxy.RuntimeApiClient;
 import io.roomrouter.haproxy.RuntimeApiInventory;
+import io.roomrouter.haproxy.RuntimeApiStickTable;
 import io.roomrouter.haproxy.ServerInventory;
 import io.roomrouter.haproxy.StaticInventory;
+import io.roomrouter.haproxy.StickTable;
+import io.roomrouter.placement.BackendSnapshot;
 import io.roomrouter.store.MemoryRoomStore;
 import io.roomrouter.store.RedisRoomStore;
 import io.roomrouter.store.RoomBounds;
 import io.roomrouter.store.RedisSettings;
 import io.roomrouter.store.RoomLifetimes;
 import io.roomrouter.store.RoomStore;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -30,8 +36,23 @@ final class Agent implements AutoCloseable {
     /** The longest a graceful stop waits for HAProxy to stop sending joins. */
     static final Duration DRAIN_LIMIT = Duration.ofSeconds(3);
 
+    /**
+     * The longest a join of a room the agent does not know waits for HAProxy's stick table before the room is placed
+     * as if the table did not have it. A lookup takes about 0.1 ms alone, up to 10 ms in a burst on a busy 2-core
+     * machine (see the README); this leaves most of SPOE's {@code timeout processing} (100 ms) to the decision
+     * itself, and to Redis ({@code --redis-timeout} 50 ms).
+     */
+    static final Duration TABLE_LOOKUP_BOUND = Duration.ofMillis(20);
+    /** The runtime API client's own timeouts for lookups: a thread stuck on a silent HAProxy is freed by then. */
+    private static final Duration TABLE_CLIENT_TIMEOUT = Duration.ofMillis(500);
+    /** The longest the start-up rebuild from the stick tables may take, over every table. */
+    static final Duration REBUILD_BUDGET = Duration.ofSeconds(20);
+    /** Heap set aside per rebuilt room (a room takes about 200 B): the rebuild stops before it fills the heap. */
+    private static final long REBUILD_HEAP_PER_ROOM = 1024;
+
     private final ServerInventory inventory;
     private final EventLoopGroup loops;
+    private final StickTable table;
     private final RoomStore store;
     private final ScheduledExecutorService housekeeping;
     private final SpopServer server;
@@ -41,6 +62,7 @@ final class Agent implements AutoCloseable {
     private Agent(
             ServerInventory inventory,
             EventLoopGroup loops,
+            StickTable table,
             RoomStore store,
             ScheduledExecutorService housekeeping,
             SpopServer server,
@@ -48,6 +70,7 @@ final class Agent implements AutoCloseable {
             DecisionLog decisions) {
         this.inventory = inventory;
         this.loops = loops;
+        this.table = table;
         this.store = store;
         this.housekeeping = housekeeping;
         this.server = server;
@@ -61,16 +84,21 @@ final class Agent implements AutoCloseable {
             log.warn("listening on {}, not loopback: anything that reaches it can ask for placements", options.listen());
         }
         ServerInventory inventory = inventory(options);
+        StickTable table = stickTable(options, inventory);
         RoomLifetimes lifetimes = new RoomLifetimes(options.reservationWindow(), options.roomIdleTimeout());
         // The SPOP event loops, made before the store: the Redis store does its I/O on one of them (see RedisLinks).
         EventLoopGroup loops = SpopServer.newWorkers(options.ioThreads());
         RoomStore store;
         try {
-            store = store(options, lifetimes, inventory, loops.next());
+            store = store(options, lifetimes, inventory, table, loops.next());
         } catch (RuntimeException e) {
+            closeTable(table);
             loops.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             inventory.close();
             throw e;
+        }
+        if (store instanceof MemoryRoomStore memory && table instanceof RuntimeApiStickTable tables) {
+            rebuild(memory, tables, inventory, options.roomSize());
         }
         ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "room-router-housekeeping");
@@ -96,16 +124,17 @@ final class Agent implements AutoCloseable {
             housekeeping.shutdownNow();
             store.close();
             loops.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            closeTable(table);
             inventory.close();
             throw e;
         }
         Optional<AdminServer> admin = Optional.empty();
         if (options.admin().isPresent()) {
-            admin = Optional.of(AdminServer.start(options.admin().get(), store, inventory));
+            admin = Optional.of(AdminServer.start(options.admin().get(), store, inventory, table));
         }
         log.info("room-router ready: SPOP on {}, {} store, inventory {}",
                 server.localAddress(), store.kind(), inventory.describe());
-        return new Agent(inventory, loops, store, housekeeping, server, admin, decisions);
+        return new Agent(inventory, loops, table, store, housekeeping, server, admin, decisions);
     }
 
     // Before the SPOP port opens, so that HAProxy's first players find the decision path compiled (see Warmup).
@@ -127,10 +156,81 @@ final class Agent implements AutoCloseable {
         result.problem().ifPresent(problem -> log.warn("warm-up: {}", problem));
     }
 
+    // HAProxy's stick tables, where the runtime API is known: a room the agent does not know is looked up there
+    // before it is placed, and a restarted agent reads its rooms back from them.
+    private static StickTable stickTable(AgentOptions options, ServerInventory inventory) {
+        if (!(inventory instanceof RuntimeApiInventory runtime) || options.haproxyApi().isEmpty()) {
+            return StickTable.NONE;
+        }
+        RuntimeApiClient client =
+                new RuntimeApiClient(RuntimeApiAddress.parse(options.haproxyApi().get()), TABLE_CLIENT_TIMEOUT);
+        return new RuntimeApiStickTable(client, runtime::serverName, options.roomIdleTimeout(), TABLE_LOOKUP_BOUND);
+    }
+
+    private static void closeTable(StickTable table) {
+        if (table instanceof RuntimeApiStickTable tables) {
+            tables.close();
+        }
+    }
+
+    /**
+     * A restarted agent knows its rooms again before it answers a join: each backend's stick table lists where
+     * HAProxy sent every room and when. Bounded in time ({@link #REBUILD_BUDGET}) and in rooms (by the heap): rooms
+     * not read back are found in the table at their next join, one lookup each. Without the runtime API the agent
+     * starts anyway.
+     */
+    private static void rebuild(MemoryRoomStore store, RuntimeApiStickTable tables, ServerInventory inventory,
+            int roomSize) {
+        long startNanos = System.nanoTime();
+        List<String> names;
+        try {
+            names = tables.tables();
+        } catch (IOException e) {
+            log.warn("rooms not read back from HAProxy's stick tables: {}; starting without them (a room is looked"
+                    + " up in its table at its next join)", e.getMessage());
+            return;
+        }
+        long maxRooms = Math.max(1, Runtime.getRuntime().maxMemory() / REBUILD_HEAP_PER_ROOM);
+        for (String name : names) {
+            Optional<BackendSnapshot> backend = inventory.backend(name);
+            if (backend.isEmpty()) {
+                log.info("stick table {}: no backend of that name in the inventory ({}); not read", name,
+                        inventory.describe());
+                continue;
+            }
+            Duration left = REBUILD_BUDGET.minusNanos(System.nanoTime() - startNanos);
+            if (left.isNegative() || left.isZero() || maxRooms <= 0) {
+                log.warn("stick table {}: not read, the start-up rebuild's budget ({} s, {} rooms) is spent; its rooms"
+                        + " are looked up at their next join", name, REBUILD_BUDGET.toSeconds(), maxRooms);
+                continue;
+            }
+            MemoryRoomStore.Rebuild rebuild = store.rebuild(backend.get(), roomSize);
+            RuntimeApiStickTable.Rebuilt read;
+            try {
+                read = tables.rebuild(name, rebuild, left, maxRooms);
+            } catch (IOException e) {
+                int kept = rebuild.finish();
+                log.warn("stick table {}: read failed after {} rooms: {}; starting with those (the others are looked"
+                        + " up at their next join)", name, kept, e.getMessage());
+                continue;
+            }
+            int kept = rebuild.finish();
+            maxRooms -= read.entries();
+            log.info("stick table {}: {} rooms read back in {} ms ({} entries; {} skipped: server gone, DOWN or MAINT,"
+                    + " or idle past --room-idle-timeout)", name, kept, read.millis(), read.entries(), read.skipped());
+            if (!read.complete()) {
+                log.warn("stick table {}: read stopped after {} entries (budget {} s, at most {} rooms for this heap);"
+                        + " the rest are looked up at their next join", name, read.entries(),
+                        REBUILD_BUDGET.toSeconds(), Math.max(1, Runtime.getRuntime().maxMemory()
+                                / REBUILD_HEAP_PER_ROOM));
+            }
+        }
+    }
+
     private static RoomStore store(AgentOptions options, RoomLifetimes lifetimes, ServerInventory inventory,
-            EventLoop redisLoop) {
+            StickTable table, EventLoop redisLoop) {
         if (options.redis().isEmpty()) {
-            return new MemoryRoomStore(lifetimes, bounds(options));
+            return new MemoryRoomStore(lifetimes, bounds(options), System::currentTimeMillis, table);
         }
         RedisSettings settings;
         try {
@@ -142,7 +242,7 @@ final class Agent implements AutoCloseable {
         // sidecar, distinct between sidecars.
         String agentId = hostName() + ":" + options.listen().port();
         return RedisRoomStore.start(settings, lifetimes, bounds(options), inventory, agentId, Clock.systemUTC(),
-                redisLoop);
+                redisLoop, table);
     }
 
     private static RoomBounds bounds(AgentOptions options) {
@@ -215,6 +315,7 @@ final class Agent implements AutoCloseable {
         housekeeping.shutdownNow();
         store.close();
         loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly(); // after the store: its I/O ran here
+        closeTable(table);
         inventory.close();
         log.info("room-router stopped");
     }

@@ -17,6 +17,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Predicate;
 
 /**
  * Sends one command to HAProxy's runtime API and reads the whole answer: in non-interactive mode HAProxy
@@ -36,6 +37,9 @@ public final class RuntimeApiClient {
 
     /** A bound on an answer: {@code show stat} is about 500 bytes per server, so this is far above any real one. */
     static final int MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+
+    /** A bound on one line of a streamed answer: a {@code show table} entry is under 200 bytes. */
+    static final int MAX_LINE_BYTES = 64 * 1024;
 
     private final RuntimeApiAddress address;
     private final long timeoutMillis;
@@ -65,6 +69,63 @@ public final class RuntimeApiClient {
      * @throws IOException when HAProxy cannot be reached, the connection fails or a timeout passes
      */
     public String execute(String command) throws IOException {
+        ByteArrayOutputStream answer = new ByteArrayOutputStream(8192);
+        exchange(command, (bytes, length) -> {
+            if (answer.size() + length > MAX_ANSWER_BYTES) {
+                throw new IOException("answer to '" + command + "': more than " + MAX_ANSWER_BYTES
+                        + " bytes (expected: <= " + MAX_ANSWER_BYTES + ")");
+            }
+            answer.write(bytes, 0, length);
+            return true;
+        });
+        return answer.toString(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Sends {@code command} and hands HAProxy's answer to {@code line} one line at a time as it arrives (without
+     * its line feed), so that an answer of any length is never held whole, such as {@code show table} of a table
+     * with a million entries. When {@code line} returns false the connection is closed and the rest of the answer
+     * is not read: HAProxy stops the dump. A line longer than {@link #MAX_LINE_BYTES} fails the call. The timeout
+     * bounds the connection and the silence between two reads, not the whole answer.
+     *
+     * @throws IOException when HAProxy cannot be reached, the connection fails or a timeout passes
+     */
+    public void stream(String command, Predicate<String> line) throws IOException {
+        Objects.requireNonNull(line, "line");
+        ByteArrayOutputStream pending = new ByteArrayOutputStream(256);
+        boolean[] stopped = new boolean[1];
+        exchange(command, (bytes, length) -> {
+            int start = 0;
+            for (int i = 0; i < length; i++) {
+                if (bytes[i] != '\n') {
+                    continue;
+                }
+                pending.write(bytes, start, i - start);
+                start = i + 1;
+                String text = pending.toString(StandardCharsets.UTF_8);
+                pending.reset();
+                if (!line.test(text)) {
+                    stopped[0] = true;
+                    return false;
+                }
+            }
+            if (pending.size() + length - start > MAX_LINE_BYTES) {
+                throw new IOException("answer to '" + command + "': a line longer than " + MAX_LINE_BYTES + " bytes");
+            }
+            pending.write(bytes, start, length - start);
+            return true;
+        });
+        if (!stopped[0] && pending.size() > 0) {
+            boolean unused = line.test(pending.toString(StandardCharsets.UTF_8)); // a last line without a line feed
+        }
+    }
+
+    /** Where {@link #exchange} hands each piece of the answer; false to stop reading. */
+    private interface Chunks {
+        boolean accept(byte[] bytes, int length) throws IOException;
+    }
+
+    private void exchange(String command, Chunks chunks) throws IOException {
         Objects.requireNonNull(command, "command");
         if (command.isEmpty() || command.indexOf('\n') >= 0 || command.indexOf('\r') >= 0) {
             throw new IllegalArgumentException("command: '" + command + "' (expected: one non-empty line)");
@@ -77,7 +138,7 @@ public final class RuntimeApiClient {
                 SelectionKey key = channel.register(selector, 0);
                 connect(channel, target, selector, key);
                 write(channel, selector, key, ByteBuffer.wrap((command + "\n").getBytes(StandardCharsets.UTF_8)));
-                return read(channel, selector, key, command);
+                read(channel, selector, key, chunks);
             }
         } catch (IOException e) {
             throw new IOException("runtime API " + address + ": '" + command + "' failed: " + e, e);
@@ -127,26 +188,22 @@ public final class RuntimeApiClient {
         }
     }
 
-    private String read(SocketChannel channel, Selector selector, SelectionKey key, String command)
-            throws IOException {
+    private void read(SocketChannel channel, Selector selector, SelectionKey key, Chunks chunks) throws IOException {
         key.interestOps(SelectionKey.OP_READ);
-        ByteArrayOutputStream answer = new ByteArrayOutputStream(8192);
         ByteBuffer buffer = ByteBuffer.allocate(16384);
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
         for (;;) {
             int n = channel.read(buffer);
             if (n < 0) {
-                return answer.toString(StandardCharsets.UTF_8);
+                return;
             }
             if (n == 0) {
                 await(selector, deadline, "read");
                 continue;
             }
-            if (answer.size() + n > MAX_ANSWER_BYTES) {
-                throw new IOException("answer to '" + command + "': more than " + MAX_ANSWER_BYTES
-                        + " bytes (expected: <= " + MAX_ANSWER_BYTES + ")");
+            if (!chunks.accept(buffer.array(), n)) {
+                return;
             }
-            answer.write(buffer.array(), 0, n);
             buffer.clear();
             // The timeout bounds the silence between two reads, not the whole answer.
             deadline = System.nanoTime() + timeoutMillis * 1_000_000L;

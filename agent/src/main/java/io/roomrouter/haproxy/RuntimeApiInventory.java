@@ -51,6 +51,8 @@ public final class RuntimeApiInventory implements ServerInventory {
 
     /** Written under {@code refreshLock}, read by any thread without locking. */
     private volatile Map<String, BackendSnapshot> snapshots = Map.of();
+    /** Each backend's servers by their {@code sid}, published with {@link #snapshots}. */
+    private volatile Map<String, Map<Integer, String>> serverIds = Map.of();
 
     // Guarded by refreshLock.
     private boolean lost;
@@ -125,6 +127,7 @@ public final class RuntimeApiInventory implements ServerInventory {
             }
             Map<String, BackendSnapshot> next = toSnapshots(rows, takenAtMillis);
             logChanges(snapshots, next);
+            serverIds = toServerIds(rows);
             snapshots = next;
             everRead = true;
         }
@@ -180,6 +183,27 @@ public final class RuntimeApiInventory implements ServerInventory {
             result.put(backend, new BackendSnapshot(backend, statuses, takenAtMillis));
         });
         return Map.copyOf(result);
+    }
+
+    private static Map<String, Map<Integer, String>> toServerIds(Map<String, List<ShowStat.ServerRow>> rows) {
+        Map<String, Map<Integer, String>> result = new LinkedHashMap<>();
+        rows.forEach((backend, servers) -> {
+            Map<Integer, String> ids = new LinkedHashMap<>();
+            for (ShowStat.ServerRow row : servers) {
+                row.id().ifPresent(id -> ids.put(id, row.server()));
+            }
+            result.put(backend, Map.copyOf(ids));
+        });
+        return Map.copyOf(result);
+    }
+
+    /**
+     * The name of the server of {@code backend} whose {@code sid} is {@code id} in the latest {@code show stat}: a
+     * stick table names a server by that number ({@code server_id}). Empty when no such server is known.
+     */
+    public Optional<String> serverName(String backend, int id) {
+        Map<Integer, String> ids = serverIds.get(backend);
+        return ids == null ? Optional.empty() : Optional.ofNullable(ids.get(id));
     }
 
     private ServerState unknownStatus(ShowStat.ServerRow row) {

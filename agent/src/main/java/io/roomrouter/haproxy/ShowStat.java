@@ -19,8 +19,17 @@ final class ShowStat {
     private static final String FRONTEND = "FRONTEND";
     private static final String BACKEND = "BACKEND";
 
-    /** One server row: {@code slim} (its {@code maxconn}) is empty when the server has none. */
-    record ServerRow(String backend, String server, String status, int liveConnections, OptionalInt maxconn) {}
+    /**
+     * One server row: {@code slim} (its {@code maxconn}) is empty when the server has none; {@code id} is its
+     * {@code sid}, the number a stick table's {@code server_id} names it by (empty when the answer has no such column).
+     */
+    record ServerRow(
+            String backend, String server, String status, int liveConnections, OptionalInt maxconn, OptionalInt id) {
+
+        ServerRow(String backend, String server, String status, int liveConnections, OptionalInt maxconn) {
+            this(backend, server, status, liveConnections, maxconn, OptionalInt.empty());
+        }
+    }
 
     private ShowStat() {}
 
@@ -44,6 +53,7 @@ final class ShowStat {
         int slim = column(header, "slim");
         int status = column(header, "status");
         int needed = Math.max(Math.max(pxname, svname), Math.max(scur, Math.max(slim, status))) + 1;
+        int sid = header.indexOf("sid"); // every real answer has it; optional so that a short CSV still reads
 
         Map<String, List<ServerRow>> backends = new LinkedHashMap<>();
         for (int i = 1; i < records.size(); i++) {
@@ -70,7 +80,9 @@ final class ShowStat {
                     server,
                     row.get(status),
                     count(where, "scur", row.get(scur)),
-                    row.get(slim).isEmpty() ? OptionalInt.empty() : OptionalInt.of(count(where, "slim", row.get(slim)))));
+                    row.get(slim).isEmpty() ? OptionalInt.empty() : OptionalInt.of(count(where, "slim", row.get(slim))),
+                    sid < 0 || sid >= row.size() || row.get(sid).isEmpty()
+                            ? OptionalInt.empty() : OptionalInt.of(count(where, "sid", row.get(sid)))));
         }
         backends.replaceAll((backend, servers) -> Collections.unmodifiableList(servers));
         return Collections.unmodifiableMap(backends);

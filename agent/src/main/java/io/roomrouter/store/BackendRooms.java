@@ -1,5 +1,6 @@
 package io.roomrouter.store;
 
+import io.roomrouter.haproxy.StuckRoom;
 import io.roomrouter.placement.BackendSnapshot;
 import io.roomrouter.placement.Decision;
 import io.roomrouter.placement.JoinRequest;
@@ -10,6 +11,7 @@ import io.roomrouter.placement.ServerState;
 import io.roomrouter.placement.ServerStatus;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -39,6 +41,9 @@ import java.util.Optional;
  * is never refused by them.
  */
 final class BackendRooms {
+    /** The reason of a join that adopted its room from HAProxy's stick table. */
+    static final String ADOPTED_REASON = "adopted: haproxy's stick table has it here";
+
     private final RoomLifetimes lifetimes;
     private final RoomBounds bounds;
     private final RoomLimitLog limitLog;
@@ -66,9 +71,26 @@ final class BackendRooms {
     }
 
     synchronized Placement join(JoinRequest request, BackendSnapshot snapshot, long now) {
+        return join(request, snapshot, now, Optional.empty());
+    }
+
+    /**
+     * As {@link #join(JoinRequest, BackendSnapshot, long)}; when the room is unknown here and {@code stuck} (HAProxy's
+     * stick table) has it on a server that keeps rooms, the room is adopted there instead of placed: its players
+     * are there already (see {@link #adopt}).
+     */
+    synchronized Placement join(JoinRequest request, BackendSnapshot snapshot, long now, Optional<StuckRoom> stuck) {
         confirmArrivals(snapshot.takenAtMillis());
         expire(now);
         Room room = rooms.get(request.room());
+        boolean adopted = false;
+        if (room == null && stuck.isPresent()) {
+            Optional<ServerStatus> server = snapshot.server(stuck.get().server());
+            if (server.isPresent() && server.get().state().keepsRooms()) {
+                room = adopt(request.room(), server.get().name(), request.size(), stuck.get().idleMillis(), now);
+                adopted = true;
+            }
+        }
         List<ServerLoad> loads = loads(snapshot);
         String movedReason = null;
         if (room != null) {
@@ -83,8 +105,8 @@ final class BackendRooms {
                 if (!Objects.equals(room.fallback, named)) {
                     room.fallback = named; // rooms live in the old generation: a write there costs the next young GC
                 }
-                return Placement.routed(
-                        Decision.STICKY, room.server, fallback, "room-on-server", load(status), status.capacity());
+                return Placement.routed(Decision.STICKY, room.server, fallback,
+                        adopted ? ADOPTED_REASON : "room-on-server", load(status), status.capacity());
             }
             movedReason = server.map(s -> "server " + s.name() + " is " + s.state())
                     .orElse("server " + room.server + " left");
@@ -130,6 +152,100 @@ final class BackendRooms {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * A room HAProxy's stick table has on {@code server} (which keeps rooms), last joined {@code idleMillis} ago,
+     * taken as it is. A room seen within the reservation window may still be filling: it holds seats for its whole
+     * size, as a new room does, for a window from now, given back as players arrive. Its players already on the
+     * server are then counted twice (in HAProxy's live connections too) until the window ends: the server looks
+     * fuller than it is, never emptier, so no room placed meanwhile can overfill it.
+     */
+    private Room adopt(String roomId, String server, int size, long idleMillis, long now) {
+        Room room = new Room(server, size, now);
+        rooms.put(roomId, room);
+        if (idleMillis < lifetimes.reservationWindow().toMillis()) {
+            reserving.add(room);
+            changeHeld(room.server, room.size);
+            room.heldSeats = room.size;
+        } else {
+            room.players = null; // long settled: nothing to hold, no arrivals to count
+        }
+        return room;
+    }
+
+    synchronized boolean knows(String roomId) {
+        return rooms.containsKey(roomId);
+    }
+
+    /**
+     * Rooms read from HAProxy's stick table at start-up ({@link #rebuild}), gathered before they are put in: rooms
+     * sit in last-join order (the idle timeout ends them oldest first) and the table lists them in no order.
+     */
+    final class Rebuild {
+        private final BackendSnapshot snapshot;
+        private final int roomSize;
+        private final long now;
+        private final List<String> ids = new ArrayList<>();
+        private final List<Room> found = new ArrayList<>();
+
+        private Rebuild(BackendSnapshot snapshot, int roomSize, long now) {
+            this.snapshot = snapshot;
+            this.roomSize = roomSize;
+            this.now = now;
+        }
+
+        /** Takes {@code stuck} when its server keeps rooms now; false when it is skipped. */
+        boolean add(StuckRoom stuck) {
+            Optional<ServerStatus> server = snapshot.server(stuck.server());
+            if (server.isEmpty() || !server.get().state().keepsRooms()
+                    || stuck.idleMillis() >= lifetimes.idleTimeout().toMillis()) {
+                return false;
+            }
+            ids.add(stuck.room());
+            // The snapshot's name: one string per server, not one per room.
+            found.add(new Room(server.get().name(), roomSize, now - stuck.idleMillis()));
+            return true;
+        }
+
+        /** Puts the rooms gathered in, oldest join first; returns how many were new here. */
+        int finish() {
+            long[] order = new long[found.size()];
+            for (int i = 0; i < order.length; i++) {
+                order[i] = ((long) found.get(i).lastJoinSecond() << 32) | i;
+            }
+            Arrays.sort(order);
+            long windowMillis = lifetimes.reservationWindow().toMillis();
+            int added = 0;
+            synchronized (BackendRooms.this) {
+                for (long entry : order) {
+                    int i = (int) entry;
+                    String id = ids.get(i);
+                    Room room = found.get(i);
+                    if (rooms.containsKey(id)) {
+                        continue;
+                    }
+                    rooms.put(id, room);
+                    added++;
+                    // Seen within the window: maybe still filling, so it holds its whole size until the window
+                    // counted from that last join ends (see adopt).
+                    if (!room.reservationOverAt(now, windowMillis)) {
+                        reserving.add(room);
+                        changeHeld(room.server, room.size);
+                        room.heldSeats = room.size;
+                    } else {
+                        room.players = null;
+                    }
+                }
+            }
+            ids.clear();
+            found.clear();
+            return added;
+        }
+    }
+
+    Rebuild rebuild(BackendSnapshot snapshot, int roomSize, long now) {
+        return new Rebuild(snapshot, roomSize, now);
     }
 
     synchronized boolean release(String roomId, long now) {

@@ -8,6 +8,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.roomrouter.haproxy.ServerInventory;
+import io.roomrouter.haproxy.StickTable;
+import io.roomrouter.haproxy.StuckRoom;
 import io.roomrouter.placement.BackendSnapshot;
 import io.roomrouter.placement.Decision;
 import io.roomrouter.placement.JoinRequest;
@@ -100,6 +102,7 @@ public final class RedisRoomStore implements RoomStore {
     private final String agentId;
     private final Clock clock;
     private final RedisLinks links;
+    private final StickTable table;
     private final RedisScript script;
     private final RedisLayout layout;
     private final RedisWatch watch;
@@ -132,9 +135,10 @@ public final class RedisRoomStore implements RoomStore {
 
     private RedisRoomStore(RedisSettings settings, RoomLifetimes lifetimes, RoomBounds bounds,
             ServerInventory inventory, String agentId, Clock clock, RedisLinks links, EventLoop loop,
-            EventLoopGroup ownLoop) {
+            EventLoopGroup ownLoop, StickTable table) {
         this.loop = loop;
         this.ownLoop = ownLoop;
+        this.table = table;
         this.settings = settings;
         this.lifetimes = lifetimes;
         this.bounds = bounds;
@@ -178,7 +182,7 @@ public final class RedisRoomStore implements RoomStore {
             ServerInventory inventory, String agentId, Clock clock) {
         EventLoopGroup own = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
-            return start(settings, lifetimes, bounds, inventory, agentId, clock, own.next(), own);
+            return start(settings, lifetimes, bounds, inventory, agentId, clock, own.next(), own, StickTable.NONE);
         } catch (RuntimeException e) {
             own.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
@@ -192,12 +196,24 @@ public final class RedisRoomStore implements RoomStore {
      */
     public static RedisRoomStore start(RedisSettings settings, RoomLifetimes lifetimes, RoomBounds bounds,
             ServerInventory inventory, String agentId, Clock clock, EventLoop loop) {
-        return start(settings, lifetimes, bounds, inventory, agentId, clock, loop, null);
+        return start(settings, lifetimes, bounds, inventory, agentId, clock, loop, null, StickTable.NONE);
+    }
+
+    /**
+     * As {@link #start(RedisSettings, RoomLifetimes, RoomBounds, ServerInventory, String, Clock, EventLoop)}; a room
+     * this agent does not know is first looked up in {@code table}, and claimed in Redis on the server the table has
+     * it on.
+     */
+    public static RedisRoomStore start(RedisSettings settings, RoomLifetimes lifetimes, RoomBounds bounds,
+            ServerInventory inventory, String agentId, Clock clock, EventLoop loop, StickTable table) {
+        return start(settings, lifetimes, bounds, inventory, agentId, clock, loop, null, table);
     }
 
     private static RedisRoomStore start(RedisSettings settings, RoomLifetimes lifetimes, RoomBounds bounds,
-            ServerInventory inventory, String agentId, Clock clock, EventLoop loop, EventLoopGroup ownLoop) {
+            ServerInventory inventory, String agentId, Clock clock, EventLoop loop, EventLoopGroup ownLoop,
+            StickTable table) {
         Objects.requireNonNull(loop, "loop");
+        Objects.requireNonNull(table, "table");
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(bounds, "bounds");
         Objects.requireNonNull(lifetimes, "lifetimes");
@@ -210,7 +226,8 @@ public final class RedisRoomStore implements RoomStore {
         RedisLinks links = RedisLinks.connect(settings, loop);
         RedisRoomStore store;
         try {
-            store = new RedisRoomStore(settings, lifetimes, bounds, inventory, agentId, clock, links, loop, ownLoop);
+            store = new RedisRoomStore(settings, lifetimes, bounds, inventory, agentId, clock, links, loop, ownLoop,
+                    table);
             store.begin();
         } catch (RuntimeException e) {
             links.close();
@@ -312,15 +329,37 @@ public final class RedisRoomStore implements RoomStore {
         }
         CompletableFuture<Placement> out = new CompletableFuture<>();
         // A room this agent still routes to (not idle past its timeout here either) is claimed where it lives.
-        String claim = cached != null && cached.lastJoinMillis() + lifetimes.idleTimeout().toMillis() > now
-                ? cached.server() : "";
+        if (cached != null && cached.lastJoinMillis() + lifetimes.idleTimeout().toMillis() > now) {
+            submit(id, request, backend, cached.server(), out, now);
+        } else if (table == StickTable.NONE) {
+            submit(id, request, backend, "", out, now);
+        } else {
+            // A room this agent does not know may have begun while it was away: HAProxy's stick table has its
+            // server then, and claiming it there keeps it there unless Redis (another agent) placed it already.
+            table.find(request.backend(), request.room()).whenComplete((stuck, failure) -> {
+                try {
+                    String claim = stuck == null ? "" : stuck
+                            .filter(room -> backend.server(room.server())
+                                    .map(server -> server.state().keepsRooms()).orElse(false))
+                            .map(StuckRoom::server)
+                            .orElse("");
+                    submit(id, request, backend, claim, out, now);
+                } catch (RuntimeException e) {
+                    out.completeExceptionally(e); // answered as a store error: the join is refused (retry)
+                }
+            });
+        }
+        return out;
+    }
+
+    private void submit(RoomId id, JoinRequest request, BackendSnapshot backend, String claim,
+            CompletableFuture<Placement> out, long now) {
         // A client at its bound may still join a room that exists: Redis is told not to open a new one for it.
         boolean tookSlot = request.client().isPresent() && pendingClients.tryTake(request.client().get(), now);
         boolean mayOpen = request.client().isEmpty() || tookSlot;
         batcher(request.backend()).submit(RedisJoinBatcher.Entry.join(request.room(), request.size(),
                 RedisLayout.playerHash(request.player().orElse("")), backend.servers(), claim, mayOpen,
                 new FirstJoin(id, request, backend, out, generation.get(), now, tookSlot)));
-        return out;
     }
 
     @Override

@@ -43,6 +43,11 @@ final class Room {
         lastJoinSecond = second(millis);
     }
 
+    /** The last join, in the seconds {@link #second} counts: orders rooms by it. */
+    int lastJoinSecond() {
+        return lastJoinSecond;
+    }
+
     boolean reservationOverAt(long millis, long windowMillis) {
         return millis(placedSecond) + windowMillis <= millis;
     }

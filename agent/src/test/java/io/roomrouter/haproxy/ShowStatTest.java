@@ -18,13 +18,13 @@ class ShowStatTest {
         assertThat(backends).containsOnlyKeys("be_game", "be_checked");
         assertThat(backends.get("be_game"))
                 .containsExactly(
-                        new ServerRow("be_game", "game1", "no check", 0, OptionalInt.of(50)),
-                        new ServerRow("be_game", "game2", "no check", 0, OptionalInt.of(50)),
-                        new ServerRow("be_game", "game3", "no check", 0, OptionalInt.empty()));
+                        new ServerRow("be_game", "game1", "no check", 0, OptionalInt.of(50), OptionalInt.of(1)),
+                        new ServerRow("be_game", "game2", "no check", 0, OptionalInt.of(50), OptionalInt.of(2)),
+                        new ServerRow("be_game", "game3", "no check", 0, OptionalInt.empty(), OptionalInt.of(3)));
         assertThat(backends.get("be_checked"))
                 .containsExactly(
-                        new ServerRow("be_checked", "up1", "UP", 0, OptionalInt.empty()),
-                        new ServerRow("be_checked", "down1", "DOWN", 0, OptionalInt.empty()));
+                        new ServerRow("be_checked", "up1", "UP", 0, OptionalInt.empty(), OptionalInt.of(1)),
+                        new ServerRow("be_checked", "down1", "DOWN", 0, OptionalInt.empty(), OptionalInt.of(2)));
     }
 
     @Test
@@ -33,13 +33,13 @@ class ShowStatTest {
 
         assertThat(game)
                 .containsExactly(
-                        new ServerRow("be_game", "game1", "no check", 5, OptionalInt.of(50)),
-                        new ServerRow("be_game", "game2", "DRAIN", 5, OptionalInt.of(50)),
-                        new ServerRow("be_game", "game3", "no check", 2, OptionalInt.of(70)),
+                        new ServerRow("be_game", "game1", "no check", 5, OptionalInt.of(50), OptionalInt.of(1)),
+                        new ServerRow("be_game", "game2", "DRAIN", 5, OptionalInt.of(50), OptionalInt.of(2)),
+                        new ServerRow("be_game", "game3", "no check", 2, OptionalInt.of(70), OptionalInt.of(3)),
                         // added with "add server" and not enabled yet
-                        new ServerRow("be_game", "game4", "MAINT", 0, OptionalInt.empty()),
+                        new ServerRow("be_game", "game4", "MAINT", 0, OptionalInt.empty(), OptionalInt.of(4)),
                         // added with "add server ... maxconn 20", then enabled
-                        new ServerRow("be_game", "game5", "no check", 0, OptionalInt.of(20)));
+                        new ServerRow("be_game", "game5", "no check", 0, OptionalInt.of(20), OptionalInt.of(5)));
     }
 
     @Test

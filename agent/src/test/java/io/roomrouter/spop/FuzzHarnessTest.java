@@ -40,6 +40,7 @@ class FuzzHarnessTest {
         alloc.assertAllReleased();
     }
 
+    /** Leaks a buffer on purpose: the build log shows Netty's "LEAK:" ERROR naming leakOneBuffer; that is this test. */
     @Test
     void aLeakNettyReportsFailsTheLeakWatch() throws InterruptedException {
         // every test JVM runs paranoid (the root pom's leakArgs): each buffer is tracked

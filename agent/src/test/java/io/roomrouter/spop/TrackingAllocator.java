@@ -12,10 +12,18 @@ import java.util.List;
  * each one was released exactly when the pipeline was done with it. Netty's leak detector only reports a leak
  * once the garbage collector has found the buffer, which may be many inputs later; this check is immediate and
  * names the input. Its buffers also go through Netty's leak detector (paranoid in tests), as the pooled
- * allocator's do: an allocator that extends {@link AbstractByteBufAllocator} must wrap them itself. One per test
- * input: not thread-safe.
+ * allocator's do (an allocator that extends {@link AbstractByteBufAllocator} must wrap them itself), except in a
+ * fuzz run. One per test input: not thread-safe.
  */
 public final class TrackingAllocator extends AbstractByteBufAllocator {
+    /**
+     * In a fuzz run ({@code JAZZER_FUZZ}) buffers are not wrapped for the detector: paranoid, it records a stack
+     * trace for every buffer created, which made inputs about 20 times slower (a 30 s run per target: 441 to 732
+     * inputs/s against 7 014 to 11 269 without). The release count checked after each input catches every leak
+     * the detector would, and at once. Replaying the seeds, every build wraps them.
+     */
+    private static final boolean LEAK_AWARE = !SpopFuzzing.fuzzing();
+
     private final List<ByteBuf> allocated = new ArrayList<>();
 
     public TrackingAllocator() {
@@ -56,6 +64,6 @@ public final class TrackingAllocator extends AbstractByteBufAllocator {
     /** Remembers the buffer itself (its count is the truth) and hands out its leak-aware wrapper. */
     private ByteBuf track(ByteBuf buf) {
         allocated.add(buf);
-        return toLeakAwareBuffer(buf);
+        return LEAK_AWARE ? toLeakAwareBuffer(buf) : buf;
     }
 }

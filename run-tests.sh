@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The one test command: unit tests (*Test), then the end-to-end tests (*IT) that run the real haproxy with
 # haproxy/haproxy.cfg, the agent jar, game servers and redis-server on 127.0.0.1, and a quick run of the benchmarks (wrk).
-# Installs what is missing with apt-get when run as root; extra arguments go to Maven (e.g. -Dit.test=CapacityIT).
+# Then the HAProxy matrix: the core end-to-end scenarios again on each newer HAProxy (RR_HAPROXY_VERSIONS, default
+# "3.0 3.2 3.4"; empty for none), each from a minimal Debian root that scripts/haproxy-roots.sh builds once and caches.
+# Installs what is missing with apt-get when run as root; extra arguments go to every Maven run (e.g.
+# -Dit.test=CapacityIT, which then runs CapacityIT on every version).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -13,4 +16,29 @@ if command -v docker >/dev/null && ! docker compose version >/dev/null 2>&1; the
 fi
 scripts/ensure-packages.sh "${packages[@]}"
 
-exec mvn -B verify "$@"
+# The scenarios every newer HAProxy runs: placement and stickiness, capacity, servers changing, the agent down, and
+# the reference configuration's `haproxy -c`.
+matrix_its=HaproxyConfigCheckIT,RoomAffinityIT,CapacityIT,ServerChangesIT,AgentDownIT
+read -r -a matrix <<<"${RR_HAPROXY_VERSIONS-3.0 3.2 3.4}"
+roots=""
+if ((${#matrix[@]})); then
+    # Before the long run, so that a root that cannot be built fails the run at once.
+    roots=$(scripts/haproxy-roots.sh "${matrix[@]}")
+fi
+
+started=$SECONDS
+mvn -B verify "$@"
+summary=("haproxy $(haproxy -v | sed -n 1p | cut -d' ' -f3): the whole suite, $((SECONDS - started)) s")
+
+while read -r version root line; do
+    [[ -n $version ]] || continue
+    echo "=== HAProxy matrix: ${line} (${root})"
+    started=$SECONDS
+    # Unit tests ran above; the agent module is in the reactor only to package the jar the scenarios start.
+    mvn -B verify -pl agent,tests -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
+        -Dfailsafe.failIfNoSpecifiedTests=false -Dit.test="$matrix_its" \
+        -Droomrouter.haproxy.root="$root" -De2e.suffix="-haproxy-$version" "$@"
+    summary+=("haproxy $(cut -d' ' -f3 <<<"$line"): $matrix_its, $((SECONDS - started)) s")
+done <<<"$roots"
+
+printf '%s\n' "${summary[@]}"

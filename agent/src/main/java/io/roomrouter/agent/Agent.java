@@ -1,11 +1,14 @@
 package io.roomrouter.agent;
 
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
 import io.roomrouter.haproxy.RuntimeApiAddress;
 import io.roomrouter.haproxy.RuntimeApiInventory;
 import io.roomrouter.haproxy.ServerInventory;
 import io.roomrouter.haproxy.StaticInventory;
 import io.roomrouter.store.MemoryRoomStore;
 import io.roomrouter.store.RedisRoomStore;
+import io.roomrouter.store.RoomBounds;
 import io.roomrouter.store.RedisSettings;
 import io.roomrouter.store.RoomLifetimes;
 import io.roomrouter.store.RoomStore;
@@ -13,6 +16,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -23,8 +27,11 @@ import org.slf4j.LoggerFactory;
 /** A running agent: inventory, store, SPOP server and, when asked, the admin endpoint; closed in reverse order. */
 final class Agent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Agent.class);
+    /** The longest a graceful stop waits for HAProxy to stop sending joins. */
+    static final Duration DRAIN_LIMIT = Duration.ofSeconds(3);
 
     private final ServerInventory inventory;
+    private final EventLoopGroup loops;
     private final RoomStore store;
     private final ScheduledExecutorService housekeeping;
     private final SpopServer server;
@@ -33,12 +40,14 @@ final class Agent implements AutoCloseable {
 
     private Agent(
             ServerInventory inventory,
+            EventLoopGroup loops,
             RoomStore store,
             ScheduledExecutorService housekeeping,
             SpopServer server,
             Optional<AdminServer> admin,
             DecisionLog decisions) {
         this.inventory = inventory;
+        this.loops = loops;
         this.store = store;
         this.housekeeping = housekeeping;
         this.server = server;
@@ -53,10 +62,13 @@ final class Agent implements AutoCloseable {
         }
         ServerInventory inventory = inventory(options);
         RoomLifetimes lifetimes = new RoomLifetimes(options.reservationWindow(), options.roomIdleTimeout());
+        // The SPOP event loops, made before the store: the Redis store does its I/O on one of them (see RedisLinks).
+        EventLoopGroup loops = SpopServer.newWorkers(options.ioThreads());
         RoomStore store;
         try {
-            store = store(options, lifetimes, inventory);
+            store = store(options, lifetimes, inventory, loops.next());
         } catch (RuntimeException e) {
+            loops.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             inventory.close();
             throw e;
         }
@@ -69,19 +81,21 @@ final class Agent implements AutoCloseable {
             housekeeping.scheduleWithFixedDelay(memory::expireIdleRooms, 1, 1, TimeUnit.SECONDS);
         }
         if (options.warmupJoins() > 0) {
-            warmUp(store, options);
+            warmUp(store, options, loops);
         }
         DecisionLog decisions = new DecisionLog();
-        RoomJoinHandler joins = new RoomJoinHandler(inventory, store, decisions, options.roomSize());
+        RoomJoinHandler joins = new RoomJoinHandler(inventory, store, decisions, options.roomSize(),
+                options.maxRoomSize());
         SpopServer server;
         try {
             SpopServer.Limits limits = new SpopServer.Limits(options.maxFrameSize(), options.helloTimeout(),
                     options.idleTimeout(), options.maxConnections());
-            server = SpopServer.start(options.listen(), limits, options.ioThreads(), joins);
+            server = SpopServer.start(options.listen(), limits, loops, joins);
         } catch (Exception e) {
             decisions.close();
             housekeeping.shutdownNow();
             store.close();
+            loops.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             inventory.close();
             throw e;
         }
@@ -91,16 +105,16 @@ final class Agent implements AutoCloseable {
         }
         log.info("room-router ready: SPOP on {}, {} store, inventory {}",
                 server.localAddress(), store.kind(), inventory.describe());
-        return new Agent(inventory, store, housekeeping, server, admin, decisions);
+        return new Agent(inventory, loops, store, housekeeping, server, admin, decisions);
     }
 
     // Before the SPOP port opens, so that HAProxy's first players find the decision path compiled (see Warmup).
     // Interrupted, it keeps the interrupt: the SPOP server's start then fails, and start() closes what it opened.
-    private static void warmUp(RoomStore store, AgentOptions options) {
+    private static void warmUp(RoomStore store, AgentOptions options, EventLoopGroup loops) {
         Warmup.Result result;
         try {
             result = Warmup.run(store, options.warmupJoins(), options.roomSize(), options.maxFrameSize(),
-                    Warmup.BUDGET);
+                    Warmup.BUDGET, loops);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;
@@ -113,9 +127,10 @@ final class Agent implements AutoCloseable {
         result.problem().ifPresent(problem -> log.warn("warm-up: {}", problem));
     }
 
-    private static RoomStore store(AgentOptions options, RoomLifetimes lifetimes, ServerInventory inventory) {
+    private static RoomStore store(AgentOptions options, RoomLifetimes lifetimes, ServerInventory inventory,
+            EventLoop redisLoop) {
         if (options.redis().isEmpty()) {
-            return new MemoryRoomStore(lifetimes);
+            return new MemoryRoomStore(lifetimes, bounds(options));
         }
         RedisSettings settings;
         try {
@@ -126,7 +141,12 @@ final class Agent implements AutoCloseable {
         // The agent id names this agent's entry in the shared live-load hash: stable across restarts of the same
         // sidecar, distinct between sidecars.
         String agentId = hostName() + ":" + options.listen().port();
-        return RedisRoomStore.start(settings, lifetimes, inventory, agentId, Clock.systemUTC());
+        return RedisRoomStore.start(settings, lifetimes, bounds(options), inventory, agentId, Clock.systemUTC(),
+                redisLoop);
+    }
+
+    private static RoomBounds bounds(AgentOptions options) {
+        return new RoomBounds(options.maxPendingRoomsPerClient(), options.maxRooms());
     }
 
     private static String hostName() {
@@ -167,6 +187,26 @@ final class Agent implements AutoCloseable {
         return admin.map(AdminServer::address);
     }
 
+    /**
+     * The graceful stop, on SIGTERM: HAProxy is told to stop sending joins (its health checks of the agent fail,
+     * see {@link SpopDrain}) while every join that still comes is answered; then the port closes, each connection
+     * ends once its pending joins are answered, the decision log is flushed and everything else closes. Rooms
+     * meanwhile follow HAProxy's stick table. Takes about a second behind the reference configuration, at most
+     * {@link #DRAIN_LIMIT} plus {@link SpopServer#CLOSE_WAIT}.
+     */
+    void stop() {
+        log.info("room-router stopping: refusing HAProxy's health checks until it stops sending joins (at most {} ms)",
+                DRAIN_LIMIT.toMillis());
+        try {
+            SpopDrain.Result drained = server.drain(DRAIN_LIMIT);
+            log.info("drained in {} ms ({}); closing {} SPOP connections", drained.millis(), drained.why(),
+                    server.openConnections());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        close();
+    }
+
     @Override
     public void close() {
         admin.ifPresent(AdminServer::close);
@@ -174,6 +214,7 @@ final class Agent implements AutoCloseable {
         decisions.close(); // after the server: the last decisions are written
         housekeeping.shutdownNow();
         store.close();
+        loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly(); // after the store: its I/O ran here
         inventory.close();
         log.info("room-router stopped");
     }

@@ -15,6 +15,9 @@ record AgentOptions(
         List<String> servers,
         int serverCapacity,
         int roomSize,
+        int maxRoomSize,
+        int maxPendingRoomsPerClient,
+        int maxRooms,
         Duration roomIdleTimeout,
         Duration reservationWindow,
         Duration refreshInterval,
@@ -48,6 +51,13 @@ record AgentOptions(
             "Rooms:",
             "  --room-size N               players per room when the join does not say (default 10, max "
                     + MAX_ROOM_SIZE + ")",
+            "  --max-room-size N           the largest size a join may ask for (&size=); larger is rejected",
+            "                              (default: --room-size)",
+            "  --max-pending-rooms-per-client N",
+            "                              new rooms one client (the join's client arg, src by default) may hold",
+            "                              while they wait for players; past it a new room is rejected (default 4)",
+            "  --max-rooms N               rooms one backend may hold; past it a new room is refused, decision",
+            "                              full (default 1000000)",
             "  --room-idle-timeout DUR     a room with no join for this long ends (default 30m)",
             "  --reservation-window DUR    how long a new room holds seats for players not yet arrived (default 60s)",
             "",
@@ -117,6 +127,9 @@ record AgentOptions(
         private final List<String> servers = new ArrayList<>();
         private int serverCapacity = 100;
         private int roomSize = 10;
+        private Integer maxRoomSize; // --room-size unless given
+        private int maxPendingRoomsPerClient = 4;
+        private int maxRooms = 1_000_000;
         private Duration roomIdleTimeout = Duration.ofMinutes(30);
         private Duration reservationWindow = Duration.ofSeconds(60);
         private Duration refreshInterval = Duration.ofMillis(500);
@@ -139,6 +152,9 @@ record AgentOptions(
                 case "--servers" -> servers.add(nonEmpty(flag, value));
                 case "--server-capacity" -> serverCapacity = integer(flag, value, 1, 1_000_000);
                 case "--room-size" -> roomSize = integer(flag, value, 1, MAX_ROOM_SIZE);
+                case "--max-room-size" -> maxRoomSize = integer(flag, value, 1, MAX_ROOM_SIZE);
+                case "--max-pending-rooms-per-client" -> maxPendingRoomsPerClient = integer(flag, value, 1, 1_000_000);
+                case "--max-rooms" -> maxRooms = integer(flag, value, 1, 100_000_000);
                 case "--room-idle-timeout" -> roomIdleTimeout = positive(flag, value);
                 case "--reservation-window" -> reservationWindow = positive(flag, value);
                 case "--refresh-interval" -> refreshInterval = positive(flag, value);
@@ -167,12 +183,20 @@ record AgentOptions(
                 throw new OptionsException("--room-idle-timeout: " + DurationFlag.format(roomIdleTimeout)
                         + " (expected: >= --reservation-window " + DurationFlag.format(reservationWindow) + ")");
             }
+            int maxSize = maxRoomSize == null ? roomSize : maxRoomSize;
+            if (maxSize < roomSize) {
+                throw new OptionsException("--max-room-size: " + maxSize + " (expected: >= --room-size " + roomSize
+                        + ")");
+            }
             return new AgentOptions(
                     listen,
                     Optional.ofNullable(haproxyApi),
                     servers,
                     serverCapacity,
                     roomSize,
+                    maxSize,
+                    maxPendingRoomsPerClient,
+                    maxRooms,
                     roomIdleTimeout,
                     reservationWindow,
                     refreshInterval,
@@ -232,6 +256,9 @@ record AgentOptions(
                 + " inventory=" + haproxyApi.map(a -> "runtime-api " + a).orElse("static " + String.join(" ", servers))
                 + " server-capacity=" + serverCapacity
                 + " room-size=" + roomSize
+                + " max-room-size=" + maxRoomSize
+                + " max-pending-rooms-per-client=" + maxPendingRoomsPerClient
+                + " max-rooms=" + maxRooms
                 + " room-idle-timeout=" + DurationFlag.format(roomIdleTimeout)
                 + " reservation-window=" + DurationFlag.format(reservationWindow)
                 + " refresh-interval=" + DurationFlag.format(refreshInterval)

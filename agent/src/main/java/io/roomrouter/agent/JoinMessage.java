@@ -20,7 +20,14 @@ record JoinMessage(Optional<JoinRequest> request, String problem) {
         Objects.requireNonNull(problem, "problem");
     }
 
-    static JoinMessage parse(SpopMessage message, int defaultSize) {
+    /** The longest client identity accepted, in characters (an IPv6 address takes at most 45). */
+    static final int MAX_CLIENT_LENGTH = 128;
+
+    /**
+     * Reads the join; a {@code size} above {@code maxSize} is rejected: a client must not be able to ask for a
+     * room large enough to hold every seat of a server.
+     */
+    static JoinMessage parse(SpopMessage message, int defaultSize, int maxSize) {
         Optional<String> room = string(message, "room");
         if (room.isEmpty()) {
             return rejected(describeMissing(message, "room", "string"));
@@ -40,8 +47,8 @@ record JoinMessage(Optional<JoinRequest> request, String problem) {
         int size = defaultSize;
         TypedData sizeArg = message.arg("size").orElse(TypedData.NULL);
         if (sizeArg instanceof TypedData.Int i) {
-            if (i.value() < 1 || i.value() > AgentOptions.MAX_ROOM_SIZE) {
-                return rejected("size " + i.value() + " (expected: 1 to " + AgentOptions.MAX_ROOM_SIZE + ")");
+            if (i.value() < 1 || i.value() > maxSize) {
+                return rejected("size " + i.value() + " (expected: 1 to " + maxSize + ")");
             }
             size = (int) i.value();
         } else if (!(sizeArg instanceof TypedData.Null)) {
@@ -58,7 +65,26 @@ record JoinMessage(Optional<JoinRequest> request, String problem) {
         } else if (!(playerArg instanceof TypedData.Null)) {
             return rejected("player is " + typeName(playerArg) + " (expected: string)");
         }
-        return new JoinMessage(Optional.of(new JoinRequest(room.get(), backend.get(), size, player)), "");
+        TypedData clientArg = message.arg("client").orElse(TypedData.NULL);
+        Optional<String> client = Optional.empty();
+        if (clientArg instanceof TypedData.Ip ip) {
+            client = Optional.of(ip.address().getHostAddress()); // a literal address: no name lookup
+        } else if (clientArg instanceof TypedData.Str s) {
+            if (s.value().isEmpty() || s.value().length() > MAX_CLIENT_LENGTH) {
+                return rejected("client length " + s.value().length() + " (expected: 1 to " + MAX_CLIENT_LENGTH + ")");
+            }
+            client = Optional.of(s.value());
+        } else if (clientArg instanceof TypedData.Int i) {
+            client = Optional.of(Long.toString(i.value()));
+        } else if (clientArg instanceof TypedData.Binary b) {
+            if (b.length() == 0 || b.length() > MAX_CLIENT_LENGTH / 2) {
+                return rejected("client length " + b.length() + " bytes (expected: 1 to " + MAX_CLIENT_LENGTH / 2 + ")");
+            }
+            client = Optional.of(java.util.HexFormat.of().formatHex(b.value()));
+        } else if (!(clientArg instanceof TypedData.Null)) {
+            return rejected("client is " + typeName(clientArg) + " (expected: address, string or integer)");
+        }
+        return new JoinMessage(Optional.of(new JoinRequest(room.get(), backend.get(), size, player, client)), "");
     }
 
     private static Optional<String> string(SpopMessage message, String name) {

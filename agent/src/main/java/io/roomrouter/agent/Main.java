@@ -31,8 +31,9 @@ public final class Main {
             return;
         }
         CountDownLatch stopped = new CountDownLatch(1);
+        // SIGTERM (docker stop, systemd, kill): a graceful stop, so that HAProxy sees the agent go before it is gone.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            agent.close();
+            agent.stop();
             stopped.countDown();
         }, "room-router-shutdown"));
         stopped.await();

@@ -57,15 +57,23 @@ final class RoomJoinHandler {
     private final RoomStore store;
     private final DecisionLog decisions;
     private final int defaultRoomSize;
+    private final int maxRoomSize;
     private final LogThrottle unknownBackendWarnings = new LogThrottle();
     private final LogThrottle storeErrors = new LogThrottle();
     private final LogThrottle internalErrors = new LogThrottle();
 
     RoomJoinHandler(ServerInventory inventory, RoomStore store, DecisionLog decisions, int defaultRoomSize) {
+        this(inventory, store, decisions, defaultRoomSize, defaultRoomSize);
+    }
+
+    /** {@code maxRoomSize}: the largest {@code size} a join may ask for; larger ones are rejected. */
+    RoomJoinHandler(ServerInventory inventory, RoomStore store, DecisionLog decisions, int defaultRoomSize,
+            int maxRoomSize) {
         this.inventory = inventory;
         this.store = store;
         this.decisions = decisions;
         this.defaultRoomSize = defaultRoomSize;
+        this.maxRoomSize = maxRoomSize;
     }
 
     /**
@@ -86,7 +94,7 @@ final class RoomJoinHandler {
             if (join == null) {
                 return CompletableFuture.completedFuture(ack(notify, NO_JOIN));
             }
-            JoinMessage parsed = JoinMessage.parse(join, defaultRoomSize);
+            JoinMessage parsed = JoinMessage.parse(join, defaultRoomSize, maxRoomSize);
             if (parsed.request().isEmpty()) {
                 Placement rejected = Placement.rejected(parsed.problem());
                 decisions.log(loggableRoom(join), loggableBackend(join), rejected, micros(startNanos));

@@ -72,18 +72,38 @@ final class SpopSession extends ChannelInboundHandlerAdapter {
     private final RoomJoinHandler joins;
     private final int maxFrameSize;
     private final Duration helloTimeout;
+    private final SpopDrain drain;
     private State state = State.AWAIT_HELLO;
     private int inFlight;
     private boolean reading;
     private boolean flushPending;
     private Future<?> helloDeadline;
+    // The agent is stopping: the connection ends once its pending joins are answered.
+    private boolean stopping;
 
     SpopSession(SpopFrameDecoder decoder, RoomJoinHandler joins, int maxFrameSize, Duration helloTimeout) {
+        this(decoder, joins, maxFrameSize, helloTimeout, new SpopDrain());
+    }
+
+    SpopSession(SpopFrameDecoder decoder, RoomJoinHandler joins, int maxFrameSize, Duration helloTimeout,
+            SpopDrain drain) {
         this.decoder = decoder;
         this.joins = joins;
         this.maxFrameSize = maxFrameSize;
         this.helloTimeout = helloTimeout;
+        this.drain = drain;
     }
+
+    /**
+     * The user event that ends a connection when the agent stops: AGENT-DISCONNECT (normal) as soon as no join is
+     * pending on it, so every join HAProxy sent before is answered.
+     */
+    static final Object STOP = new Object() {
+        @Override
+        public String toString() {
+            return "SpopSession.STOP";
+        }
+    };
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
@@ -104,6 +124,11 @@ final class SpopSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == STOP) {
+            stopping = true;
+            closeIfStopped(ctx);
+            return;
+        }
         // ALL_IDLE: no frame read and no write completed for the idle timeout. A pending join means HAProxy still
         // waits for an answer: never closed then (the next idle event asks again).
         if (evt instanceof IdleStateEvent idle && idle.state() == IdleState.ALL_IDLE) {
@@ -171,6 +196,12 @@ final class SpopSession extends ChannelInboundHandlerAdapter {
         // Pipelining is announced whatever HAProxy said: HAProxy uses it only when both sides announce it.
         AgentHello reply = new AgentHello(VERSION, negotiated, "pipelining");
         stopHelloClock();
+        if (hello.healthcheck() && drain.draining()) {
+            // HAProxy counts the check failed and, after "fall" of them, the agent DOWN: it then stops sending joins.
+            drain.checkRefused();
+            close(ctx, new AgentDisconnect(SpopStatus.NORMAL, "agent stopping"));
+            return;
+        }
         if (hello.healthcheck()) {
             state = State.CLOSING;
             ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
@@ -193,6 +224,7 @@ final class SpopSession extends ChannelInboundHandlerAdapter {
                     "NOTIFY frames in flight: " + inFlight + " (expected: <= " + MAX_IN_FLIGHT + ")");
             return;
         }
+        drain.joinArrived();
         updateReading(ctx);
         joins.handle(notify, decoder.maxFrameSize()).whenComplete((ack, failure) -> {
             if (ctx.executor().inEventLoop()) {
@@ -215,6 +247,14 @@ final class SpopSession extends ChannelInboundHandlerAdapter {
             flushPending = true;
         } else {
             ctx.writeAndFlush(answer, ctx.voidPromise());
+        }
+        closeIfStopped(ctx);
+    }
+
+    // The DISCONNECT follows the last ACK in the same flush, so no ACK is lost to the close.
+    private void closeIfStopped(ChannelHandlerContext ctx) {
+        if (stopping && inFlight == 0 && state != State.CLOSING) {
+            close(ctx, new AgentDisconnect(SpopStatus.NORMAL, "agent stopping"));
         }
     }
 

@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.roomrouter.haproxy.StaticInventory;
 import io.roomrouter.spop.Ack;
@@ -81,6 +82,20 @@ final class Warmup {
      */
     static Result run(RoomStore store, int joins, int roomSize, int maxFrameSize, Duration budget)
             throws InterruptedException {
+        EventLoopGroup loops = SpopServer.newWorkers(1);
+        try {
+            return run(store, joins, roomSize, maxFrameSize, budget, loops);
+        } finally {
+            loops.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * As {@link #run(RoomStore, int, int, int, Duration)}, served on {@code loops}: the agent's own SPOP event loops,
+     * so that the threads that will answer HAProxy, and the Redis store's I/O on one of them, are the ones warmed.
+     */
+    static Result run(RoomStore store, int joins, int roomSize, int maxFrameSize, Duration budget,
+            EventLoopGroup loops) throws InterruptedException {
         long started = System.nanoTime();
         long deadline = started + budget.toNanos();
         int rooms = Math.max(1, (joins + PLAYERS_PER_ROOM - 1) / PLAYERS_PER_ROOM);
@@ -90,8 +105,8 @@ final class Warmup {
                 List.of(BACKEND + "=" + String.join(",", SERVERS)), Math.max(1, rooms * roomSize));
         Progress progress = new Progress();
         try (DecisionLog decisions = new DecisionLog(OutputStream.nullOutputStream());
-                SpopServer server = SpopServer.start(new HostAndPort("127.0.0.1", 0), limits(maxFrameSize, budget), 1,
-                        new RoomJoinHandler(inventory, store, decisions, roomSize))) {
+                SpopServer server = SpopServer.start(new HostAndPort("127.0.0.1", 0), limits(maxFrameSize, budget),
+                        loops, new RoomJoinHandler(inventory, store, decisions, roomSize))) {
             talk(server.localAddress(), joins, rooms, nonce, maxFrameSize, deadline, progress);
         } catch (IOException e) {
             progress.problem("SPOP connection: " + e);

@@ -29,14 +29,28 @@ import java.util.Optional;
  *
  * <p>Every time-driven change is a queue in time order, so each costs O(1) per event: rooms sit in join order
  * (an access-ordered map, so the least recently joined room is first), reservations in placement order (the
- * window is the same for all) and arrivals in arrival order.
+ * window is the same for all) and arrivals in arrival order. Arrivals older than the window are dropped whether
+ * or not a snapshot confirmed them (their room's seats came back with the window): with a static inventory, or
+ * while the runtime API is lost, no new snapshot comes, and the queue would otherwise grow with every join.
+ *
+ * <p>Bounds ({@link RoomBounds}) apply to new rooms only: a client holds a room from its placement until every seat
+ * is claimed, the window ends or the room ends, and past {@code maxPendingPerClient} such rooms its next new room is
+ * rejected; past {@code maxRooms} rooms a new room is refused as full. A join of a room that exists, moved or not,
+ * is never refused by them.
  */
 final class BackendRooms {
     private final RoomLifetimes lifetimes;
+    private final RoomBounds bounds;
+    private final RoomLimitLog limitLog;
+    private final String backend;
     private final LinkedHashMap<String, Room> rooms = new LinkedHashMap<>(1024, 0.75f, true);
     private final ArrayDeque<Room> reserving = new ArrayDeque<>();
     private final ArrayDeque<Arrival> arrivals = new ArrayDeque<>();
     private final Map<String, int[]> heldByServer = new HashMap<>();
+    // The client of each room still waiting for players, and how many such rooms each client holds. Entries live
+    // only while a room is pending, so both are bounded by the rooms placed within one window.
+    private final Map<Room, String> pendingClient = new HashMap<>();
+    private final Map<String, int[]> pendingByClient = new HashMap<>();
     private long lastSnapshotMillis = Long.MIN_VALUE;
     // The loads of the last snapshot seen, rebuilt only when the snapshot or a held seat changes: joins to known
     // rooms, most joins, change neither.
@@ -44,8 +58,11 @@ final class BackendRooms {
     private BackendSnapshot loadsOf;
     private boolean loadsStale = true;
 
-    BackendRooms(RoomLifetimes lifetimes) {
+    BackendRooms(String backend, RoomLifetimes lifetimes, RoomBounds bounds, RoomLimitLog limitLog) {
+        this.backend = backend;
         this.lifetimes = lifetimes;
+        this.bounds = bounds;
+        this.limitLog = limitLog;
     }
 
     synchronized Placement join(JoinRequest request, BackendSnapshot snapshot, long now) {
@@ -77,7 +94,28 @@ final class BackendRooms {
                 return settle(request, named.get(), now, movedReason + "; to its fallback", Decision.MOVED, loads);
             }
         }
+        if (movedReason == null) {
+            Optional<Placement> refused = refuseNewRoom(request);
+            if (refused.isPresent()) {
+                return refused.get();
+            }
+        }
         return place(request, loads, now, movedReason);
+    }
+
+    // Only ever called for a room that does not exist: the bounds never refuse a player of an existing room.
+    private Optional<Placement> refuseNewRoom(JoinRequest request) {
+        if (request.client().isPresent()) {
+            int[] pending = pendingByClient.get(request.client().get());
+            if (pending != null && pending[0] >= bounds.maxPendingPerClient()) {
+                return Optional.of(Placement.rejected(bounds.clientReason()));
+            }
+        }
+        if (rooms.size() >= bounds.maxRooms()) {
+            limitLog.refused(backend, bounds.maxRooms());
+            return Optional.of(Placement.full(bounds.roomsReason()));
+        }
+        return Optional.empty();
     }
 
     // The fallback named for the room, if it is still UP: while only HAProxy knew that the room's server had failed,
@@ -112,6 +150,7 @@ final class BackendRooms {
             } else if (room.reservationOverAt(now, windowMillis)) {
                 reserving.poll();
                 releaseHeld(room);
+                endPending(room);
                 room.players = null; // only needed to count arrivals against the reservation
             } else {
                 break;
@@ -126,8 +165,27 @@ final class BackendRooms {
             }
             oldestFirst.remove();
             releaseHeld(room);
+            endPending(room);
             room.ended = true;
         }
+        // One second past the window: a room's window starts at its placement rounded up to the second.
+        for (Arrival arrival = arrivals.peek(); arrival != null; arrival = arrivals.peek()) {
+            if (arrival.atMillis + windowMillis + 1000 > now) {
+                break;
+            }
+            arrivals.poll();
+        }
+    }
+
+    /** How many rooms {@code client} holds that still wait for players. */
+    synchronized int pendingRooms(String client) {
+        int[] pending = pendingByClient.get(client);
+        return pending == null ? 0 : pending[0];
+    }
+
+    /** Arrivals waiting for a snapshot to confirm them. */
+    synchronized int arrivalsQueued() {
+        return arrivals.size();
     }
 
     synchronized int size() {
@@ -176,6 +234,11 @@ final class BackendRooms {
         reserving.add(room);
         changeHeld(room.server, room.size);
         room.heldSeats = room.size;
+        if (decision == Decision.PLACED && request.client().isPresent()) {
+            String client = request.client().get();
+            pendingClient.put(room, client);
+            pendingByClient.computeIfAbsent(client, c -> new int[1])[0]++;
+        }
         countArrival(room, request.player(), now);
         int load = chosen.load() + request.size();
         Optional<String> fallback = PlacementPolicy.fallback(request.room(), chosen.name(), request.size(), loads);
@@ -192,6 +255,22 @@ final class BackendRooms {
         }
         room.arrived++;
         arrivals.add(new Arrival(room, now));
+        if (room.arrived >= room.size) {
+            endPending(room); // every seat claimed: the room no longer waits for anyone
+        }
+    }
+
+    private void endPending(Room room) {
+        if (pendingClient.isEmpty()) {
+            return;
+        }
+        String client = pendingClient.remove(room);
+        if (client != null) {
+            int[] pending = pendingByClient.get(client);
+            if (--pending[0] == 0) {
+                pendingByClient.remove(client);
+            }
+        }
     }
 
     private void confirmArrivals(long snapshotMillis) {
@@ -215,6 +294,7 @@ final class BackendRooms {
     private void end(String roomId, Room room) {
         rooms.remove(roomId);
         releaseHeld(room);
+        endPending(room);
         room.ended = true;
     }
 

@@ -51,6 +51,9 @@ record JoinReply(Decision decision, String server, String reason, int load, int 
     }
 
     Placement placement() {
+        if (decision == Decision.REJECTED) {
+            return Placement.rejected(reason);
+        }
         return decision == Decision.FULL
                 ? Placement.full(reason)
                 : Placement.routed(decision, server, fallback.isEmpty() ? Optional.empty() : Optional.of(fallback),

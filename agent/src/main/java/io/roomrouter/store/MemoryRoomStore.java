@@ -18,15 +18,28 @@ public final class MemoryRoomStore implements RoomStore {
     private final ConcurrentHashMap<String, BackendRooms> backends = new ConcurrentHashMap<>();
     private final RoomLifetimes lifetimes;
     private final LongSupplier clock;
+    private final RoomBounds bounds;
+    private final RoomLimitLog limitLog = new RoomLimitLog();
+
+    /** A store on the wall clock, without bounds. */
+    public MemoryRoomStore(RoomLifetimes lifetimes) {
+        this(lifetimes, RoomBounds.NONE, System::currentTimeMillis);
+    }
 
     /** A store on the wall clock. */
-    public MemoryRoomStore(RoomLifetimes lifetimes) {
-        this(lifetimes, System::currentTimeMillis);
+    public MemoryRoomStore(RoomLifetimes lifetimes, RoomBounds bounds) {
+        this(lifetimes, bounds, System::currentTimeMillis);
+    }
+
+    /** A store without bounds on the given clock, in epoch milliseconds. */
+    public MemoryRoomStore(RoomLifetimes lifetimes, LongSupplier clock) {
+        this(lifetimes, RoomBounds.NONE, clock);
     }
 
     /** A store on the given clock, in epoch milliseconds; inventory snapshots must use the same clock. */
-    public MemoryRoomStore(RoomLifetimes lifetimes, LongSupplier clock) {
+    public MemoryRoomStore(RoomLifetimes lifetimes, RoomBounds bounds, LongSupplier clock) {
         this.lifetimes = Objects.requireNonNull(lifetimes, "lifetimes");
+        this.bounds = Objects.requireNonNull(bounds, "bounds");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
@@ -59,6 +72,18 @@ public final class MemoryRoomStore implements RoomStore {
         return rooms == null ? 0 : rooms.heldSeats(server);
     }
 
+    /** How many rooms of {@code backend} that still wait for players {@code client} holds. */
+    public int pendingRooms(String backend, String client) {
+        BackendRooms rooms = backends.get(backend);
+        return rooms == null ? 0 : rooms.pendingRooms(client);
+    }
+
+    /** Arrivals of {@code backend} waiting for an inventory snapshot to confirm them. */
+    public int arrivalsQueued(String backend) {
+        BackendRooms rooms = backends.get(backend);
+        return rooms == null ? 0 : rooms.arrivalsQueued();
+    }
+
     @Override
     public String kind() {
         return "memory";
@@ -70,6 +95,6 @@ public final class MemoryRoomStore implements RoomStore {
     }
 
     private BackendRooms rooms(String backend) {
-        return backends.computeIfAbsent(backend, name -> new BackendRooms(lifetimes));
+        return backends.computeIfAbsent(backend, name -> new BackendRooms(name, lifetimes, bounds, limitLog));
     }
 }

@@ -373,7 +373,17 @@ final class RedisJoinBatcher {
          */
         static Entry join(String room, int size, String playerHash, List<ServerStatus> servers, String claim,
                 Outcome outcome) {
-            return new Entry("j", room, Integer.toString(size), playerHash,
+            return join(room, size, playerHash, servers, claim, true, outcome);
+        }
+
+        /**
+         * As {@link #join(String, int, String, List, String, Outcome)}; {@code mayOpen} false when the join's client is
+         * at its bound of rooms waiting for players: Redis then answers it for a room that exists and rejects it
+         * for a new one.
+         */
+        static Entry join(String room, int size, String playerHash, List<ServerStatus> servers, String claim,
+                boolean mayOpen, Outcome outcome) {
+            return new Entry(mayOpen ? "j" : "n", room, Integer.toString(size), playerHash,
                     RedisLayout.rendezvousPositions(room, servers), claim, List.copyOf(servers), outcome);
         }
 

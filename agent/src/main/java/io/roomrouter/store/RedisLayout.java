@@ -64,7 +64,8 @@ final class RedisLayout {
      * The arguments of a batch step before its entries: the lifetimes, then the servers of the joins' snapshot as
      * (name, state, capacity) triples, which each join's entry names by their 1-based positions.
      */
-    List<String> batchHead(String backend, long nowMillis, RoomLifetimes lifetimes, List<ServerStatus> servers) {
+    List<String> batchHead(String backend, long nowMillis, RoomLifetimes lifetimes, List<ServerStatus> servers,
+            int maxRooms) {
         List<String> args = head("batch", backend, nowMillis);
         args.add(Long.toString(lifetimes.reservationWindow().toMillis()));
         args.add(Long.toString(lifetimes.idleTimeout().toMillis()));
@@ -74,6 +75,7 @@ final class RedisLayout {
             args.add(server.state().name());
             args.add(Integer.toString(server.capacity()));
         }
+        args.add(Integer.toString(maxRooms));
         return args;
     }
 

@@ -3,6 +3,10 @@ package io.roomrouter.store;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import io.roomrouter.haproxy.ServerInventory;
 import io.roomrouter.placement.BackendSnapshot;
 import io.roomrouter.placement.Decision;
@@ -41,10 +45,12 @@ import org.slf4j.LoggerFactory;
  * sum of what every agent publishes; a local cache answers joins to known rooms.
  *
  * <p>Threads. {@link #join} and {@link #release} run on the caller's thread (a Netty event loop) only to read
- * the cache and queue or send a command; they never block. Their stages complete on a Lettuce I/O thread (Redis
- * answered), or on the store's own {@code rr-redis} thread (the time bound passed). The {@code rr-redis} thread
- * also publishes this agent's load every {@link #PUBLISH_INTERVAL}, confirms arrivals, forgets ended rooms and
- * reconciles after an interruption. Pub/sub invalidations arrive on a Lettuce I/O thread.
+ * the cache and queue or send a command; they never block. Lettuce does its I/O on one event loop given at start
+ * (the agent gives one of its SPOP event loops), and the joins' time bounds run there too: a join's stage completes
+ * on that loop, whether Redis answered or its bound passed, so that a join read on it is answered without a
+ * hand-over between threads. The store's own {@code rr-redis} thread publishes this agent's load every
+ * {@link #PUBLISH_INTERVAL}, confirms arrivals, forgets ended rooms and reconciles after an interruption. Pub/sub
+ * invalidations arrive on the Redis loop as well.
  *
  * <p>When Redis cannot answer a join in time (slow, silent, failing, or the connection lost), the join is
  * answered without it, within {@code --redis-timeout}: a room this agent knows keeps its server; a room Redis has
@@ -87,6 +93,9 @@ public final class RedisRoomStore implements RoomStore {
 
     private final RedisSettings settings;
     private final RoomLifetimes lifetimes;
+    private final RoomBounds bounds;
+    private final PendingClients pendingClients;
+    private final RoomLimitLog limitLog = new RoomLimitLog();
     private final ServerInventory inventory;
     private final String agentId;
     private final Clock clock;
@@ -95,6 +104,9 @@ public final class RedisRoomStore implements RoomStore {
     private final RedisLayout layout;
     private final RedisWatch watch;
     private final ScheduledThreadPoolExecutor timer;
+    // Lettuce's I/O and the joins' time bounds; shut down by close() only when the store made it itself.
+    private final EventLoop loop;
+    private final EventLoopGroup ownLoop;
     private final Map<String, RedisJoinBatcher> batchers = new ConcurrentHashMap<>();
     private final Map<RoomId, KnownRoom> known = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Arrival> arrivals = new ConcurrentLinkedQueue<>();
@@ -118,10 +130,15 @@ public final class RedisRoomStore implements RoomStore {
     private long lastPublishWarnNanos;
     private long failedPublications;
 
-    private RedisRoomStore(RedisSettings settings, RoomLifetimes lifetimes, ServerInventory inventory, String agentId,
-            Clock clock, RedisLinks links) {
+    private RedisRoomStore(RedisSettings settings, RoomLifetimes lifetimes, RoomBounds bounds,
+            ServerInventory inventory, String agentId, Clock clock, RedisLinks links, EventLoop loop,
+            EventLoopGroup ownLoop) {
+        this.loop = loop;
+        this.ownLoop = ownLoop;
         this.settings = settings;
         this.lifetimes = lifetimes;
+        this.bounds = bounds;
+        this.pendingClients = new PendingClients(bounds.maxPendingPerClient(), lifetimes.reservationWindow().toMillis());
         this.inventory = inventory;
         this.agentId = agentId;
         this.clock = clock;
@@ -147,7 +164,42 @@ public final class RedisRoomStore implements RoomStore {
      */
     public static RedisRoomStore start(RedisSettings settings, RoomLifetimes lifetimes, ServerInventory inventory,
             String agentId, Clock clock) {
+        return start(settings, lifetimes, RoomBounds.NONE, inventory, agentId, clock);
+    }
+
+    /**
+     * As {@link #start(RedisSettings, RoomLifetimes, ServerInventory, String, Clock)}, with bounds on new rooms. Where
+     * each bound lives: {@code maxRooms} in the script, which counts the backend's rooms in Redis (the shared memory
+     * it protects) atomically with placing; {@code maxPendingPerClient} in this agent, which sees every join of a
+     * client that connects through its HAProxy and costs Redis nothing per join, while the script refuses only what
+     * is new (the agent cannot know whether another agent opened the room).
+     */
+    public static RedisRoomStore start(RedisSettings settings, RoomLifetimes lifetimes, RoomBounds bounds,
+            ServerInventory inventory, String agentId, Clock clock) {
+        EventLoopGroup own = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try {
+            return start(settings, lifetimes, bounds, inventory, agentId, clock, own.next(), own);
+        } catch (RuntimeException e) {
+            own.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    /**
+     * As {@link #start(RedisSettings, RoomLifetimes, RoomBounds, ServerInventory, String, Clock)}, with Lettuce's I/O
+     * and the joins' time bounds on {@code loop}, which the caller owns and shuts down after {@link #close}: the agent
+     * gives one of its SPOP event loops, so that the joins read there never leave it.
+     */
+    public static RedisRoomStore start(RedisSettings settings, RoomLifetimes lifetimes, RoomBounds bounds,
+            ServerInventory inventory, String agentId, Clock clock, EventLoop loop) {
+        return start(settings, lifetimes, bounds, inventory, agentId, clock, loop, null);
+    }
+
+    private static RedisRoomStore start(RedisSettings settings, RoomLifetimes lifetimes, RoomBounds bounds,
+            ServerInventory inventory, String agentId, Clock clock, EventLoop loop, EventLoopGroup ownLoop) {
+        Objects.requireNonNull(loop, "loop");
         Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(bounds, "bounds");
         Objects.requireNonNull(lifetimes, "lifetimes");
         Objects.requireNonNull(inventory, "inventory");
         Objects.requireNonNull(agentId, "agentId");
@@ -155,10 +207,10 @@ public final class RedisRoomStore implements RoomStore {
         if (agentId.isEmpty() || agentId.chars().anyMatch(c -> c <= ' ')) {
             throw new IllegalArgumentException("agentId: '" + agentId + "' (expected: non-empty, no spaces)");
         }
-        RedisLinks links = RedisLinks.connect(settings);
+        RedisLinks links = RedisLinks.connect(settings, loop);
         RedisRoomStore store;
         try {
-            store = new RedisRoomStore(settings, lifetimes, inventory, agentId, clock, links);
+            store = new RedisRoomStore(settings, lifetimes, bounds, inventory, agentId, clock, links, loop, ownLoop);
             store.begin();
         } catch (RuntimeException e) {
             links.close();
@@ -262,9 +314,12 @@ public final class RedisRoomStore implements RoomStore {
         // A room this agent still routes to (not idle past its timeout here either) is claimed where it lives.
         String claim = cached != null && cached.lastJoinMillis() + lifetimes.idleTimeout().toMillis() > now
                 ? cached.server() : "";
+        // A client at its bound may still join a room that exists: Redis is told not to open a new one for it.
+        boolean tookSlot = request.client().isPresent() && pendingClients.tryTake(request.client().get(), now);
+        boolean mayOpen = request.client().isEmpty() || tookSlot;
         batcher(request.backend()).submit(RedisJoinBatcher.Entry.join(request.room(), request.size(),
-                RedisLayout.playerHash(request.player().orElse("")), backend.servers(), claim,
-                new FirstJoin(id, request, backend, out, generation.get(), now)));
+                RedisLayout.playerHash(request.player().orElse("")), backend.servers(), claim, mayOpen,
+                new FirstJoin(id, request, backend, out, generation.get(), now, tookSlot)));
         return out;
     }
 
@@ -301,6 +356,9 @@ public final class RedisRoomStore implements RoomStore {
         closed.set(true);
         timer.shutdownNow();
         links.close();
+        if (ownLoop != null) {
+            ownLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
     }
 
     /** Joins answered from the cache so far. */
@@ -397,6 +455,7 @@ public final class RedisRoomStore implements RoomStore {
                 nextForgetMillis = now + forgetIntervalMillis();
                 long idle = lifetimes.idleTimeout().toMillis();
                 known.values().removeIf(room -> room.lastJoinMillis() + idle <= now);
+                pendingClients.forgetIdle(now);
             }
         } catch (RuntimeException e) {
             warnPublishFailed(e);
@@ -456,7 +515,7 @@ public final class RedisRoomStore implements RoomStore {
 
     private RedisJoinBatcher batcher(String backend) {
         return batchers.computeIfAbsent(backend, name -> new RedisJoinBatcher(
-                (servers, entries) -> runStep(name, servers, entries), timer, settings.timeout(), STEPS_IN_FLIGHT,
+                (servers, entries) -> runStep(name, servers, entries), loop, settings.timeout(), STEPS_IN_FLIGHT,
                 BATCH_ENTRIES, QUEUED_JOINS));
     }
 
@@ -467,7 +526,7 @@ public final class RedisRoomStore implements RoomStore {
             args.add(entries.get(0).room());
             return run(layout.keys(backend), args);
         }
-        List<String> args = layout.batchHead(backend, clock.millis(), lifetimes, servers);
+        List<String> args = layout.batchHead(backend, clock.millis(), lifetimes, servers, bounds.maxRooms());
         for (RedisJoinBatcher.Entry entry : entries) {
             entry.addArgs(args);
         }
@@ -650,9 +709,13 @@ public final class RedisRoomStore implements RoomStore {
         private final CompletableFuture<Placement> out;
         private final long startGeneration;
         private final long startMillis;
+        /** Whether this join holds a slot of its client's bound, which its outcome converts or gives back. */
+        // A timeout and a late answer may come on different threads: the slot is settled once.
+        private final AtomicBoolean tookSlot;
 
         FirstJoin(RoomId id, JoinRequest request, BackendSnapshot backend, CompletableFuture<Placement> out,
-                long startGeneration, long startMillis) {
+                long startGeneration, long startMillis, boolean tookSlot) {
+            this.tookSlot = new AtomicBoolean(tookSlot);
             this.id = id;
             this.request = request;
             this.backend = backend;
@@ -670,11 +733,17 @@ public final class RedisRoomStore implements RoomStore {
                 answerWithoutRedis("redis reply unreadable: " + describe(e));
                 return;
             }
+            settleSlot(answer.decision() == Decision.PLACED);
+            Placement placement = answer.decision() == Decision.REJECTED
+                    ? Placement.rejected(bounds.clientReason()) : answer.placement();
+            if (answer.decision() == Decision.FULL && answer.reason().startsWith(RoomBounds.ROOMS_REASON_PREFIX)) {
+                limitLog.refused(id.backend(), bounds.maxRooms());
+            }
             // Remember before completing: the caller's next join of this room may run as soon as it completes.
             if (!out.isDone()) {
                 remember(id, answer, request.size(), startGeneration, startMillis);
             }
-            if (!out.complete(answer.placement())) {
+            if (!out.complete(placement)) {
                 lateReply(id, answer, request, out.join(), startGeneration, startMillis);
             }
         }
@@ -689,7 +758,20 @@ public final class RedisRoomStore implements RoomStore {
             answerWithoutRedis("redis did not answer within " + settings.timeout().toMillis() + " ms");
         }
 
+        // Once per join: its slot becomes a room its client holds, or is given back.
+        private void settleSlot(boolean opened) {
+            if (!tookSlot.compareAndSet(true, false)) {
+                return;
+            }
+            if (opened) {
+                pendingClients.opened(request.client().get(), startMillis);
+            } else {
+                pendingClients.cancel(request.client().get(), clock.millis());
+            }
+        }
+
         private void answerWithoutRedis(String why) {
+            settleSlot(false);
             if (!out.isDone()) {
                 out.complete(withoutRedis(request, backend, why));
             }

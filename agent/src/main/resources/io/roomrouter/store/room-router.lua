@@ -254,7 +254,10 @@ end
 -- the server the agent knows the room on ('' when it does not know the room).
 -- Returns decision, server, reason, load, capacity, epoch, arrival counted, fallback ('' when none). The fallback is
 -- kept in the room's value: a room whose server failed moves there, where HAProxy has been sending its players.
-local function join(room, size, player, order, claim, window, idle)
+-- `may_open` is false when the agent's client is at its bound of rooms still waiting for players: the join is then
+-- answered for a room that exists, and rejected for a new one. The backend's room count is bounded by
+-- step.max_rooms: a new room past it is refused as full. Neither bound ever refuses a room that exists.
+local function join(room, size, player, order, claim, window, idle, may_open)
   local names, states, caps = step.names, step.states, step.caps
   local decision, why = 'placed', 'least-loaded'
   -- The server the room goes to, as a position in the batch's server list.
@@ -299,6 +302,17 @@ local function join(room, size, player, order, claim, window, idle)
       target = usual
     end
   end
+  -- A room an agent claims exists (Redis lost it, and its server is gone): never refused by the bounds.
+  if not r and claim == '' then
+    if not may_open then
+      return 'rejected', '', 'client at its bound of rooms waiting for players', '0', '0', '', '0', ''
+    end
+    -- HLEN once per step; the rooms this step opened are not written yet (flush) and are counted apart.
+    if not step.rooms then step.rooms = redis.call('HLEN', ROOM) end
+    if step.rooms + step.opened >= step.max_rooms then
+      return 'full', '', 'room limit reached (' .. step.max_rooms .. ' rooms)', '0', '0', '', '0', ''
+    end
+  end
   if target then
     -- HAProxy has been sending the room's players to its fallback since it saw the room's server down, so the
     -- room goes there too, even past the seats it would otherwise need.
@@ -340,6 +354,7 @@ local function join(room, size, player, order, claim, window, idle)
            '0', '0', '', '0', ''
   end
   local best, best_load, best_cap = names[target], load_of(target), caps[target]
+  if decision == 'placed' then step.opened = step.opened + 1 end
   r = create(room, best, size, window, idle)
   local counted = count_arrival(r, player)
   local fallback, usual = fallback_of(order, target, size)
@@ -392,7 +407,8 @@ end
 -- Group commit: the joins and cache-hit touches an agent gathered for one backend while its previous step was
 -- under way, one after another in one atomic step, each exactly as if it were a step of its own.
 -- ARGV: 5 window, 6 idle, 7 n, then (name, state, capacity) for each of the n servers of the agent's snapshot, then
--- 6 values per entry: 'j', room, size, player hash, the room's rendezvous order as 1-based positions in that server
+-- the backend's bound of rooms, then 6 values per entry: 'j' (or 'n': a join that may not open a new room), room,
+-- size, player hash, the room's rendezvous order as 1-based positions in that server
 -- list ("2 3 1", highest weight first), the server the agent knows the room on ('' if none); or 't', room, epoch,
 -- player hash, '', ''.
 -- Returns 8 values per entry, in order: a join's {decision, server, reason, load, capacity, epoch, arrival counted,
@@ -407,7 +423,8 @@ local function batch()
     index[names[i]] = i
     fields[2 * i], fields[2 * i + 1] = 'live:' .. names[i], 'held:' .. names[i]
   end
-  local first = 8 + 3 * n
+  local max_rooms = tonumber(ARGV[8 + 3 * n])
+  local first = 9 + 3 * n
   local loads = redis.call('HMGET', LOAD, unpack(fields))
   for i = 2, #fields do
     -- A count that is no number (damaged by hand) would fail every HINCRBY of its server, so every placement there.
@@ -423,11 +440,11 @@ local function batch()
   end
   local joins = 0
   for e = first, #ARGV, per_entry do
-    if ARGV[e] == 'j' then joins = joins + 1 end
+    if ARGV[e] == 'j' or ARGV[e] == 'n' then joins = joins + 1 end
   end
   step = { names = names, states = states, caps = caps, index = index, live = {}, held = {}, held_added = {},
            holds = {}, seats = {}, hold = {}, values = {}, dirty = {}, alive = {}, fits = {}, loads = {},
-           joins_left = joins, epoch = 0, last_epoch = 0 }
+           joins_left = joins, epoch = 0, last_epoch = 0, max_rooms = max_rooms, rooms = nil, opened = 0 }
   for i = 1, n do
     step.live[i] = num(loads[2 * i])
     step.held[i] = num(loads[2 * i + 1])
@@ -435,9 +452,9 @@ local function batch()
   end
   local out, o = {}, 0
   for e = first, #ARGV, per_entry do
-    if ARGV[e] == 'j' then
+    if ARGV[e] == 'j' or ARGV[e] == 'n' then
       out[o + 1], out[o + 2], out[o + 3], out[o + 4], out[o + 5], out[o + 6], out[o + 7], out[o + 8] =
-        join(ARGV[e + 1], tonumber(ARGV[e + 2]), ARGV[e + 3], ARGV[e + 4], ARGV[e + 5], window, idle)
+        join(ARGV[e + 1], tonumber(ARGV[e + 2]), ARGV[e + 3], ARGV[e + 4], ARGV[e + 5], window, idle, ARGV[e] == 'j')
       step.joins_left = step.joins_left - 1
     else
       out[o + 1], out[o + 2], out[o + 3] = touch(ARGV[e + 1], ARGV[e + 2], ARGV[e + 3], idle)

@@ -92,4 +92,23 @@ class AgentOptionsTest {
             assertThat(AgentOptions.HELP).contains(flag + " ");
         }
     }
+
+    @Test
+    void roomBoundsDefaultToTheRoomSizeFourPendingRoomsAndAMillionRooms() {
+        AgentOptions defaults = AgentOptions.parse("--haproxy-api", "x");
+        assertThat(defaults.maxRoomSize()).isEqualTo(10);
+        assertThat(defaults.maxPendingRoomsPerClient()).isEqualTo(4);
+        assertThat(defaults.maxRooms()).isEqualTo(1_000_000);
+        assertThat(AgentOptions.parse("--haproxy-api", "x", "--room-size", "6").maxRoomSize()).isEqualTo(6);
+
+        AgentOptions set = AgentOptions.parse("--haproxy-api", "x", "--max-room-size", "20",
+                "--max-pending-rooms-per-client", "2", "--max-rooms", "500");
+        assertThat(set.describe()).contains(" room-size=10 max-room-size=20 max-pending-rooms-per-client=2"
+                + " max-rooms=500 ");
+        assertThatThrownBy(() -> AgentOptions.parse("--haproxy-api", "x", "--room-size", "8", "--max-room-size", "6"))
+                .isInstanceOf(OptionsException.class).hasMessage("--max-room-size: 6 (expected: >= --room-size 8)");
+        assertThatThrownBy(() -> AgentOptions.parse("--haproxy-api", "x", "--max-pending-rooms-per-client", "0"))
+                .isInstanceOf(OptionsException.class)
+                .hasMessage("--max-pending-rooms-per-client: 0 (expected: 1 to 1000000)");
+    }
 }

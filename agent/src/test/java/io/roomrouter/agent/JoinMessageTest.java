@@ -16,7 +16,7 @@ class JoinMessageTest {
     void readsAllArguments() {
         JoinMessage parsed = JoinMessage.parse(message(
                 new Arg("room", str("r1")), new Arg("backend", str("be_game")),
-                new Arg("size", TypedData.Int.int64(4)), new Arg("player", str("p7"))), 10);
+                new Arg("size", TypedData.Int.int64(4)), new Arg("player", str("p7"))), 10, 10);
 
         assertThat(parsed.request()).contains(new JoinRequest("r1", "be_game", 4, Optional.of("p7")));
     }
@@ -25,7 +25,7 @@ class JoinMessageTest {
     void nullMeansAbsent() {
         JoinMessage parsed = JoinMessage.parse(message(
                 new Arg("room", str("r1")), new Arg("backend", str("be_game")),
-                new Arg("size", TypedData.NULL), new Arg("player", TypedData.NULL)), 10);
+                new Arg("size", TypedData.NULL), new Arg("player", TypedData.NULL)), 10, 10);
 
         assertThat(parsed.request()).contains(new JoinRequest("r1", "be_game", 10, Optional.empty()));
     }
@@ -51,8 +51,39 @@ class JoinMessageTest {
                 .isEqualTo("player is empty");
     }
 
+    @Test
+    void aSizeAboveTheMaximumIsRejected() {
+        JoinMessage parsed = JoinMessage.parse(message(new Arg("room", str("r1")), new Arg("backend", str("b")),
+                new Arg("size", TypedData.Int.int64(11))), 10, 10);
+        assertThat(parsed.request()).isEmpty();
+        assertThat(parsed.problem()).isEqualTo("size 11 (expected: 1 to 10)");
+        assertThat(JoinMessage.parse(message(new Arg("room", str("r1")), new Arg("backend", str("b")),
+                new Arg("size", TypedData.Int.int64(10))), 10, 10).request()).isPresent();
+    }
+
+    @Test
+    void readsTheClientFromAnAddressAStringOrAnInteger() throws Exception {
+        assertThat(client(new TypedData.Ip(java.net.InetAddress.getByAddress(new byte[] {10, 0, 0, 7}))))
+                .contains("10.0.0.7");
+        assertThat(client(new TypedData.Ip(java.net.InetAddress.getByName("2001:db8::1"))))
+                .contains("2001:db8:0:0:0:0:0:1");
+        assertThat(client(str("user-42"))).contains("user-42");
+        assertThat(client(TypedData.Int.int64(42))).contains("42");
+        assertThat(client(TypedData.NULL)).isEmpty();
+        assertThat(problem(new Arg("room", str("r1")), new Arg("backend", str("b")),
+                new Arg("client", str("x".repeat(129))))).isEqualTo("client length 129 (expected: 1 to 128)");
+        assertThat(problem(new Arg("room", str("r1")), new Arg("backend", str("b")),
+                new Arg("client", new TypedData.Bool(true)))).isEqualTo("client is bool (expected: address, string or integer)");
+    }
+
+    private static Optional<String> client(TypedData value) {
+        JoinMessage parsed = JoinMessage.parse(message(new Arg("room", str("r1")), new Arg("backend", str("b")),
+                new Arg("client", value)), 10, 10);
+        return parsed.request().orElseThrow().client();
+    }
+
     private static String problem(Arg... args) {
-        JoinMessage parsed = JoinMessage.parse(message(args), 10);
+        JoinMessage parsed = JoinMessage.parse(message(args), 10, 1000);
         assertThat(parsed.request()).isEmpty();
         return parsed.problem();
     }

@@ -227,6 +227,54 @@ class SpopSessionTest {
     }
 
     @Test
+    void whileTheAgentDrainsHealthChecksAreRefusedAndJoinsStillAnswered() {
+        SpopServer.Initializer initializer =
+                new SpopServer.Initializer(LIMITS, new RoomJoinHandler(inventory, pendingStore, decisions, 10));
+        agent = newConnection(initializer);
+        initializer.drain().begin();
+
+        send(new HaproxyHello("2.0", MAX_FRAME_SIZE, "", true, Optional.empty()));
+
+        assertThat(received()).containsExactly(new AgentDisconnect(SpopStatus.NORMAL, "agent stopping"));
+        assertThat(agent.isOpen()).isFalse();
+        assertThat(agent.finish()).isFalse();
+
+        agent = new EmbeddedChannel(initializer);
+        send(HELLO, join(1, "r1"));
+        pending.get(0).complete(placement("game1"));
+        assertThat(received()).containsExactly(AGENT_HELLO, placedAck(1));
+        assertThat(agent.isOpen()).isTrue();
+    }
+
+    @Test
+    void aStopEndsTheConnectionOnceItsPendingJoinsAreAnswered() {
+        agent(pendingStore);
+        send(HELLO, join(1, "r1"), join(3, "r2"));
+        assertThat(received()).containsExactly(AGENT_HELLO);
+
+        agent.pipeline().fireUserEventTriggered(SpopSession.STOP);
+        pending.get(0).complete(placement("game1"));
+        assertThat(received()).containsExactly(placedAck(1));
+        assertThat(agent.isOpen()).as("a join still pending").isTrue();
+
+        pending.get(1).complete(placement("game1"));
+        assertThat(received()).containsExactly(placedAck(3), new AgentDisconnect(SpopStatus.NORMAL, "agent stopping"));
+        assertThat(agent.isOpen()).isFalse();
+    }
+
+    @Test
+    void aStopEndsAConnectionWithNothingPendingAtOnce() {
+        agent(pendingStore);
+        send(HELLO);
+        assertThat(received()).containsExactly(AGENT_HELLO);
+
+        agent.pipeline().fireUserEventTriggered(SpopSession.STOP);
+
+        assertThat(received()).containsExactly(new AgentDisconnect(SpopStatus.NORMAL, "agent stopping"));
+        assertThat(agent.isOpen()).isFalse();
+    }
+
+    @Test
     void aMalformedFrameStillDisconnectsTheConnection() {
         agent(pendingStore);
 

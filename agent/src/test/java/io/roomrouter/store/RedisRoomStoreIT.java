@@ -7,6 +7,10 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.ResourceLeakDetector;
 import io.roomrouter.placement.Decision;
 import io.roomrouter.placement.RendezvousHash;
@@ -214,6 +218,53 @@ class RedisRoomStoreIT {
         assertThat(again.server()).contains(home);
         assertThat(again.reason()).isEqualTo("room lives here; kept where an agent knew it");
         assertThat(serverOf(raw, prefix, "lost")).isEqualTo(home);
+    }
+
+    @Test
+    void aJoinReadOnTheRedisLoopIsAnsweredThereWhetherRedisAnswersOrItsBoundPasses() throws Exception {
+        Clock clock = Clock.systemUTC();
+        FakeInventory view = new FakeInventory(BE, clock, up("s1", 100, 0), up("s2", 100, 0));
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        EventLoop loop = group.next();
+        RedisRoomStore store;
+        try {
+            store = RedisRoomStore.start(new RedisSettings(redis.uri(), prefix, RedisSettings.DEFAULT_TIMEOUT),
+                    LIFETIMES, RoomBounds.NONE, view, "a", clock, loop);
+        } catch (RuntimeException e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
+        closing.add(store);
+        closing.add(() -> group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync()); // after the store: its I/O
+        Thread loopThread = loop.submit(Thread::currentThread).get(5, TimeUnit.SECONDS);
+
+        // As an SPOP event loop calls it: Redis answers, and the stage completes on that same thread.
+        CompletedOn placed = joinOn(loop, store, view, "placed-here").get(5, TimeUnit.SECONDS);
+        assertThat(placed.placement().decision()).isEqualTo(Decision.PLACED);
+        assertThat(placed.thread()).isSameAs(loopThread);
+
+        // Redis silent past the join's bound: the refusal also comes from the loop, not from a timer thread.
+        raw.clientPause(300);
+        CompletedOn refused = joinOn(loop, store, view, "refused-here").get(5, TimeUnit.SECONDS);
+        assertThat(refused.placement().decision()).isEqualTo(Decision.RETRY);
+        assertThat(refused.placement().reason()).contains("did not answer within");
+        assertThat(refused.thread()).isSameAs(loopThread);
+    }
+
+    private record CompletedOn(Placement placement, Thread thread) {}
+
+    /** Joins {@code room} from {@code loop}; completes with the placement and the thread that completed it. */
+    private static CompletableFuture<CompletedOn> joinOn(EventLoop loop, RedisRoomStore store, FakeInventory view,
+            String room) {
+        CompletableFuture<CompletedOn> completed = new CompletableFuture<>();
+        loop.execute(() -> store.join(request(room, 4, "p1"), view.snapshot()).whenComplete((placement, error) -> {
+            if (error != null) {
+                completed.completeExceptionally(error);
+            } else {
+                completed.complete(new CompletedOn(placement, Thread.currentThread()));
+            }
+        }));
+        return completed;
     }
 
     @Test
@@ -531,7 +582,7 @@ class RedisRoomStoreIT {
         List<ServerStatus> servers = List.of(up("s1", 100, 0), up("s2", 100, 0));
         RedisLayout layout = new RedisLayout(prefix);
         long now = System.currentTimeMillis();
-        List<String> args = layout.batchHead(BE, now, LIFETIMES, servers);
+        List<String> args = layout.batchHead(BE, now, LIFETIMES, servers, Integer.MAX_VALUE);
         String order = RedisLayout.rendezvousPositions("one", servers);
         String p1 = RedisLayout.playerHash("p1");
         args.addAll(List.of("j", "one", "4", p1, order, ""));
@@ -585,7 +636,7 @@ class RedisRoomStoreIT {
                 + Integer.parseInt(raw.hget(base + "load", "held:s2"))).isEqualTo(8);
 
         // The next step sees what this one wrote, as a step of its own would.
-        List<String> next = layout.batchHead(BE, now + 1, LIFETIMES, servers);
+        List<String> next = layout.batchHead(BE, now + 1, LIFETIMES, servers, Integer.MAX_VALUE);
         next.addAll(List.of("t", "one", first.epoch(), RedisLayout.playerHash("p3"), "", ""));
         next.addAll(List.of("j", "one", "4", RedisLayout.playerHash("p4"), order, ""));
         List<Object> later = runScript(layout, next);

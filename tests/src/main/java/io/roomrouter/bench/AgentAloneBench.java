@@ -41,11 +41,12 @@ final class AgentAloneBench {
      * Agent arguments that never run out of seats: 8 servers of 1 000 000 seats, rooms of 2, each new room holding
      * its seats for 5 s. A static inventory has no live counts, so a room holds its seats for the whole reservation
      * window: at the default 60 s, a run placing 250 000 rooms a second fills all 8 000 000 seats in its first
-     * half-minute and answers {@code full}.
+     * half-minute and answers {@code full}. Nor may it run out of rooms: at that rate the default --max-rooms
+     * (1 000 000 a backend) is reached in 4 s, and every first join after it is refused.
      */
     static List<String> roomyAgent() {
         return List.of("--servers", SERVERS, "--server-capacity", "1000000", "--room-size", "2",
-                "--reservation-window", "5s");
+                "--reservation-window", "5s", "--max-rooms", "100000000");
     }
 
     private void runLogging(String mode, List<String> jvmArgs, boolean everyWorkload) throws Exception {

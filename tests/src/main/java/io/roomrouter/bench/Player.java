@@ -33,7 +33,9 @@ final class Player implements AutoCloseable {
     static Player join(int port, String room, String player) {
         Socket socket = new Socket();
         try {
-            socket.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), TIMEOUT_MILLIS);
+            java.net.InetSocketAddress via = new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+            io.roomrouter.e2e.ClientAddress.bind(socket, via, room, player);
+            socket.connect(via, TIMEOUT_MILLIS);
             socket.setSoTimeout(TIMEOUT_MILLIS);
             OutputStream out = socket.getOutputStream();
             out.write(("GET /ws?room=" + room + "&player=" + player + " HTTP/1.1\r\nHost: game\r\n"

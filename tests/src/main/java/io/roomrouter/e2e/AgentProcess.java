@@ -145,4 +145,35 @@ public final class AgentProcess implements AutoCloseable {
     public synchronized void close() {
         process.close();
     }
+
+    /** SIGSTOP: the agent freezes, its connections stay open, as under a debugger or a starved cgroup. */
+    public synchronized void pause() throws InterruptedException {
+        process.signal("STOP");
+    }
+
+    /** SIGCONT after {@link #pause()}. */
+    public synchronized void resume() throws InterruptedException {
+        process.signal("CONT");
+    }
+
+    /** How a SIGTERM ended the agent: its exit code and how long it took to exit. */
+    public record Termination(int exitCode, Duration took) {}
+
+    /**
+     * SIGTERM, as {@code docker stop} or systemd stop the agent, and waits until it exits, at most {@code timeout};
+     * its log lines are kept for {@link #log()}.
+     */
+    public synchronized Termination terminate(Duration timeout) throws InterruptedException {
+        long start = System.nanoTime();
+        process.signal("TERM");
+        Optional<Integer> exit = process.awaitExit(timeout);
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        if (exit.isEmpty()) {
+            throw new IllegalStateException("agent: still running " + timeout + " after SIGTERM:\n" + process.tail());
+        }
+        // The reader thread may still hold the last lines: the log ends with the exit, so wait for its last line.
+        process.awaitLine(line -> line.contains("room-router stopped"), Duration.ofSeconds(2));
+        earlierLines.addAll(process.lines());
+        return new Termination(exit.get(), took);
+    }
 }

@@ -8,13 +8,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The real {@code haproxy} running the reference configuration unmodified ({@code haproxy -db -f
- * haproxy/haproxy.cfg}); only its {@code RR_*} environment variables differ from the defaults.
+ * haproxy/haproxy.cfg}); only its {@code RR_*} environment variables differ from the defaults. Which haproxy
+ * (Debian's 2.6, or a newer one) is {@link HaproxyBinary#configured()}.
  */
 public final class HaproxyProcess implements AutoCloseable {
 
@@ -35,29 +39,54 @@ public final class HaproxyProcess implements AutoCloseable {
         this.runtimeApi = runtimeApi;
     }
 
-    /** Where each process of the stack listens; {@code gameServers} fill game1..game3 in order. */
-    public record Addresses(
-            InetSocketAddress frontend, List<InetSocketAddress> gameServers, InetSocketAddress agent, Path statsSocket) {
+    /**
+     * Where each process of the stack listens; {@code gameServers} fill game1..game3 in order. {@code peers} are the
+     * addresses of the reference configuration's peers rr1, rr2... (1 to 3 of them), shared by every HAProxy that
+     * shares rooms; {@code peerName} is this HAProxy's own (rr1 for the first address).
+     */
+    public record Addresses(InetSocketAddress frontend, List<InetSocketAddress> gameServers, InetSocketAddress agent,
+            Path statsSocket, String peerName, List<InetSocketAddress> peers) {
 
         public Addresses {
             Objects.requireNonNull(frontend, "frontend");
             Objects.requireNonNull(agent, "agent");
             Objects.requireNonNull(statsSocket, "statsSocket");
+            Objects.requireNonNull(peerName, "peerName");
             if (gameServers.size() != 3) {
                 throw new IllegalArgumentException("gameServers: " + gameServers
                         + " (expected: 3 addresses, for game1..game3 of the reference configuration)");
             }
+            if (peers.isEmpty() || peers.size() > 3) {
+                throw new IllegalArgumentException("peers: " + peers
+                        + " (expected: 1 to 3 addresses, for rr1..rr3 of the reference configuration)");
+            }
+            if (!peerName.matches("rr[1-" + peers.size() + "]")) {
+                throw new IllegalArgumentException(
+                        "peerName: " + peerName + " (expected: rr1 to rr" + peers.size() + ", one of the peers)");
+            }
             gameServers = List.copyOf(gameServers);
+            peers = List.copyOf(peers);
+        }
+
+        /** A HAProxy alone: its only peer is itself, rr1 on a free port, which keeps its table across a reload. */
+        public Addresses(
+                InetSocketAddress frontend, List<InetSocketAddress> gameServers, InetSocketAddress agent, Path statsSocket) {
+            this(frontend, gameServers, agent, statsSocket, "rr1", List.of(FreePort.next()));
         }
 
         Map<String, String> environment() {
-            return Map.of(
+            Map<String, String> environment = new HashMap<>(Map.of(
                     "RR_BIND", HostPort.format(frontend),
                     "RR_GAME1_ADDR", HostPort.format(gameServers.get(0)),
                     "RR_GAME2_ADDR", HostPort.format(gameServers.get(1)),
                     "RR_GAME3_ADDR", HostPort.format(gameServers.get(2)),
                     "RR_AGENT_ADDR", HostPort.format(agent),
-                    "RR_STATS_SOCKET", statsSocket.toString());
+                    "RR_STATS_SOCKET", statsSocket.toString(),
+                    "RR_PEER_NAME", peerName));
+            for (int i = 0; i < peers.size(); i++) {
+                environment.put("RR_PEER" + (i + 1) + "_ADDR", HostPort.format(peers.get(i)));
+            }
+            return environment;
         }
     }
 
@@ -67,11 +96,23 @@ public final class HaproxyProcess implements AutoCloseable {
      */
     public static HaproxyProcess start(ProjectLayout layout, Addresses addresses, Path logDir)
             throws InterruptedException {
+        return start(layout, addresses, Map.of(), logDir);
+    }
+
+    /**
+     * As {@link #start(ProjectLayout, Addresses, Path)}, with more of the environment variables the configuration
+     * documents, such as {@code RR_JWT_KEYS} (token mode) or {@code RR_DEBUG_HEADERS}.
+     */
+    public static HaproxyProcess start(ProjectLayout layout, Addresses addresses, Map<String, String> environment,
+            Path logDir) throws InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(
-                "haproxy", "-db", "-f", layout.haproxyConfig().toString());
+                HaproxyBinary.configured().command(List.of("-db", "-f", layout.haproxyConfig().toString())));
+        // Optional modes come only from the test that asks for them, never from the caller's shell, nor does an
+        // RR_SPOE_TIMEOUT or a peer of the caller's shell: each would change what is tested.
+        List.of("RR_JWT_KEYS", "RR_DEBUG_HEADERS", "RR_SPOE_TIMEOUT", "RR_PEER2_ADDR", "RR_PEER3_ADDR")
+                .forEach(builder.environment()::remove);
         builder.environment().putAll(addresses.environment());
-        // An RR_SPOE_TIMEOUT of the caller's shell would change what is tested.
-        builder.environment().remove("RR_SPOE_TIMEOUT");
+        builder.environment().putAll(environment);
         HaproxyProcess haproxy = new HaproxyProcess(builder, logDir.resolve("haproxy.log"), addresses.frontend(),
                 new RuntimeApi(addresses.statsSocket()));
         try {
@@ -178,4 +219,23 @@ public final class HaproxyProcess implements AutoCloseable {
             process.close();
         }
     }
+
+    /**
+     * The rooms HAProxy remembers in {@code backend}'s stick table ({@code show table}), room to server name; a room
+     * stored by a {@code set table} without a server name is absent.
+     */
+    public Map<String, String> stickTable(String backend) {
+        Map<String, String> rooms = new HashMap<>();
+        for (String line : runtimeApi.execute("show table " + backend).lines().toList()) {
+            Matcher entry = STICK_ENTRY.matcher(line);
+            if (entry.find()) {
+                rooms.put(entry.group(1), entry.group(2));
+            }
+        }
+        return rooms;
+    }
+
+    // 0x55d0c8d1e4a0: key=r42 use=0 exp=1799435 server_id=2 server_key=game2
+    private static final Pattern STICK_ENTRY =
+            Pattern.compile(" key=(\\S+) .*server_key=(\\S+)");
 }

@@ -142,4 +142,25 @@ final class LoggedProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
     }
+
+    /** Sends {@code signal} ({@code STOP}, {@code CONT}, {@code TERM}...) with kill(1): Java's API has only TERM and KILL. */
+    void signal(String signal) throws InterruptedException {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+                    .redirectErrorStream(true).start();
+            if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException(name + ": kill -" + signal + " " + process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(name + ": cannot run kill -" + signal, e);
+        }
+    }
+
+    /** Waits for the process to exit; its exit code, or empty when it still runs after {@code timeout}. */
+    Optional<Integer> awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+            return Optional.empty();
+        }
+        return Optional.of(process.exitValue());
+    }
 }

@@ -53,6 +53,7 @@ public final class Player implements AutoCloseable {
             throws IOException {
         Socket socket = new Socket();
         try {
+            ClientAddress.bind(socket, via, room, player);
             socket.connect(via, TIMEOUT_MILLIS);
             socket.setSoTimeout(TIMEOUT_MILLIS);
             socket.setTcpNoDelay(true);
@@ -98,6 +99,7 @@ public final class Player implements AutoCloseable {
      */
     public static HttpReply poll(InetSocketAddress via, String room, String player) throws IOException {
         try (Socket socket = new Socket()) {
+            ClientAddress.bind(socket, via, room, player);
             socket.connect(via, TIMEOUT_MILLIS);
             socket.setSoTimeout(TIMEOUT_MILLIS);
             String request = "GET /socket.io/?EIO=4&transport=polling&room=" + encode(room)

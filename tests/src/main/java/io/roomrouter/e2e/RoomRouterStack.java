@@ -47,6 +47,7 @@ public final class RoomRouterStack implements AutoCloseable {
         private boolean withAgent = true;
         private InetSocketAddress frontend;
         private Consumer<RuntimeApi> beforeAgent = api -> { };
+        private final java.util.Map<String, String> haproxyEnvironment = new java.util.HashMap<>();
 
         private Builder(Path logDir) {
             this.logDir = logDir;
@@ -55,6 +56,12 @@ public final class RoomRouterStack implements AutoCloseable {
         /** Extra agent flags, such as {@code --room-size 10}. */
         public Builder agentArgs(String... args) {
             agentArgs.addAll(List.of(args));
+            return this;
+        }
+
+        /** An environment variable of haproxy's that the reference configuration documents, such as RR_JWT_KEYS. */
+        public Builder haproxyEnvironment(String name, String value) {
+            haproxyEnvironment.put(name, value);
             return this;
         }
 
@@ -98,7 +105,7 @@ public final class RoomRouterStack implements AutoCloseable {
                 gameServers.all().stream().map(GameServer::address).toList(),
                 FreePort.next(),
                 started.socket("admin.sock"));
-        haproxy = HaproxyProcess.start(layout, addresses, options.logDir);
+        haproxy = HaproxyProcess.start(layout, addresses, options.haproxyEnvironment, options.logDir);
         started.add(haproxy);
         options.beforeAgent.accept(haproxy.runtimeApi());
         if (options.withAgent) {

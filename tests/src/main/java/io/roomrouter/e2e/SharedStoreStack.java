@@ -62,10 +62,10 @@ public final class SharedStoreStack implements AutoCloseable {
             this.redisUri = redisUri;
         }
 
-        /** How many HAProxy and agent pairs (default 2). */
+        /** How many HAProxy and agent pairs (default 2), each a peer of the others. */
         public Builder proxies(int count) {
-            if (count < 1) {
-                throw new IllegalArgumentException("proxies: " + count + " (expected: >= 1)");
+            if (count < 1 || count > 3) {
+                throw new IllegalArgumentException("proxies: " + count + " (expected: 1 to 3, the peers rr1..rr3)");
             }
             proxies = count;
             return this;
@@ -108,11 +108,16 @@ public final class SharedStoreStack implements AutoCloseable {
         List<InetSocketAddress> servers = gameServers.all().stream().map(GameServer::address).toList();
         List<String> agentArgs = new ArrayList<>(List.of("--redis", options.redisUri));
         agentArgs.addAll(options.agentArgs);
+        // The proxies are peers (rr1, rr2... of the reference configuration): they share their stick tables.
+        List<InetSocketAddress> peers = new ArrayList<>();
+        for (int i = 1; i <= options.proxies; i++) {
+            peers.add(FreePort.next());
+        }
         for (int i = 1; i <= options.proxies; i++) {
             String name = "proxy" + i;
             Path logDir = options.logDir.resolve(name);
             HaproxyProcess.Addresses addresses = new HaproxyProcess.Addresses(
-                    FreePort.next(), servers, FreePort.next(), started.socket(name + ".sock"));
+                    FreePort.next(), servers, FreePort.next(), started.socket(name + ".sock"), "rr" + i, peers);
             HaproxyProcess haproxy = HaproxyProcess.start(layout, addresses, logDir);
             started.add(haproxy);
             options.beforeAgent.accept(haproxy.runtimeApi());

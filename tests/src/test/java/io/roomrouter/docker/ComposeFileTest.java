@@ -112,6 +112,31 @@ final class ComposeFileTest {
     }
 
     @Test
+    void theHaproxiesArePeersThatShareTheRoomsTableAndEachNamesItself() throws IOException {
+        String config = Files.readString(root.resolve("haproxy/haproxy.cfg"));
+        for (int i = 1; i <= 2; i++) {
+            assertThat(config).contains("peer rr" + i + " \"${RR_PEER" + i + "_ADDR}\"");
+        }
+        assertThat(config).contains("localpeer \"${RR_PEER_NAME}\"", "peers rr_peers");
+        for (int i = 1; i <= 2; i++) {
+            String name = "haproxy" + i;
+            Map<?, ?> environment = environment(name);
+            assertThat(environment.get("RR_PEER_NAME")).as(name + " RR_PEER_NAME").isEqualTo("rr" + i);
+            for (String peer : List.of("RR_PEER1_ADDR", "RR_PEER2_ADDR")) {
+                assertThat(environment.get(peer)).as(name + " " + peer).isNotNull()
+                        .isEqualTo(environment("haproxy1").get(peer));
+            }
+            // Its own peer entry is where it listens for the other: its fixed address on the peers network.
+            Map<?, ?> peers = map(map(service(name).get("networks"), name + " networks").get("peers"),
+                    name + " peers network");
+            URI own = hostPort(string(environment.get("RR_PEER" + i + "_ADDR"), name + " own peer address"));
+            assertThat(own.getHost()).as(name + " own peer address")
+                    .isEqualTo(string(peers.get("ipv4_address"), name + " ipv4_address"));
+        }
+        assertThat(keys(map(compose.get("networks"), "networks"))).contains("peers");
+    }
+
+    @Test
     void eachHaproxyPublishesItsOwnPlayerPort() {
         assertThat(publishedPorts("haproxy1")).containsExactly("8081:" + bindPort("haproxy1"));
         assertThat(publishedPorts("haproxy2")).containsExactly("8082:" + bindPort("haproxy2"));

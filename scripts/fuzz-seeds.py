@@ -85,9 +85,11 @@ def message(name, *args):
     return s(name) + bytes([len(args)]) + b"".join(s(n) + v for n, v in args)
 
 
-def room_join(room=string("r42"), backend=string("be_game"), size=NULL, player=string("p7")):
+def room_join(room=string("r42"), backend=string("be_game"), size=NULL, player=string("p7"), client=ipv4(10, 1, 2, 3)):
     # the reference room-router.spoe.conf: args room=urlp(room) backend=be_name size=urlp_val(size) player=urlp(player)
-    return message("room-join", ("room", room), ("backend", backend), ("size", size), ("player", player))
+    # client=src
+    return message("room-join", ("room", room), ("backend", backend), ("size", size), ("player", player),
+                   ("client", client))
 
 
 def set_var(name, value, scope=2):
@@ -217,6 +219,13 @@ JOIN = {
     "reject-size-string": room_join(size=string("10")),
     "reject-player-empty": room_join(player=string("")),
     "reject-player-ip": room_join(player=ipv4(127, 0, 0, 1)),
+    "room-join-client-ipv6": room_join(client=ipv6("20010db8000000000000000000000001")),
+    "room-join-client-string": room_join(client=string("edge-7f3a")),
+    "room-join-client-binary": room_join(client=binary(b"\x0a\x01\x02\x03")),
+    "room-join-no-client": room_join(client=NULL),
+    "reject-client-empty": room_join(client=string("")),
+    "reject-client-bool": room_join(client=TRUE),
+    "reject-size-11": room_join(size=int64(11)),
     "repeated-room-first-counts": message("room-join", ("room", string("r1")), ("room", string("bad room")),
                                           ("backend", string("be_game"))),
     "junk-nb-args-past-end": s("room-join") + b"\x04" + s("room") + string("r42"),

@@ -8,6 +8,7 @@ import io.roomrouter.spop.SpopFrame;
 import io.roomrouter.spop.SpopFuzzing;
 import io.roomrouter.spop.SpopMessage;
 import io.roomrouter.spop.TypedData;
+import java.util.HexFormat;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -17,13 +18,17 @@ import org.junit.jupiter.api.AfterAll;
  * frame and decoded by the real decoder ({@link SpopFuzzing}); each {@code room-join} message is then read by
  * {@link JoinMessage#parse} as the agent reads it. Checked against an oracle written from the README's contract,
  * not from the parser: a join is accepted exactly when room and backend are strings of 1 to 64 characters from
- * {@code [A-Za-z0-9._:-]}, size is absent, NULL or an integer from 1 to 1000, and player is absent, NULL or such
- * a string; an accepted join carries those values; a refused one has a reason of printable ASCII only (it goes
- * into the ACK and the log line, so no client byte may reach it raw) and never throws.
+ * {@code [A-Za-z0-9._:-]}, size is absent, NULL or an integer from 1 to {@code --max-room-size} (by default
+ * {@code --room-size}, 10), player is absent, NULL or such a string, and client is absent, NULL, an address, an
+ * integer, a string of 1 to 128 characters or 1 to 64 bytes; an accepted join carries those values; a refused one
+ * has a reason of printable ASCII only (it goes into the ACK and the log line, so no client byte may reach it raw)
+ * and never throws.
  */
 class JoinMessageFuzzTest {
     private static final FuzzLedger LEDGER = new FuzzLedger(JoinMessageFuzzTest.class, "roomJoin");
     private static final int DEFAULT_SIZE = 10;
+    // the agent's defaults: --max-room-size is --room-size
+    private static final int MAX_SIZE = DEFAULT_SIZE;
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
     private static final Pattern REASON = Pattern.compile("[\\x20-\\x7e]{1,200}");
 
@@ -47,7 +52,7 @@ class JoinMessageFuzzTest {
     }
 
     private static void check(SpopMessage message) {
-        JoinMessage parsed = JoinMessage.parse(message, DEFAULT_SIZE);
+        JoinMessage parsed = JoinMessage.parse(message, DEFAULT_SIZE, MAX_SIZE);
         Optional<JoinRequest> expected = oracle(message);
         if (!parsed.request().equals(expected)) {
             throw new AssertionError("parsed " + message + " as " + parsed + " (expected: " + expected + ")");
@@ -64,13 +69,14 @@ class JoinMessageFuzzTest {
         Optional<String> backend = id(message.arg("backend"));
         TypedData size = message.arg("size").orElse(TypedData.NULL);
         TypedData player = message.arg("player").orElse(TypedData.NULL);
+        TypedData client = message.arg("client").orElse(TypedData.NULL);
         if (room.isEmpty() || backend.isEmpty()) {
             return Optional.empty();
         }
         int roomSize = DEFAULT_SIZE;
         if (size instanceof TypedData.Int i) {
             // an unsigned 64-bit value above 2^63 is negative here: out of range either way
-            if (i.value() < 1 || i.value() > 1000) {
+            if (i.value() < 1 || i.value() > MAX_SIZE) {
                 return Optional.empty();
             }
             roomSize = (int) i.value();
@@ -84,7 +90,21 @@ class JoinMessageFuzzTest {
                 return Optional.empty();
             }
         }
-        return Optional.of(new JoinRequest(room.get(), backend.get(), roomSize, playerId));
+        Optional<String> clientId;
+        if (client instanceof TypedData.Null) {
+            clientId = Optional.empty();
+        } else if (client instanceof TypedData.Ip ip) {
+            clientId = Optional.of(ip.address().getHostAddress());
+        } else if (client instanceof TypedData.Int i) {
+            clientId = Optional.of(Long.toString(i.value()));
+        } else if (client instanceof TypedData.Str str && !str.value().isEmpty() && str.value().length() <= 128) {
+            clientId = Optional.of(str.value());
+        } else if (client instanceof TypedData.Binary b && b.length() >= 1 && b.length() <= 64) {
+            clientId = Optional.of(HexFormat.of().formatHex(b.value()));
+        } else {
+            return Optional.empty();
+        }
+        return Optional.of(new JoinRequest(room.get(), backend.get(), roomSize, playerId, clientId));
     }
 
     private static Optional<String> id(Optional<TypedData> value) {

@@ -27,11 +27,11 @@ class RedisOutageIT {
     private static final int ROOMS_BEFORE = 40;
     private static final int ROOMS_DURING = 30;
     /**
-     * The longest an attempt may take during the outage as the player measures it: two HAProxy hops, the agent, and
-     * for a player let in the game server's WebSocket handshake. An agent that waited for the dead Redis, even for
-     * its 20 ms bound, would show here; HAProxy's own limit for the agent is 100 ms.
+     * How a join that waited for the dead Redis shows in its decision line: the agent's time bound passed. During an
+     * outage the agent knows Redis is gone and answers at once, so no join may say this. (Times are reported, not
+     * asserted: on a shared CPU a wall-clock bound fails on the machine's load, not on the agent.)
      */
-    private static final Duration ATTEMPT_BOUND = Duration.ofMillis(50);
+    private static final String WAITED_FOR_REDIS = "did not answer within";
     /** A player told to retry tries again after 200 ms, for up to 5 s (Retry-After: 1 only as an upper bound). */
     private static final RetryPolicy RETRYING = new RetryPolicy(Duration.ofMillis(200), Duration.ofSeconds(5));
 
@@ -149,15 +149,15 @@ class RedisOutageIT {
             Duration worstAttempt = TimedCrowd.slowest(during);
             TestLogs.report(test, "during the outage: " + during.size() + " joins, " + outageDecisions.size()
                     + " agent decisions; slowest attempt as players saw it " + worstAttempt.toMillis()
-                    + " ms (bound " + ATTEMPT_BOUND.toMillis() + " ms), slowest agent decision " + worstAgentMicros
+                    + " ms, slowest agent decision " + worstAgentMicros
                     + " us");
             TestLogs.report(test, "during the outage: old rooms' joins " + countOutcomes(oldRooms)
                     + "; new rooms' joins " + countOutcomes(newRooms));
 
             // From here on every breach is collected, so that one run shows the whole outage and the recovery.
             SoftAssertions softly = new SoftAssertions();
-            softly.assertThat(worstAttempt).as("slowest attempt during the outage")
-                    .isLessThanOrEqualTo(ATTEMPT_BOUND);
+            softly.assertThat(outageDecisions).as("decisions during the outage that waited for redis")
+                    .noneMatch(line -> line.contains(WAITED_FOR_REDIS));
             softly.assertThat(outageDecisions).as("decisions logged during the outage").hasSize(during.size());
             softly.assertThat(oldRooms).allSatisfy(t -> {
                 Player player = t.player();

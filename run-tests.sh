@@ -16,9 +16,10 @@ if command -v docker >/dev/null && ! docker compose version >/dev/null 2>&1; the
 fi
 scripts/ensure-packages.sh "${packages[@]}"
 
-# The scenarios every newer HAProxy runs: placement and stickiness, capacity, servers changing, the agent down, and
-# the reference configuration's `haproxy -c`.
-matrix_its=HaproxyConfigCheckIT,RoomAffinityIT,CapacityIT,ServerChangesIT,AgentDownIT
+# The scenarios every newer HAProxy runs: placement and stickiness, capacity, servers changing, the agent down,
+# the agent paused, killed, restarted and stopped (stick table, peers, adoption), and the reference configuration's
+# `haproxy -c`.
+matrix_its=HaproxyConfigCheckIT,RoomAffinityIT,CapacityIT,ServerChangesIT,AgentDownIT,AgentFaultIT,AgentRestartIT
 read -r -a matrix <<<"${RR_HAPROXY_VERSIONS-3.0 3.2 3.4}"
 roots=""
 if ((${#matrix[@]})); then

@@ -111,4 +111,16 @@ class AgentOptionsTest {
                 .isInstanceOf(OptionsException.class)
                 .hasMessage("--max-pending-rooms-per-client: 0 (expected: 1 to 1000000)");
     }
+
+    @Test
+    void takesAnAdminTokenFileOnlyWithAnAdminEndpoint() {
+        AgentOptions options = AgentOptions.parse("--haproxy-api", "x", "--admin", "127.0.0.1:8081",
+                "--admin-token-file", "/etc/room-router/admin.token");
+
+        assertThat(options.adminTokenFile()).contains(java.nio.file.Path.of("/etc/room-router/admin.token"));
+        assertThat(options.describe()).contains("admin-token-file=/etc/room-router/admin.token");
+        assertThat(AgentOptions.parse("--haproxy-api", "x").adminTokenFile()).isEmpty();
+        assertThatThrownBy(() -> AgentOptions.parse("--haproxy-api", "x", "--admin-token-file", "/t"))
+                .hasMessage("--admin-token-file: given without --admin (expected: both, or neither)");
+    }
 }

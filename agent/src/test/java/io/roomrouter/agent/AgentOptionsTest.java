@@ -87,7 +87,8 @@ class AgentOptionsTest {
     void helpListsEveryFlag() {
         for (String flag : List.of("--listen", "--haproxy-api", "--servers", "--server-capacity", "--room-size",
                 "--room-idle-timeout", "--reservation-window", "--redis", "--redis-prefix", "--redis-timeout",
-                "--admin", "--refresh-interval", "--max-frame-size", "--io-threads", "--hello-timeout", "--idle-timeout",
+                "--admin", "--admin-token-file", "--refresh-interval", "--max-frame-size", "--io-threads",
+                "--hello-timeout", "--idle-timeout",
                 "--max-connections", "--warmup-joins", "--help")) {
             assertThat(AgentOptions.HELP).contains(flag + " ");
         }

@@ -78,19 +78,26 @@ final class AdminServer implements AutoCloseable {
                     .sync()
                     .channel();
             boolean loopback = listen.toSocketAddress().getAddress().isLoopbackAddress();
+            // The bound address, so that a port 0 logs the port the system chose.
+            String bound = formatted((InetSocketAddress) channel.localAddress());
             if (!loopback) {
-                log.warn("admin endpoint on {}, not loopback: anything that reaches it can read health{}", listen,
+                log.warn("admin endpoint on {}, not loopback: anything that reaches it can read health{}", bound,
                         access.token().isPresent() ? "; release needs the bearer token of " + AdminToken.FLAG
                                 : " and, without " + AdminToken.FLAG + ", release is refused (403)");
             }
             log.info("admin endpoint on http://{}/ (GET /health/live, GET /health/ready or /health,"
-                    + " POST /release?backend=B&room=R{})", listen,
+                    + " POST /release?backend=B&room=R{})", bound,
                     access.token().isPresent() ? " with a bearer token" : loopback ? ", loopback callers only" : "");
             return new AdminServer(channel, group);
         } catch (InterruptedException | RuntimeException e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw e;
         }
+    }
+
+    private static String formatted(InetSocketAddress address) {
+        String host = address.getAddress().getHostAddress();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 
     InetSocketAddress address() {

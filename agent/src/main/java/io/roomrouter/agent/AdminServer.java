@@ -1,128 +1,140 @@
 package io.roomrouter.agent;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
 import io.roomrouter.haproxy.ServerInventory;
 import io.roomrouter.haproxy.StickTable;
-import io.roomrouter.placement.Identifiers;
 import io.roomrouter.store.RoomStore;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A small HTTP endpoint for operators and game servers, off the SPOP path:
- * {@code GET /health} and {@code POST /release?backend=B&room=R}, which ends a room when its match is over and
- * gives its seats back.
+ * A small HTTP endpoint for operators and game servers, off the SPOP path (its own event loop thread):
+ * {@code GET /health/live}, {@code GET /health/ready} ({@code /health} is the same), and
+ * {@code POST /release?backend=B&room=R}, which ends a room when its match is over and gives its seats back.
+ *
+ * <p>Fit for a network: request line, headers and body are bounded ({@link Limits}); each connection carries one
+ * request, which must arrive whole within {@link Limits#requestTimeout}, then is closed; connections are capped. A
+ * slow client holds a socket for a few seconds at most and never a thread: nothing here blocks.
  */
 final class AdminServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
 
-    private final HttpServer http;
-    private final ExecutorService executor;
-
-    private AdminServer(HttpServer http, ExecutorService executor) {
-        this.http = http;
-        this.executor = executor;
+    /** The endpoint's fixed bounds: an admin endpoint serves a few probes and game servers, not players. */
+    record Limits(int maxInitialLine, int maxHeaders, int maxBody, Duration requestTimeout, int maxConnections) {
+        static final Limits DEFAULT = new Limits(4096, 8192, 4096, Duration.ofSeconds(5), 64);
     }
 
-    static AdminServer start(HostAndPort listen, RoomStore store, ServerInventory inventory, StickTable table)
-            throws IOException {
-        HttpServer http = HttpServer.create(listen.toSocketAddress(), 64);
-        ExecutorService executor = Executors.newFixedThreadPool(2, runnable -> {
+    private final Channel channel;
+    private final EventLoopGroup group;
+
+    private AdminServer(Channel channel, EventLoopGroup group) {
+        this.channel = channel;
+        this.group = group;
+    }
+
+    static AdminServer start(HostAndPort listen, AdminAccess access, RoomStore store, ServerInventory inventory,
+            StickTable table) throws InterruptedException {
+        Limits limits = Limits.DEFAULT;
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, runnable -> {
             Thread thread = new Thread(runnable, "room-router-admin");
             thread.setDaemon(true);
             return thread;
-        });
-        http.setExecutor(executor);
-        http.createContext("/health", exchange -> {
-            if (!exchange.getRequestMethod().equals("GET")) {
-                respond(exchange, 405, "method " + exchange.getRequestMethod() + " (expected: GET)\n");
-                return;
-            }
-            respond(exchange, 200, "ok store=" + store.kind() + " inventory=" + inventory.describe()
-                    + " backends=" + inventory.backends().size() + "\n");
-        });
-        http.createContext("/release", exchange -> release(exchange, store, table));
-        http.start();
-        log.info("admin endpoint on http://{}/ (GET /health, POST /release?backend=B&room=R)", listen);
-        return new AdminServer(http, executor);
-    }
-
-    private static void release(HttpExchange exchange, RoomStore store, StickTable table) throws IOException {
-        if (!exchange.getRequestMethod().equals("POST")) {
-            respond(exchange, 405, "method " + exchange.getRequestMethod() + " (expected: POST)\n");
-            return;
-        }
-        Map<String, String> query = query(exchange.getRequestURI());
-        for (String name : new String[] {"backend", "room"}) {
-            Optional<String> problem = Identifiers.problem(name, query.getOrDefault(name, ""));
-            if (problem.isPresent()) {
-                respond(exchange, 400, problem.get() + "\n");
-                return;
-            }
-        }
-        String backend = query.get("backend");
-        String room = query.get("room");
-        boolean released;
+        }, NioIoHandler.newFactory());
+        AdminRoutes routes = new AdminRoutes(access, store, inventory, table);
+        ConnectionCap cap = new ConnectionCap(limits.maxConnections());
+        HttpDecoderConfig decoding = new HttpDecoderConfig()
+                .setMaxInitialLineLength(limits.maxInitialLine())
+                .setMaxHeaderSize(limits.maxHeaders());
         try {
-            released = store.release(backend, room).toCompletableFuture().get(2, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            log.warn("release room={} backend={} failed: {}", room, backend, e.toString());
-            respond(exchange, 503, "release failed: " + e.getClass().getSimpleName() + "\n");
-            return;
-        }
-        // The room ended: HAProxy's stick table must not send a new room of the same id to its old server while
-        // the agent is away. In the background, best effort; the table may have it even when the agent did not.
-        table.forget(backend, room);
-        log.info("release room={} backend={} released={}", room, backend, released);
-        respond(exchange, released ? 200 : 404, released ? "released\n" : "no such room\n");
-    }
-
-    private static Map<String, String> query(URI uri) {
-        Map<String, String> values = new HashMap<>();
-        String raw = uri.getRawQuery();
-        if (raw == null) {
-            return values;
-        }
-        for (String pair : raw.split("&", -1)) {
-            int eq = pair.indexOf('=');
-            if (eq > 0) {
-                values.putIfAbsent(
-                        URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            Channel channel = new ServerBootstrap()
+                    .group(group)
+                    .channel(NioServerSocketChannel.class)
+                    .option(ChannelOption.SO_BACKLOG, 64)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline().addLast(cap, new HttpServerCodec(decoding),
+                                    new AdminRequestHandler(limits, routes));
+                        }
+                    })
+                    .bind(listen.toSocketAddress())
+                    .sync()
+                    .channel();
+            boolean loopback = listen.toSocketAddress().getAddress().isLoopbackAddress();
+            // The bound address, so that a port 0 logs the port the system chose.
+            String bound = formatted((InetSocketAddress) channel.localAddress());
+            if (!loopback) {
+                log.warn("admin endpoint on {}, not loopback: anything that reaches it can read health{}", bound,
+                        access.token().isPresent() ? "; release needs the bearer token of " + AdminToken.FLAG
+                                : " and, without " + AdminToken.FLAG + ", release is refused (403)");
             }
+            log.info("admin endpoint on http://{}/ (GET /health/live, GET /health/ready or /health,"
+                    + " POST /release?backend=B&room=R{})", bound,
+                    access.token().isPresent() ? " with a bearer token" : loopback ? ", loopback callers only" : "");
+            return new AdminServer(channel, group);
+        } catch (InterruptedException | RuntimeException e) {
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            throw e;
         }
-        return values;
     }
 
-    private static void respond(HttpExchange exchange, int status, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
+    private static String formatted(InetSocketAddress address) {
+        String host = address.getAddress().getHostAddress();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 
     InetSocketAddress address() {
-        return http.getAddress();
+        return (InetSocketAddress) channel.localAddress();
     }
 
     @Override
     public void close() {
-        http.stop(0);
-        executor.shutdownNow();
+        channel.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    /** Closes connections past the cap at once, so that many idle sockets cannot exhaust file descriptors. */
+    @ChannelHandler.Sharable
+    static final class ConnectionCap extends ChannelInboundHandlerAdapter {
+        private final int max;
+        private final AtomicInteger open = new AtomicInteger();
+
+        ConnectionCap(int max) {
+            this.max = max;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) throws Exception {
+            if (open.incrementAndGet() > max) {
+                log.debug("admin connection from {} refused: {} open (max {})", ctx.channel().remoteAddress(),
+                        open.get() - 1, max);
+                ctx.close();
+                return;
+            }
+            super.channelActive(ctx);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            open.decrementAndGet();
+            super.channelInactive(ctx);
+        }
     }
 }

@@ -83,6 +83,8 @@ final class Agent implements AutoCloseable {
         if (!options.listen().toSocketAddress().getAddress().isLoopbackAddress()) {
             log.warn("listening on {}, not loopback: anything that reaches it can ask for placements", options.listen());
         }
+        // Read first: a token file that cannot be used stops the start before anything is opened.
+        Optional<AdminToken> adminToken = options.adminTokenFile().map(AdminToken::read);
         ServerInventory inventory = inventory(options);
         StickTable table = stickTable(options, inventory);
         RoomLifetimes lifetimes = new RoomLifetimes(options.reservationWindow(), options.roomIdleTimeout());
@@ -130,7 +132,21 @@ final class Agent implements AutoCloseable {
         }
         Optional<AdminServer> admin = Optional.empty();
         if (options.admin().isPresent()) {
-            admin = Optional.of(AdminServer.start(options.admin().get(), store, inventory, table));
+            HostAndPort adminListen = options.admin().get();
+            AdminAccess access = new AdminAccess(adminToken,
+                    adminListen.toSocketAddress().getAddress().isLoopbackAddress());
+            try {
+                admin = Optional.of(AdminServer.start(adminListen, access, store, inventory, table));
+            } catch (Exception e) {
+                server.close();
+                decisions.close();
+                housekeeping.shutdownNow();
+                store.close();
+                loops.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+                closeTable(table);
+                inventory.close();
+                throw e;
+            }
         }
         log.info("room-router ready: SPOP on {}, {} store, inventory {}",
                 server.localAddress(), store.kind(), inventory.describe());

@@ -1,6 +1,7 @@
 package io.roomrouter.agent;
 
 import io.roomrouter.store.RedisSettings;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +31,7 @@ record AgentOptions(
         String redisPrefix,
         Duration redisTimeout,
         Optional<HostAndPort> admin,
+        Optional<Path> adminTokenFile,
         int warmupJoins) {
 
     static final int MAX_ROOM_SIZE = 1000;
@@ -71,7 +73,10 @@ record AgentOptions(
             "",
             "Agent:",
             "  --listen HOST:PORT          the SPOP listener (default 127.0.0.1:12345, loopback only)",
-            "  --admin HOST:PORT           an HTTP endpoint for health and room release (default: off)",
+            "  --admin HOST:PORT           an HTTP endpoint for health and room release (default: off; keep it",
+            "                              on loopback, or set --admin-token-file: see the README)",
+            "  --admin-token-file PATH     a file holding the bearer token that POST /release (anything but GET)",
+            "                              must carry; without it such calls are accepted on loopback only",
             "  --refresh-interval DUR      how often the runtime API is read (default 500ms)",
             "  --max-frame-size N          largest SPOP frame accepted, 256 to 1048576 (default 16380)",
             "  --io-threads N              threads serving SPOP connections (default: one per CPU core, "
@@ -142,6 +147,7 @@ record AgentOptions(
         private String redisPrefix = "rr";
         private Duration redisTimeout = RedisSettings.DEFAULT_TIMEOUT;
         private HostAndPort admin;
+        private Path adminTokenFile;
         private int warmupJoins = 2000;
 
         void set(String flag, String value) {
@@ -167,6 +173,7 @@ record AgentOptions(
                 case "--redis-prefix" -> redisPrefix = nonEmpty(flag, value);
                 case "--redis-timeout" -> redisTimeout = positive(flag, value);
                 case "--admin" -> admin = HostAndPort.parse(flag, value);
+                case "--admin-token-file" -> adminTokenFile = Path.of(nonEmpty(flag, value));
                 case "--warmup-joins" -> warmupJoins = integer(flag, value, 0, 100_000);
                 default -> throw new OptionsException("unknown flag: " + flag + " (see --help)");
             }
@@ -187,6 +194,9 @@ record AgentOptions(
             if (maxSize < roomSize) {
                 throw new OptionsException("--max-room-size: " + maxSize + " (expected: >= --room-size " + roomSize
                         + ")");
+            }
+            if (adminTokenFile != null && admin == null) {
+                throw new OptionsException("--admin-token-file: given without --admin (expected: both, or neither)");
             }
             return new AgentOptions(
                     listen,
@@ -209,6 +219,7 @@ record AgentOptions(
                     redisPrefix,
                     redisTimeout,
                     Optional.ofNullable(admin),
+                    Optional.ofNullable(adminTokenFile),
                     warmupJoins);
         }
 
@@ -270,6 +281,7 @@ record AgentOptions(
                 + " store=" + redis.map(r -> "redis " + RedisUris.redact(r) + " prefix=" + redisPrefix
                         + " timeout=" + DurationFlag.format(redisTimeout)).orElse("memory")
                 + " admin=" + admin.map(HostAndPort::toString).orElse("off")
+                + adminTokenFile.map(file -> " admin-token-file=" + file).orElse("")
                 + " warmup-joins=" + warmupJoins;
     }
 }

@@ -54,6 +54,14 @@ public final class RuntimeApiInventory implements ServerInventory {
     /** Each backend's servers by their {@code sid}, published with {@link #snapshots}. */
     private volatile Map<String, Map<Integer, String>> serverIds = Map.of();
 
+    /** When the runtime API was last read (System.nanoTime), NEVER_READ before; for readiness. */
+    private volatile long lastReadNanos = NEVER_READ;
+    private static final long NEVER_READ = Long.MIN_VALUE;
+    /** Refreshes missed before the view counts as stale: one slow read is not an outage. */
+    static final int STALE_AFTER_REFRESHES = 3;
+    /** And never less than this, so that a short --refresh-interval does not flap readiness. */
+    static final Duration MIN_STALE_AFTER = Duration.ofSeconds(3);
+
     // Guarded by refreshLock.
     private boolean lost;
     private boolean everRead;
@@ -130,7 +138,31 @@ public final class RuntimeApiInventory implements ServerInventory {
             serverIds = toServerIds(rows);
             snapshots = next;
             everRead = true;
+            lastReadNanos = System.nanoTime();
         }
+    }
+
+    /**
+     * Stale when the runtime API has not been read for {@link #STALE_AFTER_REFRESHES} refresh intervals (at least
+     * {@link #MIN_STALE_AFTER}), or never: placements then rest on servers' states that may have changed.
+     */
+    @Override
+    public Optional<String> stale() {
+        return stale(System.nanoTime());
+    }
+
+    Optional<String> stale(long nowNanos) {
+        long at = lastReadNanos;
+        if (at == NEVER_READ) {
+            return Optional.of("runtime API " + client.address() + " not read yet");
+        }
+        long staleAfter = Math.max(refreshInterval.toNanos() * STALE_AFTER_REFRESHES, MIN_STALE_AFTER.toNanos());
+        long age = nowNanos - at;
+        if (age > staleAfter) {
+            return Optional.of("runtime API " + client.address() + " last read "
+                    + TimeUnit.NANOSECONDS.toMillis(age) + " ms ago");
+        }
+        return Optional.empty();
     }
 
     /** {@link #refresh()}, logging a lost runtime API once (WARN) and its return (INFO) instead of throwing. */

@@ -386,6 +386,11 @@ public final class RedisRoomStore implements RoomStore {
     }
 
     @Override
+    public Optional<String> unreachable() {
+        return Optional.ofNullable(watch.unavailable()).map(why -> "redis " + why);
+    }
+
+    @Override
     public String kind() {
         return "redis";
     }

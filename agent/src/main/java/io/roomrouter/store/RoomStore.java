@@ -3,6 +3,7 @@ package io.roomrouter.store;
 import io.roomrouter.placement.BackendSnapshot;
 import io.roomrouter.placement.JoinRequest;
 import io.roomrouter.placement.Placement;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -21,6 +22,14 @@ public interface RoomStore extends AutoCloseable {
 
     /** Ends a room now and gives its seats back; completes with true when the room existed. */
     CompletionStage<Boolean> release(String backend, String room);
+
+    /**
+     * Why the store cannot be asked now (for readiness: {@code "connection lost 120 ms ago"}), or empty when it can.
+     * Cheap and never blocks; the in-memory store is always reachable.
+     */
+    default Optional<String> unreachable() {
+        return Optional.empty();
+    }
 
     /** A short name for logs: {@code memory} or {@code redis}. */
     String kind();

@@ -87,7 +87,8 @@ class AgentOptionsTest {
     void helpListsEveryFlag() {
         for (String flag : List.of("--listen", "--haproxy-api", "--servers", "--server-capacity", "--room-size",
                 "--room-idle-timeout", "--reservation-window", "--redis", "--redis-prefix", "--redis-timeout",
-                "--admin", "--refresh-interval", "--max-frame-size", "--io-threads", "--hello-timeout", "--idle-timeout",
+                "--admin", "--admin-token-file", "--refresh-interval", "--max-frame-size", "--io-threads",
+                "--hello-timeout", "--idle-timeout",
                 "--max-connections", "--warmup-joins", "--help")) {
             assertThat(AgentOptions.HELP).contains(flag + " ");
         }
@@ -110,5 +111,17 @@ class AgentOptionsTest {
         assertThatThrownBy(() -> AgentOptions.parse("--haproxy-api", "x", "--max-pending-rooms-per-client", "0"))
                 .isInstanceOf(OptionsException.class)
                 .hasMessage("--max-pending-rooms-per-client: 0 (expected: 1 to 1000000)");
+    }
+
+    @Test
+    void takesAnAdminTokenFileOnlyWithAnAdminEndpoint() {
+        AgentOptions options = AgentOptions.parse("--haproxy-api", "x", "--admin", "127.0.0.1:8081",
+                "--admin-token-file", "/etc/room-router/admin.token");
+
+        assertThat(options.adminTokenFile()).contains(java.nio.file.Path.of("/etc/room-router/admin.token"));
+        assertThat(options.describe()).contains("admin-token-file=/etc/room-router/admin.token");
+        assertThat(AgentOptions.parse("--haproxy-api", "x").adminTokenFile()).isEmpty();
+        assertThatThrownBy(() -> AgentOptions.parse("--haproxy-api", "x", "--admin-token-file", "/t"))
+                .hasMessage("--admin-token-file: given without --admin (expected: both, or neither)");
     }
 }

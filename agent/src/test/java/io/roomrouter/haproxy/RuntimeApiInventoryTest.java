@@ -148,4 +148,21 @@ class RuntimeApiInventoryTest {
     private static List<ServerState> states(RuntimeApiInventory inventory, String backend) {
         return inventory.backend(backend).orElseThrow().servers().stream().map(ServerStatus::state).toList();
     }
+
+    @Test
+    void isStaleBeforeItsFirstReadAndWhenReadsStop() throws IOException {
+        try (OneCommandServer server = new OneCommandServer(dir.resolve("admin.sock"));
+                RuntimeApiInventory inventory = inventory("admin.sock", 30)) {
+            assertThat(inventory.stale()).hasValueSatisfying(why -> assertThat(why).endsWith("not read yet"));
+            server.answer(Fixtures.showStat("live-connections"));
+            inventory.refresh();
+            long readAt = System.nanoTime();
+
+            assertThat(inventory.stale()).isEmpty();
+            // NO_BACKGROUND is an hour: stale after three missed refreshes, so three hours on.
+            assertThat(inventory.stale(readAt + Duration.ofHours(3).toNanos() - 1_000_000_000L)).isEmpty();
+            assertThat(inventory.stale(readAt + Duration.ofHours(3).toNanos() + 1_000_000_000L))
+                    .hasValueSatisfying(why -> assertThat(why).matches("runtime API .* last read 108\\d{5} ms ago"));
+        }
+    }
 }

@@ -37,12 +37,12 @@ public final class RedisServerProcess implements AutoCloseable {
         return "redis://127.0.0.1:" + port + "/0";
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
     /** Starts the server (again) on the same port and waits until it answers PING. */
-    void restart() {
+    public void restart() {
         try {
             process = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
                     "--save", "", "--appendonly", "no")
@@ -63,7 +63,7 @@ public final class RedisServerProcess implements AutoCloseable {
     }
 
     /** Kills the server at once, as a crash would. */
-    void kill() {
+    public void kill() {
         process.destroyForcibly();
         try {
             process.waitFor(10, TimeUnit.SECONDS);

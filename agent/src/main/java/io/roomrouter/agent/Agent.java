@@ -258,7 +258,7 @@ final class Agent implements AutoCloseable {
         // sidecar, distinct between sidecars.
         String agentId = hostName() + ":" + options.listen().port();
         return RedisRoomStore.start(settings, lifetimes, bounds(options), inventory, agentId, Clock.systemUTC(),
-                redisLoop, table);
+                redisLoop);
     }
 
     private static RoomBounds bounds(AgentOptions options) {

@@ -122,12 +122,7 @@ final class Agent implements AutoCloseable {
                     options.idleTimeout(), options.maxConnections());
             server = SpopServer.start(options.listen(), limits, loops, joins);
         } catch (Exception e) {
-            decisions.close();
-            housekeeping.shutdownNow();
-            store.close();
-            loops.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-            closeTable(table);
-            inventory.close();
+            abandon(decisions, housekeeping, store, loops, table, inventory);
             throw e;
         }
         Optional<AdminServer> admin = Optional.empty();
@@ -139,12 +134,7 @@ final class Agent implements AutoCloseable {
                 admin = Optional.of(AdminServer.start(adminListen, access, store, inventory, table));
             } catch (Exception e) {
                 server.close();
-                decisions.close();
-                housekeeping.shutdownNow();
-                store.close();
-                loops.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-                closeTable(table);
-                inventory.close();
+                abandon(decisions, housekeeping, store, loops, table, inventory);
                 throw e;
             }
         }
@@ -181,6 +171,17 @@ final class Agent implements AutoCloseable {
         RuntimeApiClient client =
                 new RuntimeApiClient(RuntimeApiAddress.parse(options.haproxyApi().get()), TABLE_CLIENT_TIMEOUT);
         return new RuntimeApiStickTable(client, runtime::serverName, options.roomIdleTimeout(), TABLE_LOOKUP_BOUND);
+    }
+
+    // A start that failed after the store was made: what it made so far closes, in reverse order.
+    private static void abandon(DecisionLog decisions, ScheduledExecutorService housekeeping, RoomStore store,
+            EventLoopGroup loops, StickTable table, ServerInventory inventory) {
+        decisions.close();
+        housekeeping.shutdownNow();
+        store.close();
+        loops.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+        closeTable(table);
+        inventory.close();
     }
 
     private static void closeTable(StickTable table) {

@@ -17,9 +17,9 @@ fi
 scripts/ensure-packages.sh "${packages[@]}"
 
 # The scenarios every newer HAProxy runs: placement and stickiness, capacity, servers changing, the agent down,
-# the agent paused, killed and stopped (stick table, peers), and the reference configuration's
+# the agent paused, killed, stopped and restarted (stick table, peers), and the reference configuration's
 # `haproxy -c`.
-matrix_its=HaproxyConfigCheckIT,RoomAffinityIT,CapacityIT,ServerChangesIT,AgentDownIT,AgentFaultIT
+matrix_its=HaproxyConfigCheckIT,RoomAffinityIT,CapacityIT,ServerChangesIT,AgentDownIT,AgentFaultIT,AgentRestartIT
 read -r -a matrix <<<"${RR_HAPROXY_VERSIONS-3.0 3.2 3.4}"
 roots=""
 if ((${#matrix[@]})); then

@@ -187,7 +187,7 @@ public final class RuntimeApiStickTable implements StickTable, AutoCloseable {
             return Optional.empty();
         }
         long idle = Math.max(0, expireMillis - entry.expiresInMillis());
-        return Optional.of(new StuckRoom(entry.key(), server.get(), idle));
+        return Optional.of(new StuckRoom(entry.key(), server.get(), idle, entry.connected()));
     }
 
     @Override

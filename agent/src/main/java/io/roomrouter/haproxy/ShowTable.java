@@ -11,13 +11,14 @@ import java.util.OptionalLong;
  *
  * <pre>
  * # table: be_game, type: string, size:1048576, used:2
- * 0x7fda5404ca90: key=r1 use=0 exp=1796904 server_id=1 server_key=game1
- * 0x55a1eb427dd0: key=r4 use=0 exp=1797948 server_id=3 server_key=game3
+ * 0x7fda5404ca90: key=r1 use=0 exp=1796904 server_id=1 server_key=game1 conn_cur=3
+ * 0x55a1eb427dd0: key=r4 use=0 exp=1797948 server_id=3 server_key=game3 conn_cur=0
  * </pre>
  *
  * {@code exp} is the milliseconds left before the entry expires; {@code server_id} is the server's {@code sid} in
  * {@code show stat} (0: none); {@code server_key} (2.5 and later) names the server, {@code -} when the entry was
- * written without one ({@code set table}); HAProxy 2.9 and later add fields such as {@code shard=0}. Fields are
+ * written without one ({@code set table}); {@code conn_cur}, when the table stores it, the connections tracked
+ * on the entry now; HAProxy 2.9 and later add fields such as {@code shard=0}. Fields are
  * found by name. A key that is not in the table answers a blank line only; an unknown table answers
  * {@code No such table}.
  *
@@ -28,8 +29,12 @@ final class ShowTable {
     private static final String KEY = " key=";
     private static final String USE = " use=";
 
-    /** One entry: the server is {@code serverKey} when HAProxy names it, else the {@code sid} {@code serverId}. */
-    record Entry(String key, long expiresInMillis, OptionalInt serverId, Optional<String> serverKey) {}
+    /**
+     * One entry: the server is {@code serverKey} when HAProxy names it, else the {@code sid} {@code serverId};
+     * {@code connected} is its {@code conn_cur}, empty when the table does not store it.
+     */
+    record Entry(String key, long expiresInMillis, OptionalInt serverId, Optional<String> serverKey,
+            OptionalInt connected) {}
 
     /** What one line of the answer is. */
     enum LineKind {
@@ -91,6 +96,7 @@ final class ShowTable {
         OptionalLong exp = OptionalLong.empty();
         OptionalInt serverId = OptionalInt.empty();
         Optional<String> serverKey = Optional.empty();
+        OptionalInt connected = OptionalInt.empty();
         int at = keyEnd + 1;
         while (at < line.length()) {
             int space = line.indexOf(' ', at);
@@ -113,8 +119,14 @@ final class ShowTable {
                             serverKey = Optional.of(value);
                         }
                     }
+                    case "conn_cur" -> {
+                        OptionalLong count = number(value);
+                        if (count.isPresent() && count.getAsLong() <= Integer.MAX_VALUE) {
+                            connected = OptionalInt.of((int) count.getAsLong());
+                        }
+                    }
                     default -> {
-                        // use, shard, and counters a table may store: not needed
+                        // use, shard, and other counters a table may store: not needed
                     }
                 }
             }
@@ -123,7 +135,7 @@ final class ShowTable {
         if (exp.isEmpty() || (serverId.isEmpty() && serverKey.isEmpty())) {
             return Optional.empty();
         }
-        return Optional.of(new Entry(key, exp.getAsLong(), serverId, serverKey));
+        return Optional.of(new Entry(key, exp.getAsLong(), serverId, serverKey, connected));
     }
 
     private static OptionalLong number(String value) {

@@ -87,7 +87,7 @@ final class BackendRooms {
         if (room == null && stuck.isPresent()) {
             Optional<ServerStatus> server = snapshot.server(stuck.get().server());
             if (server.isPresent() && server.get().state().keepsRooms()) {
-                room = adopt(request.room(), server.get().name(), request.size(), stuck.get().idleMillis(), now);
+                room = adopt(request.room(), server.get().name(), request.size(), stuck.get(), now);
                 adopted = true;
             }
         }
@@ -155,23 +155,44 @@ final class BackendRooms {
     }
 
     /**
-     * A room HAProxy's stick table has on {@code server} (which keeps rooms), last joined {@code idleMillis} ago,
-     * taken as it is. A room seen within the reservation window may still be filling: it holds seats for its whole
-     * size, as a new room does, for a window from now, given back as players arrive. Its players already on the
-     * server are then counted twice (in HAProxy's live connections too) until the window ends: the server looks
-     * fuller than it is, never emptier, so no room placed meanwhile can overfill it.
+     * A room HAProxy's stick table has on {@code server} (which keeps rooms), taken as it is. A room seen within
+     * the reservation window may still be filling: it holds, for a window from now, the seats of the players who
+     * are not there yet (see {@link #holdUnclaimed}).
      */
-    private Room adopt(String roomId, String server, int size, long idleMillis, long now) {
+    private Room adopt(String roomId, String server, int size, StuckRoom stuck, long now) {
         Room room = new Room(server, size, now);
         rooms.put(roomId, room);
-        if (idleMillis < lifetimes.reservationWindow().toMillis()) {
-            reserving.add(room);
-            changeHeld(room.server, room.size);
-            room.heldSeats = room.size;
+        if (stuck.idleMillis() < lifetimes.reservationWindow().toMillis()) {
+            holdUnclaimed(room, connectedOf(room, stuck));
         } else {
             room.players = null; // long settled: nothing to hold, no arrivals to count
         }
         return room;
+    }
+
+    /**
+     * Holds the seats of a room read from the stick table, in reservation from now: its whole size less the
+     * {@code there} players the table counts connected ({@link #connectedOf}), who are in HAProxy's live connections
+     * already and would otherwise be counted twice (a server looking full with room to spare). Those players are
+     * counted as arrived, though their ids are not known: one of them reconnecting counts as a new arrival, and
+     * gives its seat back early.
+     */
+    private void holdUnclaimed(Room room, int there) {
+        room.arrived = (short) there;
+        reserving.add(room);
+        int held = room.size - there;
+        if (held > 0) {
+            changeHeld(room.server, held);
+            room.heldSeats = (short) held;
+        }
+    }
+
+    /**
+     * The room's players connected now, by the table's {@code conn_cur}, at most its size; 0 when the table does
+     * not store it: the room then holds its whole size, fuller than it is, never emptier.
+     */
+    private static short connectedOf(Room room, StuckRoom stuck) {
+        return (short) Math.min(room.size, stuck.connected().orElse(0));
     }
 
     synchronized boolean knows(String roomId) {
@@ -204,7 +225,9 @@ final class BackendRooms {
             }
             ids.add(stuck.room());
             // The snapshot's name: one string per server, not one per room.
-            found.add(new Room(server.get().name(), roomSize, now - stuck.idleMillis()));
+            Room room = new Room(server.get().name(), roomSize, now - stuck.idleMillis());
+            room.arrived = connectedOf(room, stuck);
+            found.add(room);
             return true;
         }
 
@@ -227,12 +250,10 @@ final class BackendRooms {
                     }
                     rooms.put(id, room);
                     added++;
-                    // Seen within the window: maybe still filling, so it holds its whole size until the window
-                    // counted from that last join ends (see adopt).
+                    // Seen within the window: maybe still filling, so it holds the seats of its players not there
+                    // yet until the window counted from that last join ends (see holdUnclaimed).
                     if (!room.reservationOverAt(now, windowMillis)) {
-                        reserving.add(room);
-                        changeHeld(room.server, room.size);
-                        room.heldSeats = room.size;
+                        holdUnclaimed(room, room.arrived);
                     } else {
                         room.players = null;
                     }

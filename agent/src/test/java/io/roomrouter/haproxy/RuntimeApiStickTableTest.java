@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,7 +38,7 @@ class RuntimeApiStickTableTest {
 
             Optional<StuckRoom> found = table.find("be_game", "r1").toCompletableFuture().join();
 
-            assertThat(found).contains(new StuckRoom("r1", "game1", EXPIRE.toMillis() - 1796904));
+            assertThat(found).contains(new StuckRoom("r1", "game1", EXPIRE.toMillis() - 1796904, OptionalInt.empty()));
             assertThat(haproxy.commands()).containsExactly("show table be_game key r1\n");
         }
     }
@@ -136,7 +137,7 @@ class RuntimeApiStickTableTest {
             assertThat(all.skipped()).isEqualTo(1);
             assertThat(all.complete()).isTrue();
             assertThat(rooms).hasSize(3000);
-            assertThat(rooms.get(3)).isEqualTo(new StuckRoom("room-3", "game2", EXPIRE.toMillis() - 1_000_003));
+            assertThat(rooms.get(3)).isEqualTo(new StuckRoom("room-3", "game2", EXPIRE.toMillis() - 1_000_003, OptionalInt.empty()));
             assertThat(cut.entries()).isEqualTo(100);
             assertThat(cut.complete()).isFalse();
             assertThat(haproxy.commands()).containsExactly("show table be_game\n", "show table be_game\n");

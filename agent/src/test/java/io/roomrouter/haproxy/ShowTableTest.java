@@ -36,15 +36,36 @@ class ShowTableTest {
         assertThat(ShowTable.kind(lines.get(8))).isEqualTo(LineKind.BLANK);
         assertThat(lines.subList(1, 8).stream().map(ShowTable::entry).flatMap(Optional::stream).toList())
                 .containsExactly(
-                        new Entry("r1", 1796904, OptionalInt.of(1), Optional.of("game1")),
-                        new Entry("r2", 1797166, OptionalInt.of(1), Optional.of("game1")),
-                        new Entry("r3", 1797905, OptionalInt.of(1), Optional.of("game1")),
-                        new Entry("r4", 1797948, OptionalInt.of(3), Optional.of("game3")),
-                        new Entry("r5", 1798157, OptionalInt.of(1), Optional.of("game1")),
+                        new Entry("r1", 1796904, OptionalInt.of(1), Optional.of("game1"), OptionalInt.empty()),
+                        new Entry("r2", 1797166, OptionalInt.of(1), Optional.of("game1"), OptionalInt.empty()),
+                        new Entry("r3", 1797905, OptionalInt.of(1), Optional.of("game1"), OptionalInt.empty()),
+                        new Entry("r4", 1797948, OptionalInt.of(3), Optional.of("game3"), OptionalInt.empty()),
+                        new Entry("r5", 1798157, OptionalInt.of(1), Optional.of("game1"), OptionalInt.empty()),
                         // server_key "-": only the id, to be named through show stat's sid
-                        new Entry("x1", 1799999, OptionalInt.of(2), Optional.empty()));
+                        new Entry("x1", 1799999, OptionalInt.of(2), Optional.empty(), OptionalInt.empty()));
         // x2 has no server (server_id=0, server_key=-): nothing to adopt
         assertThat(ShowTable.entry(lines.get(7))).isEmpty();
+    }
+
+    @Test
+    void readsTheConnectionsATableThatStoresConnCurCountsForEachRoom() {
+        // HAProxy 2.6.12 running haproxy/haproxy.cfg (stick-table ... store conn_cur, track-sc0 on joins), three
+        // WebSocket players of r1 and one of r2 connected: "show table be_game", exactly as it answered.
+        String dump = """
+                # table: be_game, type: string, size:1048576, used:2
+                0x55ee972a1c90: key=r1 use=3 exp=1799999 server_id=1 conn_cur=3 server_key=game1
+                0x7f598004cf60: key=r2 use=1 exp=1799999 server_id=1 conn_cur=1 server_key=game1
+
+                """;
+        String[] lines = dump.split("\n", -1);
+
+        assertThat(ShowTable.entry(lines[1]))
+                .contains(new Entry("r1", 1799999, OptionalInt.of(1), Optional.of("game1"), OptionalInt.of(3)));
+        assertThat(ShowTable.entry(lines[2]))
+                .contains(new Entry("r2", 1799999, OptionalInt.of(1), Optional.of("game1"), OptionalInt.of(1)));
+        // A count that is not a number is not guessed at: the room then holds its whole size.
+        assertThat(ShowTable.entry("0x1: key=r3 use=0 exp=5 server_id=1 conn_cur=x server_key=game1"))
+                .contains(new Entry("r3", 5, OptionalInt.of(1), Optional.of("game1"), OptionalInt.empty()));
     }
 
     @Test
@@ -58,7 +79,7 @@ class ShowTableTest {
         String[] lines = found.split("\n", -1);
 
         assertThat(ShowTable.entry(lines[1]))
-                .contains(new Entry("r1", 1796903, OptionalInt.of(1), Optional.of("game1")));
+                .contains(new Entry("r1", 1796903, OptionalInt.of(1), Optional.of("game1"), OptionalInt.empty()));
     }
 
     @Test
@@ -74,9 +95,9 @@ class ShowTableTest {
     void readsFieldsByNameAsNewerVersionsAddThem() {
         // HAProxy 2.9 and later add the shard; older ones (before 2.5) have no server_key.
         assertThat(ShowTable.entry("0x5611a3c0e0a0: key=r7 use=0 exp=29998 shard=0 server_id=2 server_key=game2"))
-                .contains(new Entry("r7", 29998, OptionalInt.of(2), Optional.of("game2")));
+                .contains(new Entry("r7", 29998, OptionalInt.of(2), Optional.of("game2"), OptionalInt.empty()));
         assertThat(ShowTable.entry("0x5611a3c0e0a0: key=r8 use=1 exp=100 server_id=3"))
-                .contains(new Entry("r8", 100, OptionalInt.of(3), Optional.empty()));
+                .contains(new Entry("r8", 100, OptionalInt.of(3), Optional.empty(), OptionalInt.empty()));
     }
 
     @Test
@@ -92,6 +113,6 @@ class ShowTableTest {
     void aKeyWithSpacesEndsAtTheUseField() {
         // urlp(room) is not URL-decoded, but a table may be fed by other rules: a key is read up to " use="
         assertThat(ShowTable.entry("0x1: key=a b use=0 exp=5 server_id=1 server_key=game1"))
-                .contains(new Entry("a b", 5, OptionalInt.of(1), Optional.of("game1")));
+                .contains(new Entry("a b", 5, OptionalInt.of(1), Optional.of("game1"), OptionalInt.empty()));
     }
 }

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
@@ -58,6 +59,32 @@ class MemoryRoomStoreAdoptionTest {
         assertThat(store.heldSeats(BE, "game1")).isEqualTo(10);
         Placement next = join("r2", "p1", snapshot(up("game1", 10, 3), up("game2", 100, 50)));
         assertThat(next.server()).contains("game2");
+    }
+
+    @Test
+    void anAdoptedRoomHoldsOnlyTheSeatsOfThePlayersTheTableDoesNotCountConnected() {
+        // game1 has 21 seats; r1 began there while the agent was away and 3 of its players are connected (conn_cur):
+        // they are in game1's live count, so r1 holds 7 more. p4 joins (live 4, its seat still held until a later
+        // snapshot confirms it): a new room of 10 still fits (4 + 7 + 10 = 21). Counting the 3 twice would make
+        // game1 look full (4 + 10 + 10 = 24 > 21) and refuse the new room, since game2 has no room for it.
+        table.put("r1", "game1", 1_000, 3);
+        join("r1", "p4", snapshot(up("game1", 21, 3), up("game2", 100, 95)));
+
+        assertThat(store.heldSeats(BE, "game1")).isEqualTo(7);
+        Placement next = join("r2", "p1", snapshot(up("game1", 21, 4), up("game2", 100, 95)));
+        assertThat(next.decision()).isEqualTo(Decision.PLACED);
+        assertThat(next.server()).contains("game1");
+    }
+
+    @Test
+    void aRoomTheTableCountsFullHoldsNothingAndItsNextPlayersAreNotCountedAgainstIt() {
+        table.put("r1", "game1", 1_000, 12); // a room of 10 with 12 connections: a reconnect not yet closed
+        BackendSnapshot servers = snapshot(up("game1", 100, 12));
+        join("r1", "p11", servers);
+        join("r1", "p12", servers);
+
+        assertThat(store.heldSeats(BE, "game1")).isZero();
+        assertThat(store.arrivalsQueued(BE)).isZero();
     }
 
     @Test
@@ -121,7 +148,7 @@ class MemoryRoomStoreAdoptionTest {
         table.pending = null;
         Placement second = join("r1", "p2", servers);
 
-        slow.complete(Optional.of(new StuckRoom("r1", "game1", 0)));
+        slow.complete(Optional.of(stuck("r1", "game1", 0)));
 
         assertThat(second.server()).contains("game2");
         Placement answered = first.toCompletableFuture().join();
@@ -135,13 +162,13 @@ class MemoryRoomStoreAdoptionTest {
                 new ServerStatus("game3", ServerState.MAINT, 100, 0));
         MemoryRoomStore.Rebuild rebuild = store.rebuild(servers, 10);
         // as the table lists them: in no order
-        assertThat(rebuild.test(new StuckRoom("settled", "game1", WINDOW.toMillis() + 5_000))).isTrue();
-        assertThat(rebuild.test(new StuckRoom("filling1", "game1", 3_000))).isTrue();
-        assertThat(rebuild.test(new StuckRoom("filling2", "game1", 1_000))).isTrue();
-        assertThat(rebuild.test(new StuckRoom("old", "game2", IDLE.toMillis() - 10_000))).isTrue();
-        assertThat(rebuild.test(new StuckRoom("on-maint", "game3", 0))).isFalse();
-        assertThat(rebuild.test(new StuckRoom("gone", "game9", 0))).isFalse();
-        assertThat(rebuild.test(new StuckRoom("ended", "game2", IDLE.toMillis()))).isFalse();
+        assertThat(rebuild.test(stuck("settled", "game1", WINDOW.toMillis() + 5_000))).isTrue();
+        assertThat(rebuild.test(stuck("filling1", "game1", 3_000))).isTrue();
+        assertThat(rebuild.test(stuck("filling2", "game1", 1_000))).isTrue();
+        assertThat(rebuild.test(stuck("old", "game2", IDLE.toMillis() - 10_000))).isTrue();
+        assertThat(rebuild.test(stuck("on-maint", "game3", 0))).isFalse();
+        assertThat(rebuild.test(stuck("gone", "game9", 0))).isFalse();
+        assertThat(rebuild.test(stuck("ended", "game2", IDLE.toMillis()))).isFalse();
 
         assertThat(rebuild.finish()).isEqualTo(4);
         assertThat(store.roomCount(BE)).isEqualTo(4);
@@ -165,10 +192,23 @@ class MemoryRoomStoreAdoptionTest {
     }
 
     @Test
+    void aRebuiltRoomHoldsOnlyTheSeatsOfItsPlayersNotConnected() {
+        BackendSnapshot servers = snapshot(up("game1", 30, 12), up("game2", 100, 90));
+        MemoryRoomStore.Rebuild rebuild = store.rebuild(servers, 10);
+        rebuild.test(new StuckRoom("a", "game1", 1_000, OptionalInt.of(6)));
+        rebuild.test(new StuckRoom("b", "game1", 2_000, OptionalInt.of(6)));
+        rebuild.finish();
+
+        // 12 players connected and 8 seats held: a room of 10 still fits game1's 30.
+        assertThat(store.heldSeats(BE, "game1")).isEqualTo(8);
+        assertThat(join("c", "p1", servers).server()).contains("game1");
+    }
+
+    @Test
     void rebuiltSeatsAreGivenBackAtTheEndOfTheWindowCountedFromTheLastJoin() {
         BackendSnapshot servers = snapshot(up("game1", 100, 0));
         MemoryRoomStore.Rebuild rebuild = store.rebuild(servers, 10);
-        rebuild.test(new StuckRoom("r1", "game1", 50_000));
+        rebuild.test(stuck("r1", "game1", 50_000));
         rebuild.finish();
         assertThat(store.heldSeats(BE, "game1")).isEqualTo(10);
 
@@ -178,6 +218,11 @@ class MemoryRoomStoreAdoptionTest {
         now.addAndGet(2_000);
         store.expireIdleRooms();
         assertThat(store.heldSeats(BE, "game1")).isZero();
+    }
+
+    /** An entry of a table that does not store conn_cur. */
+    private static StuckRoom stuck(String room, String server, long idleMillis) {
+        return new StuckRoom(room, server, idleMillis, OptionalInt.empty());
     }
 
     private Placement join(String room, String player, BackendSnapshot servers) {
@@ -203,7 +248,11 @@ class MemoryRoomStoreAdoptionTest {
         CompletableFuture<Optional<StuckRoom>> pending;
 
         void put(String room, String server, long idleMillis) {
-            rooms.put(room, new StuckRoom(room, server, idleMillis));
+            rooms.put(room, stuck(room, server, idleMillis));
+        }
+
+        void put(String room, String server, long idleMillis, int connected) {
+            rooms.put(room, new StuckRoom(room, server, idleMillis, OptionalInt.of(connected)));
         }
 
         @Override

@@ -5,6 +5,8 @@
 # Any -Dbench.* system property (see io.roomrouter.bench.BenchSettings) is passed on, e.g. -Dbench.suites=agent.
 # Suites: agent, scale, haproxy, placement (the default), and shared, run only when named: the Redis production
 # shape on this machine's cores (./bench.sh -Dbench.suites=shared -Dbench.sharedRuns=2, see docs/performance.md).
+# soak, run only when named: 8 000 WebSocket players for 30 minutes, memory and descriptors over time
+# (./bench.sh -Dbench.suites=soak; -Dbench.soakPlayers=N -Dbench.soakMinutes=M).
 # The fuzz run of the SPOP codec and the join message is separate: scripts/fuzz.sh (docs/performance.md, "Fuzzing").
 # Installs haproxy, wrk and redis-server with apt-get when they are missing and it runs as root.
 set -euo pipefail

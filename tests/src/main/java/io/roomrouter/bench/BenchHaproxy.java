@@ -77,6 +77,10 @@ final class BenchHaproxy implements AutoCloseable {
         return port;
     }
 
+    long pid() {
+        return process.pid();
+    }
+
     Path statsSocket() {
         return statsSocket;
     }

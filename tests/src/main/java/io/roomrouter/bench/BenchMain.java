@@ -30,6 +30,9 @@ public final class BenchMain {
         if (settings.runs("shared")) {
             new SharedCpuBench(settings, results).run();
         }
+        if (settings.runs("soak")) {
+            new SoakBench(settings, results).run();
+        }
         Path json = settings.outDir().resolve("results.json");
         results.writeJson(json);
         results.printTable(System.out);

@@ -19,7 +19,9 @@ import java.util.Set;
  * (the redis-server binary), {@code bench.agentJvmArgs} (extra agent JVM flags, e.g. for JFR),
  * {@code bench.sharedRuns} (runs of each workload of the shared suite), {@code bench.sharedJvmVariants} (the agent
  * JVM flags it compares, {@code default|-XX:TieredStopAtLevel=1}), {@code bench.sharedCpuSeconds} (length of its
- * paced CPU phase) and {@code bench.sharedJoinsPerSecond} (that phase's rate).
+ * paced CPU phase) and {@code bench.sharedJoinsPerSecond} (that phase's rate); the soak suite, run only when
+ * named: {@code bench.soakPlayers}, {@code bench.soakMinutes}, {@code bench.soakRoomSeconds} and
+ * {@code bench.soakSampleSeconds}.
  */
 record BenchSettings(
         boolean quick,
@@ -117,5 +119,25 @@ record BenchSettings(
     /** The paced phase's offered joins per second over both proxies, from {@code bench.sharedJoinsPerSecond}. */
     int sharedJoinsPerSecond() {
         return Integer.getInteger("bench.sharedJoinsPerSecond", 1000);
+    }
+
+    /** Players the soak holds at once, from {@code bench.soakPlayers}. */
+    int soakPlayers() {
+        return Integer.getInteger("bench.soakPlayers", quick ? 800 : 8000);
+    }
+
+    /** How long the soak runs, from {@code bench.soakMinutes}. */
+    Duration soakDuration() {
+        return Duration.ofMinutes(Long.getLong("bench.soakMinutes", quick ? 1 : 30));
+    }
+
+    /** How long each soak room lives, from {@code bench.soakRoomSeconds}. */
+    Duration soakRoomLife() {
+        return Duration.ofSeconds(Long.getLong("bench.soakRoomSeconds", quick ? 20 : 120));
+    }
+
+    /** How often the soak samples, from {@code bench.soakSampleSeconds}. */
+    Duration soakSampleEvery() {
+        return Duration.ofSeconds(Long.getLong("bench.soakSampleSeconds", quick ? 10 : 60));
     }
 }

@@ -16,6 +16,7 @@ import io.roomrouter.store.RoomBounds;
 import io.roomrouter.store.RedisSettings;
 import io.roomrouter.store.RoomLifetimes;
 import io.roomrouter.store.RoomStore;
+import io.roomrouter.store.TableReadBack;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -99,8 +100,8 @@ final class Agent implements AutoCloseable {
             inventory.close();
             throw e;
         }
-        if (store instanceof MemoryRoomStore memory && table instanceof RuntimeApiStickTable tables) {
-            rebuild(memory, tables, inventory, options.roomSize());
+        if (table instanceof RuntimeApiStickTable tables) {
+            readBack(store, tables, inventory, options.roomSize());
         }
         ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "room-router-housekeeping");
@@ -192,11 +193,12 @@ final class Agent implements AutoCloseable {
 
     /**
      * A restarted agent knows its rooms again before it answers a join: each backend's stick table lists where
-     * HAProxy sent every room and when. Bounded in time ({@link #REBUILD_BUDGET}) and in rooms (by the heap): rooms
-     * not read back are found in the table at their next join, one lookup each. Without the runtime API the agent
-     * starts anyway.
+     * HAProxy sent every room and when, including the rooms that began while no agent answered (see
+     * {@link RoomStore#readBack}). Bounded in time ({@link #REBUILD_BUDGET}) and in rooms (by the heap): with the
+     * memory store, rooms not read back are found in the table at their next join, one lookup each. Without the
+     * runtime API the agent starts anyway.
      */
-    private static void rebuild(MemoryRoomStore store, RuntimeApiStickTable tables, ServerInventory inventory,
+    private static void readBack(RoomStore store, RuntimeApiStickTable tables, ServerInventory inventory,
             int roomSize) {
         long startNanos = System.nanoTime();
         List<String> names;
@@ -221,7 +223,7 @@ final class Agent implements AutoCloseable {
                         + " are looked up at their next join", name, REBUILD_BUDGET.toSeconds(), maxRooms);
                 continue;
             }
-            MemoryRoomStore.Rebuild rebuild = store.rebuild(backend.get(), roomSize);
+            TableReadBack rebuild = store.readBack(backend.get(), roomSize);
             RuntimeApiStickTable.Rebuilt read;
             try {
                 read = tables.rebuild(name, rebuild, left, maxRooms);
@@ -231,10 +233,11 @@ final class Agent implements AutoCloseable {
                         + " up at their next join)", name, kept, e.getMessage());
                 continue;
             }
-            int kept = rebuild.finish();
+            int added = rebuild.finish();
             maxRooms -= read.entries();
             log.info("stick table {}: {} rooms read back in {} ms ({} entries; {} skipped: server gone, DOWN or MAINT,"
-                    + " or idle past --room-idle-timeout)", name, kept, read.millis(), read.entries(), read.skipped());
+                    + " or idle past --room-idle-timeout); {} new to the {} store", name,
+                    read.entries() - read.skipped(), read.millis(), read.entries(), read.skipped(), added, store.kind());
             if (!read.complete()) {
                 log.warn("stick table {}: read stopped after {} entries (budget {} s, at most {} rooms for this heap);"
                         + " the rest are looked up at their next join", name, read.entries(),

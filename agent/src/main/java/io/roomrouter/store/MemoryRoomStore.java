@@ -10,7 +10,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
-import java.util.function.Predicate;
 
 /**
  * Rooms in this process's memory: the zero-set-up store for one HAProxy. Each backend's rooms sit behind one
@@ -21,7 +20,7 @@ import java.util.function.Predicate;
  * is given: a room that began while the agent was down or paused (HAProxy hashed it, and its table remembers
  * where) is adopted on its server instead of placed anew. That join's stage completes when the table answers
  * or its bound passes, on the table's thread; joins to known rooms stay synchronous. At start-up the rooms of a
- * restarted agent are read back from the table ({@link #rebuild}).
+ * restarted agent are read back from the table ({@link #readBack}).
  */
 public final class MemoryRoomStore implements RoomStore {
     private final ConcurrentHashMap<String, BackendRooms> backends = new ConcurrentHashMap<>();
@@ -70,33 +69,24 @@ public final class MemoryRoomStore implements RoomStore {
     }
 
     /**
-     * Gathers the rooms of {@code backend} as HAProxy's stick table lists them, for a restarted agent, before
-     * it answers joins: each room on a server that keeps rooms now (in {@code backend}) is known again with its
-     * idle time, rooms of {@code roomSize} seen within the reservation window hold their seats (see
-     * {@link BackendRooms#adopt}). {@link Rebuild#finish()} puts them in.
+     * Each room on a server that keeps rooms now (in {@code backend}) is known again with its idle time; rooms seen
+     * within the reservation window hold the seats of their players not there yet (see
+     * {@link BackendRooms#adopt}).
      */
-    public Rebuild rebuild(BackendSnapshot backend, int roomSize) {
-        return new Rebuild(rooms(backend.backend()).rebuild(backend, roomSize, clock.getAsLong()));
-    }
+    @Override
+    public TableReadBack readBack(BackendSnapshot backend, int roomSize) {
+        BackendRooms.Rebuild rebuild = rooms(backend.backend()).rebuild(backend, roomSize, clock.getAsLong());
+        return new TableReadBack() {
+            @Override
+            public boolean test(StuckRoom room) {
+                return rebuild.add(room);
+            }
 
-    /** Rooms being read back from a stick table: {@link #test} each, then {@link #finish()} once. */
-    public static final class Rebuild implements Predicate<StuckRoom> {
-        private final BackendRooms.Rebuild rebuild;
-
-        private Rebuild(BackendRooms.Rebuild rebuild) {
-            this.rebuild = rebuild;
-        }
-
-        /** Takes the room when its server keeps rooms and it has not been idle past the timeout. */
-        @Override
-        public boolean test(StuckRoom room) {
-            return rebuild.add(room);
-        }
-
-        /** Puts the rooms taken in; returns how many. */
-        public int finish() {
-            return rebuild.finish();
-        }
+            @Override
+            public int finish() {
+                return rebuild.finish();
+            }
+        };
     }
 
     @Override

@@ -620,6 +620,12 @@ public final class RedisRoomStore implements RoomStore {
         return PlacementPolicy.usualFallback(request.room(), room.server(), backend.servers());
     }
 
+    /** The table's rooms are offered to Redis as a reconciliation offers known ones: see {@link RedisTableReadBack}. */
+    @Override
+    public TableReadBack readBack(BackendSnapshot backend, int roomSize) {
+        return new RedisTableReadBack(backend, roomSize, lifetimes.idleTimeout(), this::runAdopt);
+    }
+
     // On rr-redis, once Redis answers again after an interruption: every room this agent knows is offered to it,
     // a step at a time. A failed attempt keeps what is left for the next tick.
     private void reconcile() {

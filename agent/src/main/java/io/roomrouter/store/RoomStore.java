@@ -20,6 +20,14 @@ public interface RoomStore extends AutoCloseable {
      */
     CompletionStage<Placement> join(JoinRequest request, BackendSnapshot backend);
 
+    /**
+     * Gathers the rooms of {@code backend} that HAProxy's stick table lists, for an agent that starts, before it
+     * answers joins: rooms born or moved while no agent decided are then where their players are. {@code roomSize}
+     * is their size (the table does not know sizes). May block in {@link TableReadBack#finish()}: called at
+     * start-up only, never on an event loop.
+     */
+    TableReadBack readBack(BackendSnapshot backend, int roomSize);
+
     /** Ends a room now and gives its seats back; completes with true when the room existed. */
     CompletionStage<Boolean> release(String backend, String room);
 

@@ -8,6 +8,7 @@ import io.roomrouter.placement.BackendSnapshot;
 import io.roomrouter.placement.JoinRequest;
 import io.roomrouter.placement.Placement;
 import io.roomrouter.store.RoomStore;
+import io.roomrouter.store.TableReadBack;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -100,6 +101,11 @@ class AdminRoutesTest {
         @Override
         public Optional<String> unreachable() {
             return unreachable;
+        }
+
+        @Override
+        public TableReadBack readBack(BackendSnapshot backend, int roomSize) {
+            throw new UnsupportedOperationException("only the agent's start-up reads the stick table back");
         }
 
         @Override

@@ -5,6 +5,7 @@ import io.roomrouter.placement.Decision;
 import io.roomrouter.placement.JoinRequest;
 import io.roomrouter.placement.Placement;
 import io.roomrouter.store.RoomStore;
+import io.roomrouter.store.TableReadBack;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -35,6 +36,11 @@ final class FakeRoomStore implements RoomStore {
     @Override
     public CompletionStage<Boolean> release(String backend, String room) {
         return CompletableFuture.completedFuture(false);
+    }
+
+    @Override
+    public TableReadBack readBack(BackendSnapshot backend, int roomSize) {
+        throw new UnsupportedOperationException("only the agent's start-up reads the stick table back");
     }
 
     @Override

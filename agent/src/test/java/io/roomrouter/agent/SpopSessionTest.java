@@ -31,6 +31,7 @@ import io.roomrouter.spop.SpopStatus;
 import io.roomrouter.spop.TypedData;
 import io.roomrouter.spop.VarScope;
 import io.roomrouter.store.RoomStore;
+import io.roomrouter.store.TableReadBack;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -116,6 +117,11 @@ class SpopSessionTest {
             @Override
             public CompletionStage<Boolean> release(String backend, String room) {
                 return CompletableFuture.completedFuture(false);
+            }
+
+            @Override
+            public TableReadBack readBack(BackendSnapshot backend, int roomSize) {
+                throw new UnsupportedOperationException("only the agent's start-up reads the stick table back");
             }
 
             @Override

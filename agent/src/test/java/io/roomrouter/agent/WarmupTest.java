@@ -8,6 +8,7 @@ import io.roomrouter.placement.Placement;
 import io.roomrouter.store.MemoryRoomStore;
 import io.roomrouter.store.RoomLifetimes;
 import io.roomrouter.store.RoomStore;
+import io.roomrouter.store.TableReadBack;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,6 +78,11 @@ class WarmupTest {
         public synchronized CompletionStage<Boolean> release(String backend, String room) {
             released.add(backend + "/" + room);
             return CompletableFuture.completedFuture(true);
+        }
+
+        @Override
+        public TableReadBack readBack(BackendSnapshot backend, int roomSize) {
+            throw new UnsupportedOperationException("only the agent's start-up reads the stick table back");
         }
 
         @Override

@@ -160,7 +160,7 @@ class MemoryRoomStoreAdoptionTest {
     void aRestartedAgentReadsItsRoomsBackWithTheirIdleTimersAndSeats() {
         BackendSnapshot servers = snapshot(up("game1", 30, 12), up("game2", 100, 0),
                 new ServerStatus("game3", ServerState.MAINT, 100, 0));
-        MemoryRoomStore.Rebuild rebuild = store.rebuild(servers, 10);
+        TableReadBack rebuild = store.readBack(servers, 10);
         // as the table lists them: in no order
         assertThat(rebuild.test(stuck("settled", "game1", WINDOW.toMillis() + 5_000))).isTrue();
         assertThat(rebuild.test(stuck("filling1", "game1", 3_000))).isTrue();
@@ -194,10 +194,10 @@ class MemoryRoomStoreAdoptionTest {
     @Test
     void aRebuiltRoomHoldsOnlyTheSeatsOfItsPlayersNotConnected() {
         BackendSnapshot servers = snapshot(up("game1", 30, 12), up("game2", 100, 90));
-        MemoryRoomStore.Rebuild rebuild = store.rebuild(servers, 10);
-        rebuild.test(new StuckRoom("a", "game1", 1_000, OptionalInt.of(6)));
-        rebuild.test(new StuckRoom("b", "game1", 2_000, OptionalInt.of(6)));
-        rebuild.finish();
+        TableReadBack rebuild = store.readBack(servers, 10);
+        assertThat(rebuild.test(new StuckRoom("a", "game1", 1_000, OptionalInt.of(6)))).isTrue();
+        assertThat(rebuild.test(new StuckRoom("b", "game1", 2_000, OptionalInt.of(6)))).isTrue();
+        assertThat(rebuild.finish()).isEqualTo(2);
 
         // 12 players connected and 8 seats held: a room of 10 still fits game1's 30.
         assertThat(store.heldSeats(BE, "game1")).isEqualTo(8);
@@ -207,9 +207,9 @@ class MemoryRoomStoreAdoptionTest {
     @Test
     void rebuiltSeatsAreGivenBackAtTheEndOfTheWindowCountedFromTheLastJoin() {
         BackendSnapshot servers = snapshot(up("game1", 100, 0));
-        MemoryRoomStore.Rebuild rebuild = store.rebuild(servers, 10);
-        rebuild.test(stuck("r1", "game1", 50_000));
-        rebuild.finish();
+        TableReadBack rebuild = store.readBack(servers, 10);
+        assertThat(rebuild.test(stuck("r1", "game1", 50_000))).isTrue();
+        assertThat(rebuild.finish()).isEqualTo(1);
         assertThat(store.heldSeats(BE, "game1")).isEqualTo(10);
 
         now.addAndGet(9_000);

@@ -2,7 +2,9 @@ package io.roomrouter.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -16,6 +18,7 @@ import org.junit.jupiter.api.TestInfo;
 class RedisRestartIT {
 
     private static final int ROOMS = 30;
+    private static final Duration AGENT_STATE_WITHIN = Duration.ofSeconds(15);
 
     /** Rooms of 6 (so 30 rooms reserve 180 seats, within the reference maxconn 3 x 100 that a reload restores). */
     private static SharedStoreStack stack(TestInfo test, RedisProcess redis) throws InterruptedException {
@@ -71,6 +74,34 @@ class RedisRestartIT {
             stack.awaitInventoryRefresh();
 
             assertNoRoomMoved(test, before, join(stack, crowd, 4, 6), "after both agents restarted");
+        }
+    }
+
+    @Test
+    void roomsBornWhileNoAgentAnsweredKeepTheirServerWhenTheAgentsComeBack(TestInfo test) throws Exception {
+        try (RedisProcess redis = RedisProcess.start(TestLogs.dir(test));
+                SharedStoreStack stack = stack(test, redis);
+                TimedCrowd crowd = new TimedCrowd(8)) {
+            // Both agents down: each HAProxy hashes the new rooms, and the peered tables remember where.
+            for (SharedStoreStack.Proxy proxy : stack.proxies()) {
+                proxy.agent().kill();
+                proxy.haproxy().awaitServerStatus(RoomRouterStack.AGENT_BACKEND, RoomRouterStack.AGENT_SERVER, "DOWN",
+                        AGENT_STATE_WITHIN);
+            }
+            Map<String, String> hashed = homes(join(stack, crowd, 1, 3));
+            assertThat(new HashSet<>(hashed.values())).as("hashing spread the rooms").hasSizeGreaterThan(1);
+
+            // Back, each reads its table and offers Redis the rooms it lacks: they stay where they began.
+            for (SharedStoreStack.Proxy proxy : stack.proxies()) {
+                proxy.agent().restart();
+                stack.awaitAgentUp(proxy);
+                String offered = proxy.agent().awaitLine(line -> line.contains("rooms offered to redis"),
+                        AGENT_STATE_WITHIN).orElse("no line");
+                TestLogs.report(test, proxy + ": " + offered.replaceAll(".*RedisTableReadBack - ", ""));
+            }
+            stack.awaitInventoryRefresh();
+
+            assertNoRoomMoved(test, hashed, join(stack, crowd, 4, 6), "after the agents came back");
         }
     }
 

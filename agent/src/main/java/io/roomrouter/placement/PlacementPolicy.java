@@ -4,9 +4,13 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Where a room goes. A new room: among UP servers where the whole room fits, the one with the lowest load
- * relative to its capacity; ties go to the server the room's rendezvous hash ranks highest, so equal servers
- * share new rooms evenly and every agent breaks a tie the same way.
+ * Where a room goes. A new room ({@link #choose}): among UP servers where the whole room fits, the one with the
+ * lowest load relative to its capacity; ties go to the server the room's rendezvous hash ranks highest, so equal
+ * servers share new rooms evenly and every agent breaks a tie the same way. This is the one rule of both stores:
+ * the memory store calls it, and the Redis store's script applies it to the loads Redis holds, walking the room's
+ * servers in the rendezvous order this class's hash gives (the script cannot compute 64-bit hashes; the agent
+ * sends the order with each join) and keeping the first of equally loaded ones. The words of each decision's
+ * reason are {@link Reasons}.
  *
  * <p>A room whose server stopped keeping rooms (DOWN, MAINT, removed) goes to its successor instead: the UP
  * server the room's rendezvous hash ranks highest among those where it fits. HAProxy often sees a server fail

@@ -6,6 +6,7 @@ import io.roomrouter.placement.Decision;
 import io.roomrouter.placement.JoinRequest;
 import io.roomrouter.placement.Placement;
 import io.roomrouter.placement.PlacementPolicy;
+import io.roomrouter.placement.Reasons;
 import io.roomrouter.placement.ServerLoad;
 import io.roomrouter.placement.ServerState;
 import io.roomrouter.placement.ServerStatus;
@@ -41,9 +42,6 @@ import java.util.Optional;
  * is never refused by them.
  */
 final class BackendRooms {
-    /** The reason of a join that adopted its room from HAProxy's stick table. */
-    static final String ADOPTED_REASON = "adopted: haproxy's stick table has it here";
-
     private final RoomLifetimes lifetimes;
     private final RoomBounds bounds;
     private final RoomLimitLog limitLog;
@@ -106,14 +104,13 @@ final class BackendRooms {
                     room.fallback = named; // rooms live in the old generation: a write there costs the next young GC
                 }
                 return Placement.routed(Decision.STICKY, room.server, fallback,
-                        adopted ? ADOPTED_REASON : "room-on-server", load(status), status.capacity());
+                        adopted ? Reasons.ADOPTED : Reasons.STICKY, load(status), status.capacity());
             }
-            movedReason = server.map(s -> "server " + s.name() + " is " + s.state())
-                    .orElse("server " + room.server + " left");
+            movedReason = Reasons.serverGone(room.server, server.map(ServerStatus::state));
             end(request.room(), room);
             Optional<ServerLoad> named = namedFallback(room, loads);
             if (named.isPresent()) {
-                return settle(request, named.get(), now, movedReason + "; to its fallback", Decision.MOVED, loads);
+                return settle(request, named.get(), now, Reasons.toFallback(movedReason), Decision.MOVED, loads);
             }
         }
         if (movedReason == null) {
@@ -354,13 +351,13 @@ final class BackendRooms {
                 ? PlacementPolicy.choose(request.room(), request.size(), loads)
                 : PlacementPolicy.chooseSuccessor(request.room(), request.size(), loads);
         if (choice.isEmpty()) {
-            String why = "no server fits a room of " + request.size() + ": " + describe(loads);
-            return Placement.full(movedReason == null ? why : movedReason + "; " + why);
+            return Placement.full(movedReason == null ? Reasons.noServerFits(request.size(), loads)
+                    : Reasons.movedButNoServerFits(movedReason, request.size(), loads));
         }
         if (movedReason != null) {
             return settle(request, choice.get(), now, movedReason, Decision.MOVED, loads);
         }
-        return settle(request, choice.get(), now, "least-loaded", Decision.PLACED, loads);
+        return settle(request, choice.get(), now, Reasons.PLACED, Decision.PLACED, loads);
     }
 
     /** Puts a new room, or a moved one, on {@code chosen}, holding seats for all its players. */
@@ -445,25 +442,6 @@ final class BackendRooms {
     private void changeHeld(String server, int delta) {
         heldByServer.computeIfAbsent(server, name -> new int[1])[0] += delta;
         loadsStale = true;
-    }
-
-    private static String describe(List<ServerLoad> loads) {
-        if (loads.isEmpty()) {
-            return "the backend has no servers";
-        }
-        StringBuilder out = new StringBuilder();
-        for (ServerLoad server : loads) {
-            if (out.length() > 0) {
-                out.append(", ");
-            }
-            out.append(server.name()).append(' ');
-            if (server.status().state().takesNewRooms()) {
-                out.append(server.load()).append('/').append(server.capacity());
-            } else {
-                out.append(server.status().state());
-            }
-        }
-        return out.toString();
     }
 
     private int load(ServerStatus status) {

@@ -96,8 +96,10 @@ final class RedisLayout {
 
     /**
      * The room's rendezvous order (highest weight first) as 1-based positions in {@code servers}, e.g.
-     * {@code "2 3 1"}: the script, which cannot compute 64-bit hashes, breaks load ties with it exactly as
-     * {@link io.roomrouter.placement.PlacementPolicy} does, and moves a room to the first server of it that fits.
+     * {@code "2 3 1"}: the script, which cannot compute 64-bit hashes, walks a new room's servers in this order and
+     * keeps the first of the least loaded, which is {@link io.roomrouter.placement.PlacementPolicy#choose}'s
+     * tie-break, and names a room's fallback as the first other UP server of it where the room fits, as
+     * {@link io.roomrouter.placement.PlacementPolicy#fallback} does.
      */
     static String rendezvousPositions(String room, List<ServerStatus> servers) {
         // Each weight once, not once per comparison: this runs for every join that goes to Redis.

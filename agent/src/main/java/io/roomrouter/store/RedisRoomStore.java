@@ -13,6 +13,7 @@ import io.roomrouter.placement.Decision;
 import io.roomrouter.placement.JoinRequest;
 import io.roomrouter.placement.Placement;
 import io.roomrouter.placement.PlacementPolicy;
+import io.roomrouter.placement.Reasons;
 import io.roomrouter.placement.ServerState;
 import io.roomrouter.placement.ServerStatus;
 import java.net.SocketAddress;
@@ -302,7 +303,7 @@ public final class RedisRoomStore implements RoomStore {
                 known.replace(id, cached, cached.joined(now));
                 touch(id, cached.epoch(), request.player().orElse(""));
                 return CompletableFuture.completedFuture(Placement.routed(Decision.STICKY, cached.server(),
-                        cachedFallback(cached, request, backend), "room lives here",
+                        cachedFallback(cached, request, backend), Reasons.STICKY,
                         server.get().liveConnections(), server.get().capacity()));
             }
         }
@@ -602,8 +603,9 @@ public final class RedisRoomStore implements RoomStore {
             Optional<String> fallback = cachedFallback(room, request, backend);
             Optional<ServerStatus> target = fallback.flatMap(backend::server);
             if (target.isPresent()) {
-                return Placement.routed(Decision.MOVED, target.get().name(), room.server() + " is "
-                        + server.map(s -> s.state().name()).orElse("gone") + "; to its fallback; " + why,
+                return Placement.routed(Decision.MOVED, target.get().name(),
+                        Reasons.toFallback(Reasons.serverGone(room.server(), server.map(ServerStatus::state)))
+                                + "; " + why,
                         target.get().liveConnections(), target.get().capacity());
             }
         }
@@ -755,7 +757,7 @@ public final class RedisRoomStore implements RoomStore {
             settleSlot(answer.decision() == Decision.PLACED);
             Placement placement = answer.decision() == Decision.REJECTED
                     ? Placement.rejected(bounds.clientReason()) : answer.placement();
-            if (answer.decision() == Decision.FULL && answer.reason().startsWith(RoomBounds.ROOMS_REASON_PREFIX)) {
+            if (answer.decision() == Decision.FULL && answer.reason().startsWith(Reasons.ROOM_LIMIT_PREFIX)) {
                 limitLog.refused(id.backend(), bounds.maxRooms());
             }
             // Remember before completing: the caller's next join of this room may run as soon as it completes.

@@ -1,5 +1,7 @@
 package io.roomrouter.store;
 
+import io.roomrouter.placement.Reasons;
+
 /**
  * What one backend's new rooms are bounded by, so that clients cannot grow the agent's heap (or Redis' memory) or
  * hold every seat with rooms nobody joins. {@code maxPendingPerClient}: rooms one client may hold while their seats
@@ -22,15 +24,11 @@ public record RoomBounds(int maxPendingPerClient, int maxRooms) {
 
     /** The reason of a new room refused because its client holds too many rooms still waiting for players. */
     String clientReason() {
-        return "too many new rooms from this client still waiting for players (at most " + maxPendingPerClient
-                + "); retry when they have filled";
+        return Reasons.clientBound(maxPendingPerClient);
     }
-
-    /** How the reason of a new room refused at {@link #maxRooms} begins, here and in the Redis script. */
-    static final String ROOMS_REASON_PREFIX = "room limit reached";
 
     /** The reason of a new room refused because the backend holds {@link #maxRooms} rooms. */
     String roomsReason() {
-        return ROOMS_REASON_PREFIX + " (" + maxRooms + " rooms)";
+        return Reasons.roomLimit(maxRooms);
     }
 }

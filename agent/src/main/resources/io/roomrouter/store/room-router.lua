@@ -250,6 +250,21 @@ local function kept_fallback(fallback, usual)
   return nil
 end
 
+-- Why no server fits a room of `size`, as Reasons.noServerFits words it: every server of the batch's list with its
+-- load and capacity when it is UP, else its state.
+local function no_server_fits(size)
+  local parts = {}
+  for i, name in ipairs(step.names) do
+    if step.states[i] == 'UP' then
+      parts[i] = name .. ' ' .. load_of(i) .. '/' .. step.caps[i]
+    else
+      parts[i] = name .. ' ' .. step.states[i]
+    end
+  end
+  if #parts == 0 then return 'no server fits a room of ' .. size .. ': the backend has no servers' end
+  return 'no server fits a room of ' .. size .. ': ' .. table.concat(parts, ', ')
+end
+
 -- One join inside a batch. `order` is the room's rendezvous order as positions in the batch's server list; `claim`
 -- the server the agent knows the room on ('' when it does not know the room).
 -- Returns decision, server, reason, load, capacity, epoch, arrival counted, fallback ('' when none). The fallback is
@@ -257,9 +272,10 @@ end
 -- `may_open` is false when the agent's client is at its bound of rooms still waiting for players: the join is then
 -- answered for a room that exists, and rejected for a new one. The backend's room count is bounded by
 -- step.max_rooms: a new room past it is refused as full. Neither bound ever refuses a room that exists.
+-- Reasons are the words of io.roomrouter.placement.Reasons (PlacementAgreementIT holds both to the same words).
 local function join(room, size, player, order, claim, window, idle, may_open)
   local names, states, caps = step.names, step.states, step.caps
-  local decision, why = 'placed', 'least-loaded'
+  local decision, why = 'placed', nil
   -- The server the room goes to, as a position in the batch's server list.
   local target = nil
   local r = live_room(room)
@@ -289,7 +305,7 @@ local function join(room, size, player, order, claim, window, idle, may_open)
              tostring(load_of(k)), tostring(caps[k]), r.epoch, counted, fallback and names[fallback] or ''
     end
     decision = 'moved'
-    if state then why = server .. ' is ' .. state else why = server .. ' left the backend' end
+    if state then why = 'server ' .. server .. ' is ' .. state else why = 'server ' .. server .. ' left the backend' end
     give_back(r, r.held)
     -- The fallback last named for the room: the one its value keeps, else the usual one (a server added since
     -- the room was last answered can make that another server than the one named; the room then follows the
@@ -305,7 +321,8 @@ local function join(room, size, player, order, claim, window, idle, may_open)
   -- A room an agent claims exists (Redis lost it, and its server is gone): never refused by the bounds.
   if not r and claim == '' then
     if not may_open then
-      return 'rejected', '', 'client at its bound of rooms waiting for players', '0', '0', '', '0', ''
+      -- No reason: only the agent knows its client's bound, and it words the refusal (Reasons.clientBound).
+      return 'rejected', '', '', '0', '0', '', '0', ''
     end
     -- HLEN once per step; the rooms this step opened are not written yet (flush) and are counted apart.
     if not step.rooms then step.rooms = redis.call('HLEN', ROOM) end
@@ -318,30 +335,16 @@ local function join(room, size, player, order, claim, window, idle, may_open)
     -- room goes there too, even past the seats it would otherwise need.
     why = why .. '; to its fallback'
   else
-    -- The servers where the room fits, in its rendezvous order, in tables the batch reuses for every join.
-    local fits, loads, m = step.fits, step.loads, 0
+    -- PlacementPolicy.choose: among the UP servers where the whole room fits, the lowest load relative to
+    -- capacity; of equally loaded ones the first in the room's rendezvous order (highest weight first, as Java
+    -- ranked it), hence the strict comparison.
+    local least_load, least_cap
     for pos in string.gmatch(order, '%d+') do
       local i = tonumber(pos)
       local load = load_of(i)
-      if states[i] == 'UP' and load + size <= caps[i] then
-        m = m + 1
-        fits[m], loads[m] = i, load
-      end
-    end
-    if m > 0 then
-      local least = 1
-      for j = 2, m do
-        if loads[j] * caps[fits[least]] < loads[least] * caps[fits[j]] then least = j end
-      end
-      -- Among the servers within one room of the least loaded, the first in the room's rendezvous order, so that
-      -- loads stay within about one room of even. An agent whose join this script is too slow to answer applies
-      -- the same rule (PlacementPolicy.chooseWithinOneRoom) to the loads `publish` last returned to it.
-      local least_load, least_cap = loads[least], caps[fits[least]]
-      for j = 1, m do
-        if loads[j] * least_cap <= least_load * caps[fits[j]] + size * least_cap then
-          target = fits[j]
-          break
-        end
+      if states[i] == 'UP' and load + size <= caps[i]
+          and (not target or load * least_cap < least_load * caps[i]) then
+        target, least_load, least_cap = i, load, caps[i]
       end
     end
   end
@@ -350,19 +353,23 @@ local function join(room, size, player, order, claim, window, idle, may_open)
       end_room(room, r)
       redis.call('ZREM', ROOMS, room)
     end
-    return 'full', '', 'no server fits a room of ' .. size .. (decision == 'moved' and (' (' .. why .. ')') or ''),
-           '0', '0', '', '0', ''
+    local no_fit = no_server_fits(size)
+    if decision == 'moved' then no_fit = why .. '; ' .. no_fit end
+    return 'full', '', no_fit, '0', '0', '', '0', ''
   end
-  local best, best_load, best_cap = names[target], load_of(target), caps[target]
+  local best = names[target]
   if decision == 'placed' then step.opened = step.opened + 1 end
   r = create(room, best, size, window, idle)
+  -- The load with the room's own seats, as a sticky join of it reports it.
+  local best_load, best_cap = load_of(target), caps[target]
   local counted = count_arrival(r, player)
   local fallback, usual = fallback_of(order, target, size)
   r.fallback = kept_fallback(fallback, usual)
   store(room, r)
   if decision == 'moved' then
-    why = 'moved from ' .. why
     redis.call('PUBLISH', channel, backend .. ' ' .. room .. ' ' .. r.epoch)
+  else
+    why = 'least-loaded'
   end
   return decision, best, why, tostring(best_load), tostring(best_cap), r.epoch, counted,
          fallback and names[fallback] or ''
@@ -443,7 +450,7 @@ local function batch()
     if ARGV[e] == 'j' or ARGV[e] == 'n' then joins = joins + 1 end
   end
   step = { names = names, states = states, caps = caps, index = index, live = {}, held = {}, held_added = {},
-           holds = {}, seats = {}, hold = {}, values = {}, dirty = {}, alive = {}, fits = {}, loads = {},
+           holds = {}, seats = {}, hold = {}, values = {}, dirty = {}, alive = {},
            joins_left = joins, epoch = 0, last_epoch = 0, max_rooms = max_rooms, rooms = nil, opened = 0 }
   for i = 1, n do
     step.live[i] = num(loads[2 * i])

@@ -55,7 +55,7 @@ class DecisionLineTest {
 
     @Test
     void aLongerLineAfterAShortOneIsWhole() {
-        format(AT, "r", Placement.routed(Decision.STICKY, "g", "room-on-server", 1, 10), 1);
+        format(AT, "r", Placement.routed(Decision.STICKY, "g", "room lives here", 1, 10), 1);
         String longReason = "x".repeat(600);
 
         assertThat(format(AT + 1, "r2", Placement.rejected(longReason), 2)).endsWith(longReason + " load=0/0 micros=2\n");
@@ -63,7 +63,7 @@ class DecisionLineTest {
 
     @Test
     void theTimestampFollowsTheClock() {
-        Placement sticky = Placement.routed(Decision.STICKY, "game1", "room-on-server", 1, 10);
+        Placement sticky = Placement.routed(Decision.STICKY, "game1", "room lives here", 1, 10);
         String later = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX", Locale.ROOT)
                 .withZone(ZoneId.systemDefault()).format(Instant.ofEpochMilli(AT + 1_001));
 

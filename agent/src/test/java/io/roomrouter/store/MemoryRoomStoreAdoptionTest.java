@@ -8,6 +8,7 @@ import io.roomrouter.placement.BackendSnapshot;
 import io.roomrouter.placement.Decision;
 import io.roomrouter.placement.JoinRequest;
 import io.roomrouter.placement.Placement;
+import io.roomrouter.placement.Reasons;
 import io.roomrouter.placement.ServerState;
 import io.roomrouter.placement.ServerStatus;
 import java.time.Duration;
@@ -43,9 +44,9 @@ class MemoryRoomStoreAdoptionTest {
 
         assertThat(first.decision()).isEqualTo(Decision.STICKY);
         assertThat(first.server()).contains("game1");
-        assertThat(first.reason()).isEqualTo(BackendRooms.ADOPTED_REASON);
+        assertThat(first.reason()).isEqualTo(Reasons.ADOPTED);
         assertThat(second.server()).contains("game1");
-        assertThat(second.reason()).isEqualTo("room-on-server");
+        assertThat(second.reason()).isEqualTo(Reasons.STICKY);
         assertThat(table.asked).containsExactly("r1"); // known from then on: asked once
     }
 

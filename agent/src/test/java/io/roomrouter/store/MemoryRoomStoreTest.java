@@ -245,7 +245,7 @@ class MemoryRoomStoreTest {
         Placement moved = join("r1", "p2", snapshot(up("game2", 100, 50)));
 
         assertThat(moved.decision()).isEqualTo(Decision.MOVED);
-        assertThat(moved.reason()).isEqualTo("server game1 left; to its fallback");
+        assertThat(moved.reason()).isEqualTo("server game1 left the backend; to its fallback");
     }
 
     @Test

@@ -150,7 +150,7 @@ public final class MemoryRoomStore implements RoomStore {
 
     /**
      * Rooms in id order; the cursor is the last id of the page before. Each page copies the backend's room
-     * references under its lock (a few milliseconds for a million rooms) and picks the page outside it.
+     * references under its lock (one walk of the backend's rooms) and picks the page outside it.
      */
     @Override
     public CompletionStage<RoomPage> rooms(String backend, Optional<String> after, int limit) {

@@ -11,9 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,15 +22,20 @@ import org.slf4j.LoggerFactory;
  */
 final class AdminRoutes {
     private static final Logger log = LoggerFactory.getLogger(AdminRoutes.class);
-    /** Longest a release waits for the store before answering 503. */
-    static final long RELEASE_TIMEOUT_MILLIS = 2000;
     private static final Set<String> RELEASE_PARAMETERS = Set.of("backend", "room");
 
     /** One request, as read: {@code authorization} and {@code contentType} null when absent. */
     record Request(String method, String uri, String authorization, String contentType, String body) {}
 
-    /** A plain-text answer; {@code allow} non-null for 405. */
-    record Response(int status, String body, String allow) {
+    /** An answer; {@code allow} non-null for 405. */
+    record Response(int status, String body, String allow, String contentType) {
+        static final String TEXT = "text/plain; charset=utf-8";
+
+        /** A plain-text answer. */
+        Response(int status, String body, String allow) {
+            this(status, body, allow, TEXT);
+        }
+
         static Response of(int status, String body) {
             return new Response(status, body.endsWith("\n") ? body : body + "\n", null);
         }
@@ -41,14 +44,16 @@ final class AdminRoutes {
     private final AdminAccess access;
     private final RoomStore store;
     private final ServerInventory inventory;
-    private final StickTable table;
+    private final RoomRelease release;
+    private final AdminRoomApi rooms;
     private final LogThrottle refusals = new LogThrottle();
 
-    AdminRoutes(AdminAccess access, RoomStore store, ServerInventory inventory, StickTable table) {
+    AdminRoutes(AdminAccess access, RoomStore store, ServerInventory inventory, StickTable table, AdminRoomApi rooms) {
         this.access = access;
         this.store = store;
         this.inventory = inventory;
-        this.table = table;
+        this.release = new RoomRelease(store, table);
+        this.rooms = rooms;
     }
 
     CompletionStage<Response> handle(Request request) {
@@ -73,6 +78,9 @@ final class AdminRoutes {
         } catch (FormDecoder.MalformedException e) {
             return done(Response.of(400, "path: " + e.getMessage()));
         }
+        if (AdminRoomApi.serves(path)) {
+            return rooms.handle(request.method(), path, rawQuery);
+        }
         return switch (path) {
             case "/health", "/health/ready" -> get(request, () -> ready());
             case "/health/live" -> get(request, () -> Response.of(200, "alive"));
@@ -81,7 +89,7 @@ final class AdminRoutes {
                     : done(new Response(405, "method " + FormDecoder.shorten(request.method())
                             + " (expected: POST)\n", "POST"));
             default -> done(Response.of(404, "no such path: " + FormDecoder.shorten(path)
-                    + " (expected: /health, /health/live, /health/ready or /release)"));
+                    + " (expected: /, /health, /health/live, /health/ready, /release, /rooms, /servers or /status.json)"));
         };
     }
 
@@ -133,22 +141,12 @@ final class AdminRoutes {
                 return done(Response.of(400, problem.get()));
             }
         }
-        String backend = query.get("backend");
-        String room = query.get("room");
-        // A copy, so that the time-out completes only this caller's future, never the store's own.
-        return store.release(backend, room).toCompletableFuture().copy()
-                .orTimeout(RELEASE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
-                .handle((released, error) -> {
-                    if (error != null) {
-                        log.warn("release room={} backend={} failed: {}", room, backend, error.toString());
-                        return Response.of(503, "release failed: " + unwrap(error).getClass().getSimpleName());
-                    }
-                    // The room ended: HAProxy's stick table must not send a new room of the same id to its old
-                    // server while the agent is away. In the background, best effort.
-                    table.forget(backend, room);
-                    log.info("release room={} backend={} released={}", room, backend, released);
-                    return released ? Response.of(200, "released") : Response.of(404, "no such room");
-                });
+        return release.release(query.get("backend"), query.get("room")).handle((released, error) -> {
+            if (error != null) {
+                return Response.of(503, "release failed: " + RoomRelease.failure(error));
+            }
+            return released ? Response.of(200, "released") : Response.of(404, "no such room");
+        });
     }
 
     private static Map<String, String> body(Request request) throws FormDecoder.MalformedException {
@@ -161,11 +159,6 @@ final class AdminRoutes {
                     + " (expected: application/x-www-form-urlencoded, or the parameters in the query)");
         }
         return FormDecoder.decode(request.body().strip());
-    }
-
-    private static Throwable unwrap(Throwable error) {
-        return error instanceof CompletionException && error.getCause() != null
-                ? error.getCause() : error;
     }
 
     private static CompletionStage<Response> done(Response response) {

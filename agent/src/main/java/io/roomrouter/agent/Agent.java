@@ -132,7 +132,7 @@ final class Agent implements AutoCloseable {
             AdminAccess access = new AdminAccess(adminToken,
                     adminListen.toSocketAddress().getAddress().isLoopbackAddress());
             try {
-                admin = Optional.of(AdminServer.start(adminListen, access, store, inventory, table));
+                admin = Optional.of(AdminServer.start(adminListen, access, store, inventory, table, decisions.recent()));
             } catch (Exception e) {
                 server.close();
                 abandon(decisions, housekeeping, store, loops, table, inventory);

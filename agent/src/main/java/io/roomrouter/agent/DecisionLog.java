@@ -47,6 +47,7 @@ final class DecisionLog implements AutoCloseable {
     private final BlockingQueue<Entry> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
     private final AtomicLong dropped = new AtomicLong();
     private final DecisionLine line = new DecisionLine();
+    private final RecentDecisions recent = new RecentDecisions();
     private final OutputStream out;
     private final Thread writer;
     private volatile boolean closed;
@@ -64,12 +65,18 @@ final class DecisionLog implements AutoCloseable {
     }
 
     void log(String room, String backend, Placement placement, long micros) {
+        recent.add(new RecentDecisions.Recent(System.currentTimeMillis(), room, backend, placement, micros));
         if (placement.decision() == Decision.FULL ? !log.isWarnEnabled() : !log.isInfoEnabled()) {
             return;
         }
         if (closed || !queue.offer(new Entry(room, backend, placement, micros))) {
             dropped.incrementAndGet();
         }
+    }
+
+    /** The last decisions, whatever the log's level: for the status page and the room API. */
+    RecentDecisions recent() {
+        return recent;
     }
 
     /** Writes what is queued, then stops the writer; waits at most a second. */

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The rooms of one backend and the seats they hold, guarded by this object's monitor.
@@ -450,4 +451,75 @@ final class BackendRooms {
 
     /** One player's arrival in a room, waiting until HAProxy's live count surely includes it. */
     private record Arrival(Room room, long atMillis) {}
+
+    // Queries for operators (the admin endpoint's room API and status page), never on the decision path. They hold
+    // the lock only to copy references or read a few rooms, and never call rooms.get(): the map is in access order,
+    // so a get() would move the room as a join does, and the idle timeout, which ends rooms oldest join first, would
+    // then keep a room that an operator looks at alive.
+
+    /** The room {@code roomId} as it is at {@code now}, or empty when no such room lives. */
+    synchronized Optional<RoomView> view(String roomId, long now) {
+        expire(now);
+        if (!rooms.containsKey(roomId)) {
+            return Optional.empty(); // the common miss costs O(1); a hit walks the rooms (see above)
+        }
+        int hash = roomId.hashCode();
+        for (Map.Entry<String, Room> entry : rooms.entrySet()) {
+            String id = entry.getKey();
+            if (id.hashCode() == hash && id.equals(roomId)) {
+                return Optional.of(view(id, entry.getValue()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Every room id and its room, in two arrays of the same order: copied under the lock, read outside it. */
+    synchronized Entries entries(long now) {
+        expire(now);
+        String[] ids = new String[rooms.size()];
+        Room[] found = new Room[ids.length];
+        int i = 0;
+        for (Map.Entry<String, Room> entry : rooms.entrySet()) {
+            ids[i] = entry.getKey();
+            found[i++] = entry.getValue();
+        }
+        return new Entries(ids, found);
+    }
+
+    /** The views of {@code chosen} (from {@link #entries}), skipping the rooms that ended since. */
+    synchronized List<RoomView> views(List<String> ids, List<Room> chosen) {
+        List<RoomView> views = new ArrayList<>(chosen.size());
+        for (int i = 0; i < chosen.size(); i++) {
+            if (!chosen.get(i).ended) {
+                views.add(view(ids.get(i), chosen.get(i)));
+            }
+        }
+        return views;
+    }
+
+    /** Seats held on each of {@code servers}. */
+    synchronized Map<String, Integer> heldSeats(List<String> servers) {
+        Map<String, Integer> held = new HashMap<>();
+        for (String server : servers) {
+            held.put(server, heldSeats(server));
+        }
+        return held;
+    }
+
+    // Under the lock: the fields of a room change under it.
+    private RoomView view(String id, Room room) {
+        return new RoomView(backend, id, room.server, Optional.ofNullable(room.fallback), room.size, room.arrived,
+                room.heldSeats, OptionalLong.of(room.placedMillis()), room.lastJoinMillis());
+    }
+
+    /** Room ids and rooms, as {@link #entries} copied them. A room's {@code server} is final: readable anywhere. */
+    static final class Entries {
+        final String[] ids;
+        final Room[] rooms;
+
+        Entries(String[] ids, Room[] rooms) {
+            this.ids = ids;
+            this.rooms = rooms;
+        }
+    }
 }

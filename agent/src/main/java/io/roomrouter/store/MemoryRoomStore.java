@@ -5,7 +5,13 @@ import io.roomrouter.haproxy.StuckRoom;
 import io.roomrouter.placement.BackendSnapshot;
 import io.roomrouter.placement.JoinRequest;
 import io.roomrouter.placement.Placement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -123,6 +129,72 @@ public final class MemoryRoomStore implements RoomStore {
     public int arrivalsQueued(String backend) {
         BackendRooms rooms = backends.get(backend);
         return rooms == null ? 0 : rooms.arrivalsQueued();
+    }
+
+    @Override
+    public CompletionStage<Optional<RoomView>> room(String backend, String room) {
+        BackendRooms rooms = backends.get(backend);
+        return CompletableFuture.completedFuture(
+                rooms == null ? Optional.empty() : rooms.view(room, clock.getAsLong()));
+    }
+
+    /**
+     * Rooms in id order; the cursor is the last id of the page before. Each page copies the backend's room
+     * references under its lock (one walk of the backend's rooms) and picks the page outside it.
+     */
+    @Override
+    public CompletionStage<RoomPage> rooms(String backend, Optional<String> after, int limit) {
+        if (limit < 1 || limit > MAX_PAGE) {
+            return CompletableFuture.failedFuture(
+                    new IllegalArgumentException("limit: " + limit + " (expected: 1 to " + MAX_PAGE + ")"));
+        }
+        BackendRooms rooms = backends.get(backend);
+        if (rooms == null) {
+            return CompletableFuture.completedFuture(new RoomPage(List.of(), Optional.empty()));
+        }
+        BackendRooms.Entries entries = rooms.entries(clock.getAsLong());
+        String[] ids = entries.ids;
+        // The limit smallest ids past the cursor: a bounded heap whose head is the largest kept.
+        PriorityQueue<Integer> kept = new PriorityQueue<>(limit + 1, (a, b) -> ids[b].compareTo(ids[a]));
+        int candidates = 0;
+        for (int i = 0; i < ids.length; i++) {
+            if (after.isPresent() && ids[i].compareTo(after.get()) <= 0) {
+                continue;
+            }
+            candidates++;
+            if (kept.size() < limit) {
+                kept.add(i);
+            } else if (ids[i].compareTo(ids[kept.peek()]) < 0) {
+                kept.poll();
+                kept.add(i);
+            }
+        }
+        List<Integer> order = new ArrayList<>(kept);
+        order.sort((a, b) -> ids[a].compareTo(ids[b]));
+        List<String> pageIds = new ArrayList<>(order.size());
+        List<Room> pageRooms = new ArrayList<>(order.size());
+        for (int i : order) {
+            pageIds.add(ids[i]);
+            pageRooms.add(entries.rooms[i]);
+        }
+        Optional<String> next = candidates > limit ? Optional.of(pageIds.get(pageIds.size() - 1)) : Optional.empty();
+        return CompletableFuture.completedFuture(new RoomPage(rooms.views(pageIds, pageRooms), next));
+    }
+
+    /** Counts rooms per server by walking a copy of the backend's room references, outside its lock. */
+    @Override
+    public CompletionStage<BackendView> backend(String backend, List<String> servers) {
+        BackendRooms rooms = backends.get(backend);
+        if (rooms == null) {
+            return CompletableFuture.completedFuture(new BackendView(backend, 0, Map.of(), Optional.of(Map.of())));
+        }
+        BackendRooms.Entries entries = rooms.entries(clock.getAsLong());
+        Map<String, Integer> perServer = new HashMap<>();
+        for (Room room : entries.rooms) {
+            perServer.merge(room.server, 1, Integer::sum);
+        }
+        return CompletableFuture.completedFuture(new BackendView(backend, entries.rooms.length,
+                rooms.heldSeats(servers), Optional.of(perServer)));
     }
 
     @Override

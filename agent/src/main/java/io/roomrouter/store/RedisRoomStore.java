@@ -104,6 +104,7 @@ public final class RedisRoomStore implements RoomStore {
     private final RedisScript script;
     private final RedisLayout layout;
     private final RedisWatch watch;
+    private final RedisRoomQueries queries;
     private final ScheduledThreadPoolExecutor timer;
     // Lettuce's I/O and the joins' time bounds; shut down by close() only when the store made it itself.
     private final EventLoop loop;
@@ -147,6 +148,7 @@ public final class RedisRoomStore implements RoomStore {
         this.script = new RedisScript(links.commands());
         this.layout = new RedisLayout(settings.prefix());
         this.watch = new RedisWatch(System::nanoTime);
+        this.queries = new RedisRoomQueries(links.commands(), layout, lifetimes, clock::millis);
         this.lastPublishWarnNanos = System.nanoTime() - WARN_EVERY_NANOS;
         this.timer = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, "rr-redis");
@@ -353,6 +355,25 @@ public final class RedisRoomStore implements RoomStore {
             }
         }));
         return released.orTimeout(settings.timeout().toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public CompletionStage<Optional<RoomView>> room(String backend, String room) {
+        return queries.room(backend, room);
+    }
+
+    @Override
+    public CompletionStage<RoomPage> rooms(String backend, Optional<String> after, int limit) {
+        if (limit < 1 || limit > MAX_PAGE) {
+            return CompletableFuture.failedFuture(
+                    new IllegalArgumentException("limit: " + limit + " (expected: 1 to " + MAX_PAGE + ")"));
+        }
+        return queries.rooms(backend, after, limit);
+    }
+
+    @Override
+    public CompletionStage<BackendView> backend(String backend, List<String> servers) {
+        return queries.backend(backend, servers);
     }
 
     @Override

@@ -48,6 +48,16 @@ final class Room {
         return lastJoinSecond;
     }
 
+    /** When the room was placed, rounded up to the second, in epoch ms: for operators. */
+    long placedMillis() {
+        return millis(placedSecond);
+    }
+
+    /** The room's last join, rounded up to the second, in epoch ms: for operators. */
+    long lastJoinMillis() {
+        return millis(lastJoinSecond);
+    }
+
     boolean reservationOverAt(long millis, long windowMillis) {
         return millis(placedSecond) + windowMillis <= millis;
     }

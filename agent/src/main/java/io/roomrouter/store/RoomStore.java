@@ -3,7 +3,9 @@ package io.roomrouter.store;
 import io.roomrouter.placement.BackendSnapshot;
 import io.roomrouter.placement.JoinRequest;
 import io.roomrouter.placement.Placement;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -37,6 +39,34 @@ public interface RoomStore extends AutoCloseable {
      */
     default Optional<String> unreachable() {
         return Optional.empty();
+    }
+
+    /** The most rooms one {@link #rooms} page holds. */
+    int MAX_PAGE = 1000;
+
+    /**
+     * The room {@code room} of {@code backend} as the store holds it now, or empty when no such room lives. Never
+     * blocks; the Redis store completes within its time bound.
+     */
+    default CompletionStage<Optional<RoomView>> room(String backend, String room) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException(kind() + " store answers no queries"));
+    }
+
+    /**
+     * A page of at most {@code limit} (1 to {@link #MAX_PAGE}) rooms of {@code backend}, from the cursor {@code after}
+     * (the {@link RoomPage#next} of the page before; empty for the first page). Fails with
+     * {@link IllegalArgumentException} for a cursor this store did not make.
+     */
+    default CompletionStage<RoomPage> rooms(String backend, Optional<String> after, int limit) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException(kind() + " store answers no queries"));
+    }
+
+    /**
+     * What the store counts for {@code backend}: rooms and seats held per server of {@code servers} (the inventory's
+     * names). A backend the store has never seen has no rooms.
+     */
+    default CompletionStage<BackendView> backend(String backend, List<String> servers) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException(kind() + " store answers no queries"));
     }
 
     /** A short name for logs: {@code memory} or {@code redis}. */

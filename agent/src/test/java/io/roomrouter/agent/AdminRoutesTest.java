@@ -19,9 +19,11 @@ import org.junit.jupiter.api.Test;
 
 class AdminRoutesTest {
     private final StubStore store = new StubStore();
+    private final StaticInventory inventory = StaticInventory.parse(List.of("be_game=game1"), 10);
     private final AdminRoutes routes = new AdminRoutes(
-            new AdminAccess(Optional.of(AdminToken.of("tok", "test")), true), store,
-            StaticInventory.parse(List.of("be_game=game1"), 10), StickTable.NONE);
+            new AdminAccess(Optional.of(AdminToken.of("tok", "test")), true), store, inventory, StickTable.NONE,
+            new AdminRoomApi(store, inventory, new RoomRelease(store, StickTable.NONE), new RecentDecisions(),
+                    System::currentTimeMillis, Runnable::run));
 
     @Test
     void healthIsReadyOrNotWithTheStoresReasonAndLiveEither() {
@@ -71,7 +73,7 @@ class AdminRoutesTest {
 
         assertThat(response).isEqualTo(AdminRoutes.Response.of(503, "release failed: TimeoutException"));
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
-                .isBetween(AdminRoutes.RELEASE_TIMEOUT_MILLIS - 100, AdminRoutes.RELEASE_TIMEOUT_MILLIS + 2000);
+                .isBetween(RoomRelease.TIMEOUT_MILLIS - 100, RoomRelease.TIMEOUT_MILLIS + 2000);
         // The store's own stage is left alone: only the caller's copy timed out.
         assertThat(store.released).isNotDone();
     }

@@ -68,7 +68,7 @@ class AdminServerIT {
 
     @Test
     void answersExactPathsOnly() throws Exception {
-        for (String path : new String[] {"/healthzzz", "/health/", "/health/live/x", "/", "/release/x", "/HEALTH"}) {
+        for (String path : new String[] {"/healthzzz", "/health/", "/health/live/x", "/release/x", "/HEALTH", "/status", "/room"}) {
             HttpResponse<String> response = send(HttpRequest.newBuilder(uri(path)).GET());
             assertThat(response.statusCode()).as(path).isEqualTo(404);
             assertThat(response.body()).as(path).startsWith("no such path: ");

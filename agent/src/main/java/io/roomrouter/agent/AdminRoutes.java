@@ -31,8 +31,14 @@ final class AdminRoutes {
     /** One request, as read: {@code authorization} and {@code contentType} null when absent. */
     record Request(String method, String uri, String authorization, String contentType, String body) {}
 
-    /** A plain-text answer; {@code allow} non-null for 405. */
-    record Response(int status, String body, String allow) {
+    /** An answer, plain text unless {@code contentType} says otherwise; {@code allow} non-null for 405. */
+    record Response(int status, String body, String allow, String contentType) {
+        static final String TEXT = "text/plain; charset=utf-8";
+
+        Response(int status, String body, String allow) {
+            this(status, body, allow, TEXT);
+        }
+
         static Response of(int status, String body) {
             return new Response(status, body.endsWith("\n") ? body : body + "\n", null);
         }
@@ -42,9 +48,12 @@ final class AdminRoutes {
     private final RoomStore store;
     private final ServerInventory inventory;
     private final StickTable table;
+    private final AgentMetrics metrics;
     private final LogThrottle refusals = new LogThrottle();
 
-    AdminRoutes(AdminAccess access, RoomStore store, ServerInventory inventory, StickTable table) {
+    AdminRoutes(AdminAccess access, RoomStore store, ServerInventory inventory, StickTable table,
+            AgentMetrics metrics) {
+        this.metrics = metrics;
         this.access = access;
         this.store = store;
         this.inventory = inventory;
@@ -76,12 +85,13 @@ final class AdminRoutes {
         return switch (path) {
             case "/health", "/health/ready" -> get(request, () -> ready());
             case "/health/live" -> get(request, () -> Response.of(200, "alive"));
+            case "/metrics" -> get(request, this::metrics);
             case "/release" -> request.method().equals("POST")
                     ? release(rawQuery, request)
                     : done(new Response(405, "method " + FormDecoder.shorten(request.method())
                             + " (expected: POST)\n", "POST"));
             default -> done(Response.of(404, "no such path: " + FormDecoder.shorten(path)
-                    + " (expected: /health, /health/live, /health/ready or /release)"));
+                    + " (expected: /health, /health/live, /health/ready, /metrics or /release)"));
         };
     }
 
@@ -104,6 +114,11 @@ final class AdminRoutes {
             return Response.of(200, "ok " + state);
         }
         return Response.of(503, "not ready: " + String.join("; ", problems) + " " + state);
+    }
+
+    /** Every metric, in Prometheus's text format (see {@link AgentMetrics}). */
+    private Response metrics() {
+        return new Response(200, metrics.scrape(), null, AgentMetrics.CONTENT_TYPE);
     }
 
     private CompletionStage<Response> release(String rawQuery, Request request) {

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A small HTTP endpoint for operators and game servers, off the SPOP path (its own event loop thread):
- * {@code GET /health/live}, {@code GET /health/ready} ({@code /health} is the same), and
+ * {@code GET /health/live}, {@code GET /health/ready} ({@code /health} is the same), {@code GET /metrics}
+ * (Prometheus), and
  * {@code POST /release?backend=B&room=R}, which ends a room when its match is over and gives its seats back.
  *
  * <p>Fit for a network: request line, headers and body are bounded ({@link Limits}); each connection carries one
@@ -50,14 +51,14 @@ final class AdminServer implements AutoCloseable {
     }
 
     static AdminServer start(HostAndPort listen, AdminAccess access, RoomStore store, ServerInventory inventory,
-            StickTable table) throws InterruptedException {
+            StickTable table, AgentMetrics metrics) throws InterruptedException {
         Limits limits = Limits.DEFAULT;
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, runnable -> {
             Thread thread = new Thread(runnable, "room-router-admin");
             thread.setDaemon(true);
             return thread;
         }, NioIoHandler.newFactory());
-        AdminRoutes routes = new AdminRoutes(access, store, inventory, table);
+        AdminRoutes routes = new AdminRoutes(access, store, inventory, table, metrics);
         ConnectionCap cap = new ConnectionCap(limits.maxConnections());
         HttpDecoderConfig decoding = new HttpDecoderConfig()
                 .setMaxInitialLineLength(limits.maxInitialLine())
@@ -85,7 +86,7 @@ final class AdminServer implements AutoCloseable {
                         access.token().isPresent() ? "; release needs the bearer token of " + AdminToken.FLAG
                                 : " and, without " + AdminToken.FLAG + ", release is refused (403)");
             }
-            log.info("admin endpoint on http://{}/ (GET /health/live, GET /health/ready or /health,"
+            log.info("admin endpoint on http://{}/ (GET /health/live, GET /health/ready or /health, GET /metrics,"
                     + " POST /release?backend=B&room=R{})", bound,
                     access.token().isPresent() ? " with a bearer token" : loopback ? ", loopback callers only" : "");
             return new AdminServer(channel, group);

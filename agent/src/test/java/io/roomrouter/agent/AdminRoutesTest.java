@@ -20,7 +20,7 @@ class AdminRoutesTest {
     private final StubStore store = new StubStore();
     private final AdminRoutes routes = new AdminRoutes(
             new AdminAccess(Optional.of(AdminToken.of("tok", "test")), true), store,
-            StaticInventory.parse(List.of("be_game=game1"), 10), StickTable.NONE);
+            StaticInventory.parse(List.of("be_game=game1"), 10), StickTable.NONE, new AgentMetrics());
 
     @Test
     void healthIsReadyOrNotWithTheStoresReasonAndLiveEither() {

@@ -15,7 +15,7 @@ import io.roomrouter.store.RedisRoomStore;
  * The Redis store seen from outside: every script call's round trip (observed as it ends, on the Redis event loop:
  * two adds), calls that got no reply, and, read from the store at scrape time, the connection's state, joins answered
  * without Redis and the reconciliations after interruptions. Made before the store (which reports to it), then
- * {@link #watch}es the store once it exists.
+ * {@link #watch}es the store once the agent serves: what the warm-up did is not counted.
  */
 final class RedisMetrics implements RedisObserver {
     /** From a tenth of a millisecond (a step on loopback) to past the joins' bound and Lettuce's command time-out. */
@@ -27,6 +27,10 @@ final class RedisMetrics implements RedisObserver {
     private final PrometheusRegistry registry;
     private final DistributionDataPoint roundTrips;
     private final CounterDataPoint unanswered;
+    // Counting starts when the agent serves, after its warm-up's joins (which go through the store too): from then
+    // on, and relative to what the store had counted by then, so that a cold start's slow joins do not show as an
+    // outage that never happened.
+    private volatile boolean serving;
 
     RedisMetrics(PrometheusRegistry registry) {
         this.registry = registry;
@@ -49,6 +53,9 @@ final class RedisMetrics implements RedisObserver {
 
     @Override
     public void ended(long nanos, boolean replied) {
+        if (!serving) {
+            return;
+        }
         if (replied) {
             roundTrips.observe(nanos / NANOS_PER_SECOND);
         } else {
@@ -56,8 +63,15 @@ final class RedisMetrics implements RedisObserver {
         }
     }
 
-    /** Registers what is read from {@code store} at scrape time. */
+    /** Counts round trips from now on. */
+    void serving() {
+        serving = true;
+    }
+
+    /** Registers what is read from {@code store} at scrape time, counted from now on. */
     void watch(RedisRoomStore store) {
+        RedisHealth start = store.health();
+        serving();
         GaugeWithCallback.builder()
                 .name("room_router_redis_connected")
                 .help("1 while the command connection to Redis is up, 0 while it is lost.")
@@ -78,12 +92,12 @@ final class RedisMetrics implements RedisObserver {
                 .name("room_router_redis_degraded_answers_total")
                 .help("Joins answered without Redis (slow, silent or unreachable): a known room kept its server,"
                         + " any other was refused (retry).")
-                .callback(callback -> callback.call((double) store.health().degradedAnswers()))
+                .callback(callback -> callback.call((double) (store.health().degradedAnswers() - start.degradedAnswers())))
                 .register(registry);
         CounterWithCallback.builder()
                 .name("room_router_redis_reconciliations_total")
                 .help("Reconciliations completed after Redis was interrupted: every known room offered to it again.")
-                .callback(callback -> callback.call((double) store.health().reconciliations()))
+                .callback(callback -> callback.call((double) (store.health().reconciliations() - start.reconciliations())))
                 .register(registry);
         CounterWithCallback.builder()
                 .name("room_router_redis_reconciled_rooms_total")
@@ -92,9 +106,9 @@ final class RedisMetrics implements RedisObserver {
                 .labelNames("outcome")
                 .callback(callback -> {
                     RedisHealth health = store.health();
-                    callback.call((double) health.roomsAdopted(), "adopted");
-                    callback.call((double) health.roomsKept(), "kept");
-                    callback.call((double) health.roomsConflicting(), "conflict");
+                    callback.call((double) (health.roomsAdopted() - start.roomsAdopted()), "adopted");
+                    callback.call((double) (health.roomsKept() - start.roomsKept()), "kept");
+                    callback.call((double) (health.roomsConflicting() - start.roomsConflicting()), "conflict");
                 })
                 .register(registry);
     }

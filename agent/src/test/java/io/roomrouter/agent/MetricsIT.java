@@ -14,6 +14,7 @@ import io.roomrouter.spop.SpopMessage;
 import io.roomrouter.spop.SpopMessage.Arg;
 import io.roomrouter.spop.SpopStatus;
 import io.roomrouter.spop.TypedData;
+import io.roomrouter.store.RedisServerProcess;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -125,10 +126,65 @@ class MetricsIT {
     }
 
     @Test
+    void followsRedisThroughAnOutageAndTheReconciliationAfter() throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.start();
+                Agent shared = Agent.start(AgentOptions.parse("--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0",
+                        "--servers", "be_game=game1,game2", "--server-capacity", "8", "--room-size", "4",
+                        "--redis", redis.uri()));
+                SpopTestClient client = SpopTestClient.ready(group, shared.spopAddress())) {
+            assertThat(decision(client, join(1, "room-a", "p1", "be_game"))).isEqualTo("placed");
+            assertThat(decision(client, join(2, "room-a", "p2", "be_game"))).isEqualTo("sticky");
+            PrometheusText up = PrometheusText.parse(body(scrape(shared)));
+            assertThat(up.value("room_router_redis_connected")).contains(1.0);
+            assertThat(up.value("room_router_redis_answering")).contains(1.0);
+            assertThat(up.value("room_router_redis_known_rooms")).contains(1.0);
+            assertThat(up.value("room_router_redis_round_trip_seconds_count").orElseThrow()).isPositive();
+            assertThat(up.value("room_router_redis_degraded_answers_total")).contains(0.0);
+            // In-memory rooms and seats are not shown for a store that keeps them in Redis.
+            assertThat(up.types()).doesNotContainKeys("room_router_rooms", "room_router_server_seats_held");
+
+            redis.kill();
+            awaitValue(shared, "room_router_redis_connected", 0);
+            assertThat(decision(client, join(3, "room-b", "p1", "be_game"))).isEqualTo("retry");
+            assertThat(decision(client, join(4, "room-a", "p3", "be_game"))).isEqualTo("sticky");
+            PrometheusText down = PrometheusText.parse(body(scrape(shared)));
+            assertThat(down.value("room_router_redis_answering")).contains(0.0);
+            assertThat(down.value("room_router_redis_degraded_answers_total")).contains(2.0);
+            assertThat(down.value("room_router_redis_reconciliations_total")).contains(0.0);
+
+            redis.restart(); // empty: it lost room-a, which the agent gives back to it
+            PrometheusText back = awaitValue(shared, "room_router_redis_reconciliations_total", 1);
+            assertThat(back.value("room_router_redis_reconciled_rooms_total", "outcome", "adopted")).contains(1.0);
+            assertThat(back.value("room_router_redis_reconciled_rooms_total", "outcome", "kept")).contains(0.0);
+            assertThat(back.value("room_router_redis_connected")).contains(1.0);
+            assertThat(back.value("room_router_redis_unanswered_calls_total").orElseThrow()).isPositive();
+            assertThat(back.value("room_router_decisions_total", "backend", "be_game", "decision", "placed"))
+                    .contains(1.0);
+            assertThat(back.value("room_router_decisions_total", "backend", "be_game", "decision", "sticky"))
+                    .contains(2.0);
+            assertThat(back.value("room_router_decisions_total", "backend", "be_game", "decision", "retry"))
+                    .contains(1.0);
+        }
+    }
+
+    @Test
     void isAReadOnlyGet() throws Exception {
         assertThat(raw("POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"))
                 .startsWith("HTTP/1.1 405 ").contains("\r\nallow: GET\r\n");
         assertThat(raw("GET /metrics/ HTTP/1.1\r\nHost: x\r\n\r\n")).startsWith("HTTP/1.1 404 ");
+    }
+
+    // Scrapes until the unlabelled sample {@code name} is {@code value}, for at most 15 s.
+    private static PrometheusText awaitValue(Agent of, String name, double value) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (true) {
+            PrometheusText text = PrometheusText.parse(body(scrape(of)));
+            if (text.value(name).orElseThrow() == value || System.nanoTime() > deadline) {
+                assertThat(text.value(name)).as(name).contains(value);
+                return text;
+            }
+            Thread.sleep(50);
+        }
     }
 
     // The session's close is seen by the server a moment after the client's: scrape until it is.
@@ -145,11 +201,19 @@ class MetricsIT {
     }
 
     private String scrape() throws Exception {
-        return raw("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+        return scrape(agent);
+    }
+
+    private static String scrape(Agent of) throws Exception {
+        return raw(of, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
     }
 
     private String raw(String request) throws Exception {
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), agent.adminAddress().orElseThrow()
+        return raw(agent, request);
+    }
+
+    private static String raw(Agent of, String request) throws Exception {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), of.adminAddress().orElseThrow()
                 .getPort())) {
             socket.setSoTimeout(10_000);
             socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));

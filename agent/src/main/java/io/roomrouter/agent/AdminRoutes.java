@@ -27,7 +27,7 @@ final class AdminRoutes {
     /** One request, as read: {@code authorization} and {@code contentType} null when absent. */
     record Request(String method, String uri, String authorization, String contentType, String body) {}
 
-    /** An answer; {@code allow} non-null for 405. */
+    /** An answer, plain text unless {@code contentType} says otherwise; {@code allow} non-null for 405. */
     record Response(int status, String body, String allow, String contentType) {
         static final String TEXT = "text/plain; charset=utf-8";
 
@@ -46,9 +46,12 @@ final class AdminRoutes {
     private final ServerInventory inventory;
     private final RoomRelease release;
     private final AdminRoomApi rooms;
+    private final AgentMetrics metrics;
     private final LogThrottle refusals = new LogThrottle();
 
-    AdminRoutes(AdminAccess access, RoomStore store, ServerInventory inventory, StickTable table, AdminRoomApi rooms) {
+    AdminRoutes(AdminAccess access, RoomStore store, ServerInventory inventory, StickTable table, AdminRoomApi rooms,
+            AgentMetrics metrics) {
+        this.metrics = metrics;
         this.access = access;
         this.store = store;
         this.inventory = inventory;
@@ -84,12 +87,14 @@ final class AdminRoutes {
         return switch (path) {
             case "/health", "/health/ready" -> get(request, () -> ready());
             case "/health/live" -> get(request, () -> Response.of(200, "alive"));
+            case "/metrics" -> get(request, this::metrics);
             case "/release" -> request.method().equals("POST")
                     ? release(rawQuery, request)
                     : done(new Response(405, "method " + FormDecoder.shorten(request.method())
                             + " (expected: POST)\n", "POST"));
             default -> done(Response.of(404, "no such path: " + FormDecoder.shorten(path)
-                    + " (expected: /, /health, /health/live, /health/ready, /release, /rooms, /servers or /status.json)"));
+                    + " (expected: /, /health, /health/live, /health/ready, /metrics, /release, /rooms, /servers or"
+                    + " /status.json)"));
         };
     }
 
@@ -112,6 +117,11 @@ final class AdminRoutes {
             return Response.of(200, "ok " + state);
         }
         return Response.of(503, "not ready: " + String.join("; ", problems) + " " + state);
+    }
+
+    /** Every metric, in Prometheus's text format (see {@link AgentMetrics}). */
+    private Response metrics() {
+        return new Response(200, metrics.scrape(), null, AgentMetrics.CONTENT_TYPE);
     }
 
     private CompletionStage<Response> release(String rawQuery, Request request) {

@@ -26,9 +26,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A small HTTP endpoint for operators and game servers, off the SPOP path (its own event loop thread):
- * {@code GET /health/live}, {@code GET /health/ready} ({@code /health} is the same),
- * {@code POST /release?backend=B&room=R}, which ends a room when its match is over and gives its seats back, and the
- * room API and status page of {@link AdminRoomApi}.
+ * {@code GET /health/live}, {@code GET /health/ready} ({@code /health} is the same), {@code GET /metrics}
+ * (Prometheus), {@code POST /release?backend=B&room=R}, which ends a room when its match is over and gives its seats
+ * back, and the room API and status page of {@link AdminRoomApi}.
  *
  * <p>Fit for a network: request line, headers and body are bounded ({@link Limits}); each connection carries one
  * request, which must arrive whole within {@link Limits#requestTimeout}, then is closed; connections are capped. A
@@ -51,7 +51,7 @@ final class AdminServer implements AutoCloseable {
     }
 
     static AdminServer start(HostAndPort listen, AdminAccess access, RoomStore store, ServerInventory inventory,
-            StickTable table, RecentDecisions recent) throws InterruptedException {
+            StickTable table, RecentDecisions recent, AgentMetrics metrics) throws InterruptedException {
         Limits limits = Limits.DEFAULT;
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, runnable -> {
             Thread thread = new Thread(runnable, "room-router-admin");
@@ -61,7 +61,7 @@ final class AdminServer implements AutoCloseable {
         // The room API writes its documents on this endpoint's own event loop, never on a store's thread.
         AdminRoomApi rooms = new AdminRoomApi(store, inventory, new RoomRelease(store, table), recent,
                 System::currentTimeMillis, group);
-        AdminRoutes routes = new AdminRoutes(access, store, inventory, table, rooms);
+        AdminRoutes routes = new AdminRoutes(access, store, inventory, table, rooms, metrics);
         ConnectionCap cap = new ConnectionCap(limits.maxConnections());
         HttpDecoderConfig decoding = new HttpDecoderConfig()
                 .setMaxInitialLineLength(limits.maxInitialLine())
@@ -90,7 +90,7 @@ final class AdminServer implements AutoCloseable {
                                 : " and, without " + AdminToken.FLAG + ", release is refused (403)");
             }
             log.info("admin endpoint on http://{}/ (status page; GET /health/live, GET /health/ready or /health,"
-                    + " GET /rooms/B/R, GET /rooms?backend=B, GET /servers?backend=B, GET /status.json,"
+                    + " GET /metrics, GET /rooms/B/R, GET /rooms?backend=B, GET /servers?backend=B, GET /status.json,"
                     + " DELETE /rooms/B/R or POST /release?backend=B&room=R{})", bound,
                     access.token().isPresent() ? " with a bearer token" : loopback ? ", loopback callers only" : "");
             return new AdminServer(channel, group);

@@ -91,9 +91,10 @@ final class Agent implements AutoCloseable {
         RoomLifetimes lifetimes = new RoomLifetimes(options.reservationWindow(), options.roomIdleTimeout());
         // The SPOP event loops, made before the store: the Redis store does its I/O on one of them (see RedisLinks).
         EventLoopGroup loops = SpopServer.newWorkers(options.ioThreads());
+        AgentMetrics metrics = new AgentMetrics();
         RoomStore store;
         try {
-            store = store(options, lifetimes, inventory, table, loops.next());
+            store = store(options, lifetimes, inventory, table, loops.next(), metrics);
         } catch (RuntimeException e) {
             closeTable(table);
             loops.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
@@ -115,13 +116,14 @@ final class Agent implements AutoCloseable {
             warmUp(store, options, loops);
         }
         DecisionLog decisions = new DecisionLog();
-        RoomJoinHandler joins = new RoomJoinHandler(inventory, store, decisions, options.roomSize(),
-                options.maxRoomSize());
+        metrics.watch(store, inventory, decisions);
+        RoomJoinHandler joins = new RoomJoinHandler(inventory, store, decisions, metrics.decisions(),
+                options.roomSize(), options.maxRoomSize());
         SpopServer server;
         try {
             SpopServer.Limits limits = new SpopServer.Limits(options.maxFrameSize(), options.helloTimeout(),
                     options.idleTimeout(), options.maxConnections());
-            server = SpopServer.start(options.listen(), limits, loops, joins);
+            server = SpopServer.start(options.listen(), limits, loops, joins, metrics.spop());
         } catch (Exception e) {
             abandon(decisions, housekeeping, store, loops, table, inventory);
             throw e;
@@ -132,7 +134,8 @@ final class Agent implements AutoCloseable {
             AdminAccess access = new AdminAccess(adminToken,
                     adminListen.toSocketAddress().getAddress().isLoopbackAddress());
             try {
-                admin = Optional.of(AdminServer.start(adminListen, access, store, inventory, table, decisions.recent()));
+                admin = Optional.of(AdminServer.start(adminListen, access, store, inventory, table, decisions.recent(),
+                        metrics));
             } catch (Exception e) {
                 server.close();
                 abandon(decisions, housekeeping, store, loops, table, inventory);
@@ -248,7 +251,7 @@ final class Agent implements AutoCloseable {
     }
 
     private static RoomStore store(AgentOptions options, RoomLifetimes lifetimes, ServerInventory inventory,
-            StickTable table, EventLoop redisLoop) {
+            StickTable table, EventLoop redisLoop, AgentMetrics metrics) {
         if (options.redis().isEmpty()) {
             return new MemoryRoomStore(lifetimes, bounds(options), System::currentTimeMillis, table);
         }
@@ -262,7 +265,7 @@ final class Agent implements AutoCloseable {
         // sidecar, distinct between sidecars.
         String agentId = hostName() + ":" + options.listen().port();
         return RedisRoomStore.start(settings, lifetimes, bounds(options), inventory, agentId, Clock.systemUTC(),
-                redisLoop);
+                redisLoop, metrics.redis());
     }
 
     private static RoomBounds bounds(AgentOptions options) {

@@ -79,6 +79,11 @@ final class DecisionLog implements AutoCloseable {
         return recent;
     }
 
+    /** Decision lines dropped since the start: the writer fell behind, or stderr failed. */
+    long dropped() {
+        return dropped.get();
+    }
+
     /** Writes what is queued, then stops the writer; waits at most a second. */
     @Override
     public void close() {

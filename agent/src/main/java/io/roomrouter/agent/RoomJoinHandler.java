@@ -56,6 +56,7 @@ final class RoomJoinHandler {
     private final ServerInventory inventory;
     private final RoomStore store;
     private final DecisionLog decisions;
+    private final DecisionMetrics metrics;
     private final int defaultRoomSize;
     private final int maxRoomSize;
     private final LogThrottle unknownBackendWarnings = new LogThrottle();
@@ -69,9 +70,16 @@ final class RoomJoinHandler {
     /** {@code maxRoomSize}: the largest {@code size} a join may ask for; larger ones are rejected. */
     RoomJoinHandler(ServerInventory inventory, RoomStore store, DecisionLog decisions, int defaultRoomSize,
             int maxRoomSize) {
+        this(inventory, store, decisions, DecisionMetrics.NONE, defaultRoomSize, maxRoomSize);
+    }
+
+    /** As above, counting every decision, and every join that got none, in {@code metrics}. */
+    RoomJoinHandler(ServerInventory inventory, RoomStore store, DecisionLog decisions, DecisionMetrics metrics,
+            int defaultRoomSize, int maxRoomSize) {
         this.inventory = inventory;
         this.store = store;
         this.decisions = decisions;
+        this.metrics = metrics;
         this.defaultRoomSize = defaultRoomSize;
         this.maxRoomSize = maxRoomSize;
     }
@@ -97,12 +105,18 @@ final class RoomJoinHandler {
             JoinMessage parsed = JoinMessage.parse(join, defaultRoomSize, maxRoomSize);
             if (parsed.request().isEmpty()) {
                 Placement rejected = Placement.rejected(parsed.problem());
-                decisions.log(loggableRoom(join), loggableBackend(join), rejected, micros(startNanos));
+                long nanos = System.nanoTime() - startNanos;
+                String backend = loggableBackend(join);
+                // Named only when the inventory knows it: a client's made-up backend must not mint a label value.
+                metrics.decided(inventory.backend(backend).isPresent() ? backend : DecisionMetrics.NO_BACKEND,
+                        Decision.REJECTED, nanos);
+                decisions.log(loggableRoom(join), backend, rejected, nanos / 1000);
                 return CompletableFuture.completedFuture(ack(notify, actions(rejected), maxFrameSize));
             }
             request = parsed.request().get();
             Optional<BackendSnapshot> backend = inventory.backend(request.backend());
             if (backend.isEmpty()) {
+                metrics.unknownBackend();
                 warnUnknownBackend(request.backend());
                 // Without a view of the servers the agent cannot decide: say nothing about the server, so HAProxy
                 // falls back to hashing on the room, as if the agent were down.
@@ -135,7 +149,9 @@ final class RoomJoinHandler {
             if (failure != null) {
                 return storeError(notify, request, failure);
             }
-            decisions.log(request.room(), request.backend(), placement, micros(startNanos));
+            long nanos = System.nanoTime() - startNanos;
+            metrics.decided(request.backend(), placement.decision(), nanos);
+            decisions.log(request.room(), request.backend(), placement, nanos / 1000);
             return ack(notify, actions(placement), maxFrameSize);
         } catch (RuntimeException e) {
             return internalError(notify, request, e);
@@ -143,6 +159,7 @@ final class RoomJoinHandler {
     }
 
     private Ack storeError(Notify notify, JoinRequest request, Throwable failure) {
+        metrics.storeError();
         long heldBack = storeErrors.pass();
         if (heldBack >= 0) {
             log.error("room={} backend={}: the {} store failed; the join is refused (retry)"
@@ -154,6 +171,7 @@ final class RoomJoinHandler {
 
     /** {@code request} is null when the join had not been read yet. */
     private Ack internalError(Notify notify, JoinRequest request, RuntimeException failure) {
+        metrics.internalError();
         long heldBack = internalErrors.pass();
         if (heldBack >= 0) {
             log.error("room={} backend={}: answering the join failed; the join is refused (retry)"
@@ -218,10 +236,6 @@ final class RoomJoinHandler {
 
     private static Ack ack(Notify notify, List<SpopAction> actions) {
         return new Ack(notify.streamId(), notify.frameId(), actions);
-    }
-
-    private static long micros(long startNanos) {
-        return (System.nanoTime() - startNanos) / 1000;
     }
 
     // A rejected join's ids may be anything a client sent: log them only when they are valid ids.

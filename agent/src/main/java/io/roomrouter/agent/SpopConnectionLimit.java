@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.roomrouter.spop.AgentDisconnect;
+import io.roomrouter.spop.SpopFrameType;
 import io.roomrouter.spop.SpopStatus;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -21,10 +22,17 @@ final class SpopConnectionLimit extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(SpopConnectionLimit.class);
 
     private final int max;
+    private final SpopMetrics metrics;
     private final AtomicInteger open = new AtomicInteger();
     private final LogThrottle refusals = new LogThrottle();
 
     SpopConnectionLimit(int max) {
+        this(max, SpopMetrics.NONE);
+    }
+
+    /** As above, counting each refusal's AGENT-DISCONNECT in {@code metrics}. */
+    SpopConnectionLimit(int max, SpopMetrics metrics) {
+        this.metrics = metrics;
         if (max < 1) {
             throw new IllegalArgumentException("max: " + max + " (expected: >= 1)");
         }
@@ -47,6 +55,8 @@ final class SpopConnectionLimit extends ChannelInboundHandlerAdapter {
             log.warn("SPOP connection from {} refused: {} connections open (expected: <= {}, --max-connections);"
                     + " {} more refused since the last such line", ctx.channel().remoteAddress(), count, max, heldBack);
         }
+        metrics.frame(SpopFrameType.AGENT_DISCONNECT);
+        metrics.agentDisconnected(SpopStatus.RESOURCE);
         // From the tail, through the encoder.
         ctx.channel().writeAndFlush(new AgentDisconnect(SpopStatus.RESOURCE,
                 "connections: " + count + " (expected: <= " + max + ")")).addListener(ChannelFutureListener.CLOSE);

@@ -83,7 +83,7 @@ final class SpopServer implements AutoCloseable {
             throws InterruptedException {
         EventLoopGroup workers = newWorkers(ioThreads);
         try {
-            return start(listen, limits, workers, true, joins);
+            return start(listen, limits, workers, true, joins, SpopMetrics.NONE);
         } catch (InterruptedException | RuntimeException e) {
             workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw e;
@@ -96,13 +96,19 @@ final class SpopServer implements AutoCloseable {
      */
     static SpopServer start(HostAndPort listen, Limits limits, EventLoopGroup workers, RoomJoinHandler joins)
             throws InterruptedException {
-        return start(listen, limits, workers, false, joins);
+        return start(listen, limits, workers, false, joins, SpopMetrics.NONE);
+    }
+
+    /** As above, counting connections, frames and disconnects in {@code metrics}. */
+    static SpopServer start(HostAndPort listen, Limits limits, EventLoopGroup workers, RoomJoinHandler joins,
+            SpopMetrics metrics) throws InterruptedException {
+        return start(listen, limits, workers, false, joins, metrics);
     }
 
     private static SpopServer start(HostAndPort listen, Limits limits, EventLoopGroup workers, boolean ownsWorkers,
-            RoomJoinHandler joins) throws InterruptedException {
+            RoomJoinHandler joins, SpopMetrics metrics) throws InterruptedException {
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        Initializer initializer = new Initializer(limits, joins);
+        Initializer initializer = new Initializer(limits, joins, metrics);
         try {
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(boss, workers)
@@ -159,14 +165,20 @@ final class SpopServer implements AutoCloseable {
         private final Limits limits;
         private final RoomJoinHandler joins;
         private final SpopConnectionLimit connections;
+        private final SpopMetrics metrics;
         private final SpopDrain drain = new SpopDrain();
         // Every open connection, so that a stop can end each one; a closed channel leaves the group by itself.
         private final ChannelGroup open = new DefaultChannelGroup("spop", GlobalEventExecutor.INSTANCE);
 
         Initializer(Limits limits, RoomJoinHandler joins) {
+            this(limits, joins, SpopMetrics.NONE);
+        }
+
+        Initializer(Limits limits, RoomJoinHandler joins, SpopMetrics metrics) {
             this.limits = Objects.requireNonNull(limits, "limits");
             this.joins = Objects.requireNonNull(joins, "joins");
-            this.connections = new SpopConnectionLimit(limits.maxConnections());
+            this.metrics = Objects.requireNonNull(metrics, "metrics");
+            this.connections = new SpopConnectionLimit(limits.maxConnections(), metrics);
         }
 
         /** Tells the sessions whether the agent is stopping; one for every connection of the listener. */
@@ -187,7 +199,8 @@ final class SpopServer implements AutoCloseable {
                     // that never completes do not keep a connection alive.
                     .addLast("idle", new IdleStateHandler(0, 0, limits.idleTimeout().toNanos(), TimeUnit.NANOSECONDS))
                     .addLast("session",
-                            new SpopSession(decoder, joins, limits.maxFrameSize(), limits.helloTimeout(), drain));
+                            new SpopSession(decoder, joins, limits.maxFrameSize(), limits.helloTimeout(), drain,
+                                    metrics));
         }
     }
 }

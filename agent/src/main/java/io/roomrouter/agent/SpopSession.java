@@ -15,6 +15,7 @@ import io.roomrouter.spop.Notify;
 import io.roomrouter.spop.SpopCodecException;
 import io.roomrouter.spop.SpopFrame;
 import io.roomrouter.spop.SpopFrameDecoder;
+import io.roomrouter.spop.SpopFrameType;
 import io.roomrouter.spop.SpopStatus;
 import java.io.IOException;
 import java.time.Duration;
@@ -73,6 +74,7 @@ final class SpopSession extends ChannelInboundHandlerAdapter {
     private final int maxFrameSize;
     private final Duration helloTimeout;
     private final SpopDrain drain;
+    private final SpopMetrics metrics;
     private State state = State.AWAIT_HELLO;
     private int inFlight;
     private boolean reading;
@@ -80,6 +82,8 @@ final class SpopSession extends ChannelInboundHandlerAdapter {
     private Future<?> helloDeadline;
     // The agent is stopping: the connection ends once its pending joins are answered.
     private boolean stopping;
+    // Counted open: a connection refused by SpopConnectionLimit never gets here, but still goes inactive.
+    private boolean counted;
 
     SpopSession(SpopFrameDecoder decoder, RoomJoinHandler joins, int maxFrameSize, Duration helloTimeout) {
         this(decoder, joins, maxFrameSize, helloTimeout, new SpopDrain());
@@ -87,6 +91,12 @@ final class SpopSession extends ChannelInboundHandlerAdapter {
 
     SpopSession(SpopFrameDecoder decoder, RoomJoinHandler joins, int maxFrameSize, Duration helloTimeout,
             SpopDrain drain) {
+        this(decoder, joins, maxFrameSize, helloTimeout, drain, SpopMetrics.NONE);
+    }
+
+    SpopSession(SpopFrameDecoder decoder, RoomJoinHandler joins, int maxFrameSize, Duration helloTimeout,
+            SpopDrain drain, SpopMetrics metrics) {
+        this.metrics = metrics;
         this.decoder = decoder;
         this.joins = joins;
         this.maxFrameSize = maxFrameSize;
@@ -107,6 +117,8 @@ final class SpopSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        counted = true;
+        metrics.opened();
         helloDeadline = ctx.executor().schedule(() -> {
             if (state == State.AWAIT_HELLO) {
                 timeout(ctx, "HAPROXY-HELLO: none within " + DurationFlag.format(helloTimeout)
@@ -118,6 +130,10 @@ final class SpopSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (counted) {
+            counted = false;
+            metrics.closed();
+        }
         stopHelloClock();
         ctx.fireChannelInactive();
     }
@@ -152,6 +168,7 @@ final class SpopSession extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         reading = true;
         SpopFrame frame = (SpopFrame) msg;
+        metrics.frame(frame.type());
         if (state == State.CLOSING) {
             return; // the connection is being closed: whatever else HAProxy sent is moot
         }
@@ -204,12 +221,14 @@ final class SpopSession extends ChannelInboundHandlerAdapter {
         }
         if (hello.healthcheck()) {
             state = State.CLOSING;
+            metrics.frame(SpopFrameType.AGENT_HELLO);
             ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
             return;
         }
         state = State.READY;
         log.debug("SPOP connection from {} ready: max-frame-size={} engine-id={}",
                 ctx.channel().remoteAddress(), negotiated, hello.engineId().map(PeerText::escape).orElse("-"));
+        metrics.frame(SpopFrameType.AGENT_HELLO);
         ctx.write(reply);
         flushPending = true;
     }
@@ -242,6 +261,7 @@ final class SpopSession extends ChannelInboundHandlerAdapter {
         }
         updateReading(ctx);
         Ack answer = failure == null ? ack : unanswerable(ctx, notify, failure);
+        metrics.frame(SpopFrameType.ACK);
         if (reading) {
             ctx.write(answer, ctx.voidPromise());
             flushPending = true;
@@ -271,6 +291,7 @@ final class SpopSession extends ChannelInboundHandlerAdapter {
     }
 
     private void onDisconnect(ChannelHandlerContext ctx, HaproxyDisconnect disconnect) {
+        metrics.haproxyDisconnected(disconnect.statusCode());
         if (disconnect.statusCode() != SpopStatus.NORMAL.code()) {
             long heldBack = disconnects.pass();
             if (heldBack >= 0) {
@@ -319,6 +340,8 @@ final class SpopSession extends ChannelInboundHandlerAdapter {
 
     private void close(ChannelHandlerContext ctx, AgentDisconnect disconnect) {
         state = State.CLOSING;
+        metrics.frame(SpopFrameType.AGENT_DISCONNECT);
+        metrics.agentDisconnected(disconnect.status());
         stopHelloClock();
         ctx.writeAndFlush(disconnect).addListener(ChannelFutureListener.CLOSE);
     }

@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,6 +58,8 @@ public final class RuntimeApiInventory implements ServerInventory {
     /** When the runtime API was last read (System.nanoTime), NEVER_READ before; for readiness. */
     private volatile long lastReadNanos = NEVER_READ;
     private static final long NEVER_READ = Long.MIN_VALUE;
+    /** Background reads that failed since the start, for metrics. */
+    private final AtomicLong failedReads = new AtomicLong();
     /** Refreshes missed before the view counts as stale: one slow read is not an outage. */
     static final int STALE_AFTER_REFRESHES = 3;
     /** And never less than this, so that a short --refresh-interval does not flap readiness. */
@@ -165,6 +168,17 @@ public final class RuntimeApiInventory implements ServerInventory {
         return Optional.empty();
     }
 
+    /** How long ago the runtime API was last read whole; empty before the first read. Cheap, never blocks. */
+    public Optional<Duration> snapshotAge() {
+        long at = lastReadNanos;
+        return at == NEVER_READ ? Optional.empty() : Optional.of(Duration.ofNanos(System.nanoTime() - at));
+    }
+
+    /** How many reads of the runtime API failed since the start (the start-up read included). */
+    public long failedReads() {
+        return failedReads.get();
+    }
+
     /** {@link #refresh()}, logging a lost runtime API once (WARN) and its return (INFO) instead of throwing. */
     private boolean refreshAndLog() {
         synchronized (refreshLock) {
@@ -188,6 +202,7 @@ public final class RuntimeApiInventory implements ServerInventory {
     }
 
     private void noteFailure(String cause) {
+        failedReads.incrementAndGet();
         if (refresher.isShutdown()) {
             log.debug("runtime API {} read stopped by close: {}", client.address(), cause);
         } else if (!lost) {

@@ -522,4 +522,19 @@ final class BackendRooms {
             this.rooms = rooms;
         }
     }
+
+    /**
+     * Rooms still within their reservation window (not ended), for metrics at scrape time, off the decision path:
+     * one step per room placed within the window, under the lock. A window that ended since the last join or expiry
+     * pass (every second) still counts until then.
+     */
+    synchronized int reservingRooms() {
+        int count = 0;
+        for (Room room : reserving) {
+            if (!room.ended) {
+                count++;
+            }
+        }
+        return count;
+    }
 }

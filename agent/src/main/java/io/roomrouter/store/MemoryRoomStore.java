@@ -113,6 +113,12 @@ public final class MemoryRoomStore implements RoomStore {
         return rooms == null ? 0 : rooms.size();
     }
 
+    /** How many rooms of {@code backend} are still in their reservation window (their players still arriving). */
+    public int reservingRooms(String backend) {
+        BackendRooms rooms = backends.get(backend);
+        return rooms == null ? 0 : rooms.reservingRooms();
+    }
+
     /** The seats held on {@code server} of {@code backend} for players who have not arrived yet. */
     public int heldSeats(String backend, String server) {
         BackendRooms rooms = backends.get(backend);

@@ -122,6 +122,13 @@ public final class RedisRoomStore implements RoomStore {
     private final AtomicLong cacheHits = new AtomicLong();
     private final AtomicLong invalidations = new AtomicLong();
     private final AtomicLong answeredWithoutRedis = new AtomicLong();
+    // Since the start, for metrics: answeredWithoutRedis is reset by each reconciliation's log line.
+    private final AtomicLong degradedAnswers = new AtomicLong();
+    private final AtomicLong reconciliations = new AtomicLong();
+    private final AtomicLong roomsAdopted = new AtomicLong();
+    private final AtomicLong roomsKept = new AtomicLong();
+    private final AtomicLong roomsConflicting = new AtomicLong();
+    private final RedisObserver observer;
     private final AtomicReference<Reconciliation> lastReconciliation = new AtomicReference<>();
     // The reconciliation under way, kept across failed attempts so that each room is offered once; dropped when the
     // connection drops again (Redis may lose again what it was given). Only the rr-redis thread starts one.
@@ -134,7 +141,8 @@ public final class RedisRoomStore implements RoomStore {
 
     private RedisRoomStore(RedisSettings settings, RoomLifetimes lifetimes, RoomBounds bounds,
             ServerInventory inventory, String agentId, Clock clock, RedisLinks links, EventLoop loop,
-            EventLoopGroup ownLoop) {
+            EventLoopGroup ownLoop, RedisObserver observer) {
+        this.observer = observer;
         this.loop = loop;
         this.ownLoop = ownLoop;
         this.settings = settings;
@@ -181,7 +189,7 @@ public final class RedisRoomStore implements RoomStore {
             ServerInventory inventory, String agentId, Clock clock) {
         EventLoopGroup own = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
-            return start(settings, lifetimes, bounds, inventory, agentId, clock, own.next(), own);
+            return start(settings, lifetimes, bounds, inventory, agentId, clock, own.next(), own, RedisObserver.NONE);
         } catch (RuntimeException e) {
             own.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
@@ -195,12 +203,23 @@ public final class RedisRoomStore implements RoomStore {
      */
     public static RedisRoomStore start(RedisSettings settings, RoomLifetimes lifetimes, RoomBounds bounds,
             ServerInventory inventory, String agentId, Clock clock, EventLoop loop) {
-        return start(settings, lifetimes, bounds, inventory, agentId, clock, loop, null);
+        return start(settings, lifetimes, bounds, inventory, agentId, clock, loop, null, RedisObserver.NONE);
+    }
+
+    /**
+     * As {@link #start(RedisSettings, RoomLifetimes, RoomBounds, ServerInventory, String, Clock, EventLoop)}, with
+     * {@code observer} hearing each script call end (the agent's metrics).
+     */
+    public static RedisRoomStore start(RedisSettings settings, RoomLifetimes lifetimes, RoomBounds bounds,
+            ServerInventory inventory, String agentId, Clock clock, EventLoop loop, RedisObserver observer) {
+        return start(settings, lifetimes, bounds, inventory, agentId, clock, loop, null, observer);
     }
 
     private static RedisRoomStore start(RedisSettings settings, RoomLifetimes lifetimes, RoomBounds bounds,
-            ServerInventory inventory, String agentId, Clock clock, EventLoop loop, EventLoopGroup ownLoop) {
+            ServerInventory inventory, String agentId, Clock clock, EventLoop loop, EventLoopGroup ownLoop,
+            RedisObserver observer) {
         Objects.requireNonNull(loop, "loop");
+        Objects.requireNonNull(observer, "observer");
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(bounds, "bounds");
         Objects.requireNonNull(lifetimes, "lifetimes");
@@ -213,7 +232,8 @@ public final class RedisRoomStore implements RoomStore {
         RedisLinks links = RedisLinks.connect(settings, loop);
         RedisRoomStore store;
         try {
-            store = new RedisRoomStore(settings, lifetimes, bounds, inventory, agentId, clock, links, loop, ownLoop);
+            store = new RedisRoomStore(settings, lifetimes, bounds, inventory, agentId, clock, links, loop, ownLoop,
+                    observer);
             store.begin();
         } catch (RuntimeException e) {
             links.close();
@@ -396,6 +416,12 @@ public final class RedisRoomStore implements RoomStore {
         }
     }
 
+    /** What the store has counted since it started, for metrics; cheap and never blocks. */
+    public RedisHealth health() {
+        return new RedisHealth(watch.connectionUp(), watch.answering(), degradedAnswers.get(), reconciliations.get(),
+                roomsAdopted.get(), roomsKept.get(), roomsConflicting.get(), known.size());
+    }
+
     /** Joins answered from the cache so far. */
     long cacheHits() {
         return cacheHits.get();
@@ -571,13 +597,17 @@ public final class RedisRoomStore implements RoomStore {
     // Every script call goes through here, so that the watch sees each request and its end.
     private CompletableFuture<List<Object>> run(String[] keys, List<String> args) {
         watch.sent();
+        long sentNanos = System.nanoTime();
         CompletableFuture<List<Object>> reply;
         try {
             reply = script.run(keys, args.toArray(new String[0]));
         } catch (RuntimeException e) {
             reply = CompletableFuture.failedFuture(e);
         }
-        return reply.whenComplete((values, error) -> watch.completed(error));
+        return reply.whenComplete((values, error) -> {
+            watch.completed(error);
+            observer.ended(System.nanoTime() - sentNanos, RedisWatch.replied(error));
+        });
     }
 
     private void remember(RoomId id, JoinReply answer, int size, long startGeneration, long now) {
@@ -613,6 +643,7 @@ public final class RedisRoomStore implements RoomStore {
     // agent or another, may give it a different one.
     private Placement withoutRedis(JoinRequest request, BackendSnapshot backend, String why) {
         answeredWithoutRedis.incrementAndGet();
+        degradedAnswers.incrementAndGet();
         RoomId id = new RoomId(backend.backend(), request.room());
         KnownRoom room = known.get(id);
         if (room != null && room.lastJoinMillis() + lifetimes.idleTimeout().toMillis() > clock.millis()) {
@@ -678,6 +709,10 @@ public final class RedisRoomStore implements RoomStore {
             long interruptedMillis = watch.interruptedMillis();
             watch.reconciled(attempt.startNanos);
             lastReconciliation.set(result);
+            reconciliations.incrementAndGet();
+            roomsAdopted.addAndGet(result.adopted());
+            roomsKept.addAndGet(result.kept());
+            roomsConflicting.addAndGet(result.conflicts());
             log.info("redis {}: answering again after {} ({} ms in all); reconciled {} known rooms in {} ms: {}"
                             + " adopted, {} kept, {} conflicts (redis kept another server); {} joins answered"
                             + " without redis", settings.redactedUri(), attempt.cause, interruptedMillis,

@@ -97,6 +97,11 @@ final class RedisWatch {
                 && (outstanding.get() == 0 || nanoTime.getAsLong() - progressNanos < SILENT_AFTER.toNanos());
     }
 
+    /** True while the command connection is up, as Lettuce last said (it may still be silent). */
+    boolean connectionUp() {
+        return disconnectedAtNanos == NONE;
+    }
+
     /** True from the start of an interruption until {@link #reconciled} ends it. */
     boolean interrupted() {
         return interruptedAtNanos.get() != NONE;
@@ -129,6 +134,12 @@ final class RedisWatch {
         if (interruptedAtNanos.compareAndSet(NONE, nanoTime.getAsLong())) {
             interruption = why;
         }
+    }
+
+    /** True when {@code error} (null for success) is a reply of Redis, not a missing one. */
+    static boolean replied(Throwable error) {
+        Throwable cause = RedisScript.unwrap(error);
+        return cause == null || isReply(cause);
     }
 
     // Redis itself said no (OOM, READONLY, BUSY, LOADING, a script error): Lettuce's type for an error reply.

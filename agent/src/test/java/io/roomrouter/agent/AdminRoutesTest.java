@@ -23,7 +23,7 @@ class AdminRoutesTest {
     private final AdminRoutes routes = new AdminRoutes(
             new AdminAccess(Optional.of(AdminToken.of("tok", "test")), true), store, inventory, StickTable.NONE,
             new AdminRoomApi(store, inventory, new RoomRelease(store, StickTable.NONE), new RecentDecisions(),
-                    System::currentTimeMillis, Runnable::run));
+                    System::currentTimeMillis, Runnable::run), new AgentMetrics());
 
     @Test
     void healthIsReadyOrNotWithTheStoresReasonAndLiveEither() {

@@ -111,6 +111,13 @@ final class Agent implements AutoCloseable {
         });
         if (store instanceof MemoryRoomStore memory) {
             housekeeping.scheduleWithFixedDelay(memory::expireIdleRooms, 1, 1, TimeUnit.SECONDS);
+        } else if (table instanceof RuntimeApiStickTable tables) {
+            // The memory store asks the table for every room it does not know; a shared store does not (most rooms it
+            // has not seen, the other agents placed): after a pause it reads the tables back once, as at start-up.
+            PauseWatch pauses = new PauseWatch(System::nanoTime, PauseWatch.THRESHOLD,
+                    () -> readBack(store, tables, inventory, options.roomSize()));
+            long tick = PauseWatch.TICK.toMillis();
+            housekeeping.scheduleWithFixedDelay(pauses::tick, tick, tick, TimeUnit.MILLISECONDS);
         }
         if (options.warmupJoins() > 0) {
             warmUp(store, options, loops);

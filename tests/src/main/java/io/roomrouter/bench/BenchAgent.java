@@ -1,6 +1,7 @@
 package io.roomrouter.bench;
 
-import io.roomrouter.e2e.AgentLauncher;
+import io.roomrouter.kit.AgentLauncher;
+import io.roomrouter.kit.FreePort;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

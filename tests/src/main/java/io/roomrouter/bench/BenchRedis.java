@@ -1,5 +1,6 @@
 package io.roomrouter.bench;
 
+import io.roomrouter.kit.FreePort;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;

@@ -1,5 +1,6 @@
 package io.roomrouter.bench;
 
+import io.roomrouter.kit.FreePort;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import java.io.IOException;

@@ -180,7 +180,7 @@ final class ComposeFileTest {
     @Test
     void gameServersRunTheDemoGameServer() throws ReflectiveOperationException, IOException {
         Path dockerfile = root.resolve("docker/gameserver.Dockerfile");
-        String mainClass = "io.roomrouter.demo.GameServer";
+        String mainClass = "io.roomrouter.kit.GameServer";
         assertThat(Files.readString(dockerfile)).contains("\"" + mainClass + "\"");
         // The tests module's main code is on this test's classpath: the class the image runs must exist.
         Method main = Class.forName(mainClass).getMethod("main", String[].class);

@@ -1,5 +1,7 @@
 package io.roomrouter.e2e;
 
+import io.roomrouter.kit.ProjectLayout;
+import io.roomrouter.kit.HaproxyBinary;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;

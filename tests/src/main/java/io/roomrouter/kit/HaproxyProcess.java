@@ -1,6 +1,5 @@
-package io.roomrouter.e2e;
+package io.roomrouter.kit;
 
-import io.roomrouter.demo.HostPort;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;

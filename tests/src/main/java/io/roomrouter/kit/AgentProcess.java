@@ -1,6 +1,5 @@
-package io.roomrouter.e2e;
+package io.roomrouter.kit;
 
-import io.roomrouter.demo.HostPort;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.roomrouter.e2e;
+package io.roomrouter.kit;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -20,7 +20,7 @@ import java.util.function.Predicate;
  * A child process whose stdout and stderr lines are kept in memory, for assertions, and appended to a log file,
  * for people. {@link #close()} stops it (SIGTERM, then SIGKILL) so no process outlives its test.
  */
-final class LoggedProcess implements AutoCloseable {
+public final class LoggedProcess implements AutoCloseable {
 
     private final String name;
     private final Process process;

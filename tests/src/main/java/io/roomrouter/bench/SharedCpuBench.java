@@ -1,6 +1,7 @@
 package io.roomrouter.bench;
 
 import io.roomrouter.kit.AgentDecision;
+import io.roomrouter.kit.RedisProcess;
 import io.roomrouter.kit.Stack;
 import static io.roomrouter.kit.Stack.GAME_BACKEND;
 
@@ -123,7 +124,7 @@ final class SharedCpuBench {
 
     private void alternate(JvmVariant variant, int round, Tally tally) throws Exception {
         Path dir = runDir(variant, round, "alternate");
-        try (BenchRedis redis = BenchRedis.start(settings, dir.resolve("redis"));
+        try (RedisProcess redis = RedisProcess.start(settings.redisServer(), dir.resolve("redis"));
                 Stack stack = stack(redis, variant, dir);
                 TimedCrowd crowd = new TimedCrowd(PLAYERS_AT_ONCE)) {
             List<Integer> mark = logMark(stack);
@@ -139,7 +140,7 @@ final class SharedCpuBench {
 
     private void raceThenCpu(JvmVariant variant, int round, Tally tally) throws Exception {
         Path dir = runDir(variant, round, "race");
-        try (BenchRedis redis = BenchRedis.start(settings, dir.resolve("redis"));
+        try (RedisProcess redis = RedisProcess.start(settings.redisServer(), dir.resolve("redis"));
                 Stack stack = stack(redis, variant, dir);
                 TimedCrowd crowd = new TimedCrowd(PLAYERS_AT_ONCE)) {
             List<Integer> mark = logMark(stack);
@@ -173,7 +174,7 @@ final class SharedCpuBench {
         }
     }
 
-    private Stack stack(BenchRedis redis, JvmVariant variant, Path logDir) throws InterruptedException {
+    private Stack stack(RedisProcess redis, JvmVariant variant, Path logDir) throws InterruptedException {
         List<String> flags = new ArrayList<>(variant.flags());
         flags.addAll(settings.agentJvmArgs());
         return Stack.builder(logDir).proxies(2).redis(redis.uri())
@@ -192,7 +193,7 @@ final class SharedCpuBench {
         System.out.println("[shared] " + run.row());
     }
 
-    private static CpuCost measureCpu(Stack stack, BenchRedis redis, Phase phase) throws Exception {
+    private static CpuCost measureCpu(Stack stack, RedisProcess redis, Phase phase) throws Exception {
         List<Integer> mark = logMark(stack);
         double agentBefore = agentCpuSeconds(stack);
         double redisBefore = redis.cpuSeconds();
@@ -215,7 +216,7 @@ final class SharedCpuBench {
     private static double agentCpuSeconds(Stack stack) throws IOException {
         double total = 0;
         for (Stack.Proxy proxy : stack.proxies()) {
-            total += ProcessCpu.seconds(proxy.agent().pid());
+            total += proxy.agent().cpuSeconds();
         }
         return total;
     }

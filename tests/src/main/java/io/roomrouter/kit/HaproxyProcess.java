@@ -22,18 +22,23 @@ import java.util.regex.Pattern;
 public final class HaproxyProcess implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(15);
+    private static final Duration BENCH_START_TIMEOUT = Duration.ofSeconds(10);
 
     private final ProcessBuilder builder;
     private final Path logFile;
+    // A benchmark's haproxy logs every request: its output goes to the file, never through this JVM.
+    private final boolean toFile;
     private final InetSocketAddress frontend;
     private final RuntimeApi runtimeApi;
     // Processes replaced by reload(): they finish their connections, and close() stops any still running.
     private final List<LoggedProcess> previous = new ArrayList<>();
     private LoggedProcess process;
 
-    private HaproxyProcess(ProcessBuilder builder, Path logFile, InetSocketAddress frontend, RuntimeApi runtimeApi) {
+    private HaproxyProcess(ProcessBuilder builder, Path logFile, boolean toFile, InetSocketAddress frontend,
+            RuntimeApi runtimeApi) {
         this.builder = builder;
         this.logFile = logFile;
+        this.toFile = toFile;
         this.frontend = frontend;
         this.runtimeApi = runtimeApi;
     }
@@ -112,8 +117,39 @@ public final class HaproxyProcess implements AutoCloseable {
                 .forEach(builder.environment()::remove);
         builder.environment().putAll(addresses.environment());
         builder.environment().putAll(environment);
-        HaproxyProcess haproxy = new HaproxyProcess(builder, logDir.resolve("haproxy.log"), addresses.frontend(),
-                new RuntimeApi(addresses.statsSocket()));
+        HaproxyProcess haproxy = new HaproxyProcess(builder, logDir.resolve("haproxy.log"), false,
+                addresses.frontend(), new RuntimeApi(addresses.statsSocket()));
+        try {
+            haproxy.launch(List.of());
+        } catch (InterruptedException | RuntimeException e) {
+            haproxy.close();
+            throw e;
+        }
+        return haproxy;
+    }
+
+    /**
+     * HAProxy as a benchmark runs it: {@code haproxy -db -f config} (the reference configuration or one generated
+     * from it) with {@code environment} as given, {@code RR_BIND} on a free port and {@code RR_STATS_SOCKET} at
+     * {@code statsSocket}, its output going straight to {@code logFile} (not kept in memory: it logs every request);
+     * returns once the frontend accepts connections and the runtime API answers.
+     */
+    public static HaproxyProcess startLoggingToFile(Path config, Map<String, String> environment, Path statsSocket,
+            Path logFile) throws InterruptedException {
+        try {
+            Files.createDirectories(statsSocket.getParent());
+            Files.deleteIfExists(statsSocket);
+        } catch (IOException e) {
+            throw new UncheckedIOException("haproxy: cannot prepare " + statsSocket, e);
+        }
+        InetSocketAddress frontend = FreePort.next();
+        ProcessBuilder builder =
+                new ProcessBuilder(HaproxyBinary.configured().command(List.of("-db", "-f", config.toString())));
+        builder.environment().putAll(environment);
+        builder.environment().put("RR_BIND", HostPort.format(frontend));
+        builder.environment().put("RR_STATS_SOCKET", statsSocket.toString());
+        HaproxyProcess haproxy =
+                new HaproxyProcess(builder, logFile, true, frontend, new RuntimeApi(statsSocket));
         try {
             haproxy.launch(List.of());
         } catch (InterruptedException | RuntimeException e) {
@@ -129,7 +165,9 @@ public final class HaproxyProcess implements AutoCloseable {
         ProcessBuilder launcher = new ProcessBuilder(command);
         launcher.environment().clear();
         launcher.environment().putAll(builder.environment());
-        process = LoggedProcess.start("haproxy", launcher, logFile);
+        process = toFile
+                ? LoggedProcess.startToFile("haproxy", launcher, logFile)
+                : LoggedProcess.start("haproxy", launcher, logFile);
         awaitReady(process);
     }
 
@@ -150,7 +188,8 @@ public final class HaproxyProcess implements AutoCloseable {
     }
 
     private void awaitReady(LoggedProcess starting) throws InterruptedException {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        Duration timeout = toFile ? BENCH_START_TIMEOUT : START_TIMEOUT;
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!starting.isAlive()) {
                 throw new IllegalStateException("haproxy exited during start-up:\n" + starting.tail());
@@ -162,7 +201,7 @@ public final class HaproxyProcess implements AutoCloseable {
             Thread.sleep(50);
         }
         throw new IllegalStateException("haproxy: frontend " + HostPort.format(frontend) + " or runtime API "
-                + runtimeApi.socket() + " not ready within " + START_TIMEOUT + ":\n" + starting.tail());
+                + runtimeApi.socket() + " not ready within " + timeout + ":\n" + starting.tail());
     }
 
     private static boolean answers(RuntimeApi api, long pid) {

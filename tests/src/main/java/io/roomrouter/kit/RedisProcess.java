@@ -24,25 +24,32 @@ public final class RedisProcess implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
 
+    private final String server;
     private final InetSocketAddress address;
     private final Path logFile;
     private LoggedProcess process;
     private boolean stopped;
 
-    private RedisProcess(InetSocketAddress address, Path logFile) {
+    private RedisProcess(String server, InetSocketAddress address, Path logFile) {
+        this.server = server;
         this.address = address;
         this.logFile = logFile;
     }
 
     public static RedisProcess start(Path logDir) throws InterruptedException {
-        RedisProcess redis = new RedisProcess(FreePort.next(), logDir.resolve("redis.log"));
+        return start("redis-server", logDir);
+    }
+
+    /** As {@link #start(Path)}, with {@code server} as the binary: a benchmark may name another build. */
+    public static RedisProcess start(String server, Path logDir) throws InterruptedException {
+        RedisProcess redis = new RedisProcess(server, FreePort.next(), logDir.resolve("redis.log"));
         redis.launch();
         return redis;
     }
 
     private synchronized void launch() throws InterruptedException {
         process = LoggedProcess.start("redis", new ProcessBuilder(
-                "redis-server", "--port", Integer.toString(address.getPort()), "--bind", "127.0.0.1",
+                server, "--port", Integer.toString(address.getPort()), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no"), logFile);
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
@@ -182,6 +189,32 @@ public final class RedisProcess implements AutoCloseable {
     /** {@code redis://127.0.0.1:PORT}, as Lettuce takes it. */
     public String uri() {
         return "redis://127.0.0.1:" + address.getPort();
+    }
+
+    /** {@code INFO <section>}, as the server sends it. */
+    public String info(String section) {
+        return call("INFO", section);
+    }
+
+    /** {@code used_memory} from {@code INFO memory}, in bytes. */
+    public long usedMemory() {
+        return Long.parseLong(infoField(info("memory"), "memory", "used_memory"));
+    }
+
+    /** User plus system CPU time of redis-server so far ({@code INFO cpu}), in seconds. */
+    public double cpuSeconds() {
+        String cpu = info("cpu");
+        return Double.parseDouble(infoField(cpu, "cpu", "used_cpu_user"))
+                + Double.parseDouble(infoField(cpu, "cpu", "used_cpu_sys"));
+    }
+
+    private static String infoField(String info, String section, String name) {
+        for (String line : info.split("\r?\n", -1)) {
+            if (line.startsWith(name + ":")) {
+                return line.substring(name.length() + 1).trim();
+            }
+        }
+        throw new IllegalStateException("INFO " + section + ": no " + name + " line in:\n" + info);
     }
 
     /** True when the server answers PING with PONG. */

@@ -117,15 +117,8 @@ public final class HaproxyProcess implements AutoCloseable {
                 .forEach(builder.environment()::remove);
         builder.environment().putAll(addresses.environment());
         builder.environment().putAll(environment);
-        HaproxyProcess haproxy = new HaproxyProcess(builder, logDir.resolve("haproxy.log"), false,
-                addresses.frontend(), new RuntimeApi(addresses.statsSocket()));
-        try {
-            haproxy.launch(List.of());
-        } catch (InterruptedException | RuntimeException e) {
-            haproxy.close();
-            throw e;
-        }
-        return haproxy;
+        return started(new HaproxyProcess(builder, logDir.resolve("haproxy.log"), false, addresses.frontend(),
+                new RuntimeApi(addresses.statsSocket())));
     }
 
     /**
@@ -148,8 +141,11 @@ public final class HaproxyProcess implements AutoCloseable {
         builder.environment().putAll(environment);
         builder.environment().put("RR_BIND", HostPort.format(frontend));
         builder.environment().put("RR_STATS_SOCKET", statsSocket.toString());
-        HaproxyProcess haproxy =
-                new HaproxyProcess(builder, logFile, true, frontend, new RuntimeApi(statsSocket));
+        return started(new HaproxyProcess(builder, logFile, true, frontend, new RuntimeApi(statsSocket)));
+    }
+
+    /** Starts {@code haproxy}; stops it again when it does not come up. */
+    private static HaproxyProcess started(HaproxyProcess haproxy) throws InterruptedException {
         try {
             haproxy.launch(List.of());
         } catch (InterruptedException | RuntimeException e) {

@@ -85,7 +85,8 @@ final class SoakBench {
                     "unix:" + BenchSettings.haproxySocket("soak"), "--admin", "127.0.0.1:" + adminPort))) {
                 env.put("RR_AGENT_ADDR", "127.0.0.1:" + agent.listen().getPort());
                 try (HaproxyProcess haproxy = HaproxyProcess.startLoggingToFile(
-                        settings.haproxyDir().resolve("haproxy.cfg"), env, BenchSettings.haproxySocket("soak"), work.resolve("soak.log"))) {
+                        settings.haproxyDir().resolve("haproxy.cfg"), env, BenchSettings.haproxySocket("soak"),
+                        work.resolve("soak.log"))) {
                     for (int i = 1; i <= SERVERS; i++) {
                         haproxy.runtimeApi().execute("set maxconn server " + BACKEND + "/game" + i + " " + perServer);
                     }

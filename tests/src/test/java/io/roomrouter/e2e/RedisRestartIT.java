@@ -1,7 +1,7 @@
 package io.roomrouter.e2e;
 
-import io.roomrouter.kit.Stack;
 import io.roomrouter.kit.RedisProcess;
+import io.roomrouter.kit.Stack;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -82,19 +82,19 @@ class RedisRestartIT {
     @Test
     void roomsBornWhileNoAgentAnsweredKeepTheirServerWhenTheAgentsComeBack(TestInfo test) throws Exception {
         try (RedisProcess redis = RedisProcess.start(TestLogs.dir(test));
-                SharedStoreStack stack = stack(test, redis);
+                Stack stack = stack(test, redis);
                 TimedCrowd crowd = new TimedCrowd(8)) {
             // Both agents down: each HAProxy hashes the new rooms, and the peered tables remember where.
-            for (SharedStoreStack.Proxy proxy : stack.proxies()) {
+            for (Stack.Proxy proxy : stack.proxies()) {
                 proxy.agent().kill();
-                proxy.haproxy().awaitServerStatus(RoomRouterStack.AGENT_BACKEND, RoomRouterStack.AGENT_SERVER, "DOWN",
+                proxy.haproxy().awaitServerStatus(Stack.AGENT_BACKEND, Stack.AGENT_SERVER, "DOWN",
                         AGENT_STATE_WITHIN);
             }
             Map<String, String> hashed = homes(join(stack, crowd, 1, 3));
             assertThat(new HashSet<>(hashed.values())).as("hashing spread the rooms").hasSizeGreaterThan(1);
 
             // Back, each reads its table and offers Redis the rooms it lacks: they stay where they began.
-            for (SharedStoreStack.Proxy proxy : stack.proxies()) {
+            for (Stack.Proxy proxy : stack.proxies()) {
                 proxy.agent().restart();
                 stack.awaitAgentUp(proxy);
                 String offered = proxy.agent().awaitLine(line -> line.contains("rooms offered to redis"),

@@ -1,10 +1,10 @@
 package io.roomrouter.bench;
 
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import io.roomrouter.kit.AgentProcess;
 import io.roomrouter.kit.FreePort;
 import io.roomrouter.kit.HaproxyProcess;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

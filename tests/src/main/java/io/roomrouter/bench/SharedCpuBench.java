@@ -1,12 +1,12 @@
 package io.roomrouter.bench;
 
-import io.roomrouter.kit.AgentDecision;
-import io.roomrouter.kit.RedisProcess;
-import io.roomrouter.kit.Stack;
 import static io.roomrouter.kit.Stack.GAME_BACKEND;
 
 import io.roomrouter.e2e.Crowd;
 import io.roomrouter.e2e.TimedCrowd;
+import io.roomrouter.kit.AgentDecision;
+import io.roomrouter.kit.RedisProcess;
+import io.roomrouter.kit.Stack;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,8 +1,8 @@
 package io.roomrouter.bench;
 
-import io.roomrouter.kit.Stack;
 import io.roomrouter.e2e.Join;
 import io.roomrouter.e2e.TimedCrowd;
+import io.roomrouter.kit.Stack;
 import java.util.ArrayList;
 import java.util.List;
 

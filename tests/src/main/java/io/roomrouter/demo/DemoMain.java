@@ -1,13 +1,13 @@
 package io.roomrouter.demo;
 
-import io.roomrouter.kit.AgentDecision;
-import io.roomrouter.kit.ProjectLayout;
-import io.roomrouter.kit.HostPort;
-import io.roomrouter.kit.Stack;
-import io.roomrouter.kit.Player;
 import io.roomrouter.e2e.Crowd;
 import io.roomrouter.e2e.Join;
 import io.roomrouter.e2e.RoomReport;
+import io.roomrouter.kit.AgentDecision;
+import io.roomrouter.kit.HostPort;
+import io.roomrouter.kit.Player;
+import io.roomrouter.kit.ProjectLayout;
+import io.roomrouter.kit.Stack;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;

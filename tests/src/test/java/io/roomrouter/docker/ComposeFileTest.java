@@ -1,6 +1,7 @@
 package io.roomrouter.docker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.io.Reader;
 import java.lang.reflect.Method;

@@ -1,13 +1,13 @@
 package io.roomrouter.e2e;
 
-import io.roomrouter.kit.ClientAddress;
-import io.roomrouter.kit.AgentDecision;
-import io.roomrouter.kit.Stack;
-import io.roomrouter.kit.HttpReply;
-import io.roomrouter.kit.Player;
 import static io.roomrouter.kit.Stack.GAME_BACKEND;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.roomrouter.kit.AgentDecision;
+import io.roomrouter.kit.ClientAddress;
+import io.roomrouter.kit.HttpReply;
+import io.roomrouter.kit.Player;
+import io.roomrouter.kit.Stack;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,11 +1,11 @@
 package io.roomrouter.e2e;
 
-import io.roomrouter.kit.Stack;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.roomrouter.kit.GameServer;
 import io.roomrouter.kit.HttpReply;
 import io.roomrouter.kit.Player;
-import static org.assertj.core.api.Assertions.assertThat;
-
+import io.roomrouter.kit.Stack;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;

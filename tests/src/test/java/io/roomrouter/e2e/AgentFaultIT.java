@@ -1,14 +1,14 @@
 package io.roomrouter.e2e;
 
-import io.roomrouter.kit.AgentProcess;
-import io.roomrouter.kit.Stack;
-import io.roomrouter.kit.HaproxyProcess;
-import io.roomrouter.kit.RedisProcess;
 import static io.roomrouter.kit.Stack.AGENT_BACKEND;
 import static io.roomrouter.kit.Stack.AGENT_SERVER;
 import static io.roomrouter.kit.Stack.GAME_BACKEND;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.roomrouter.kit.AgentProcess;
+import io.roomrouter.kit.HaproxyProcess;
+import io.roomrouter.kit.RedisProcess;
+import io.roomrouter.kit.Stack;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,11 +1,11 @@
 package io.roomrouter.e2e;
 
-import io.roomrouter.kit.AgentDecision;
-import io.roomrouter.kit.AgentProcess;
-import io.roomrouter.kit.Stack;
-import io.roomrouter.kit.Player;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.roomrouter.kit.AgentDecision;
+import io.roomrouter.kit.AgentProcess;
+import io.roomrouter.kit.Player;
+import io.roomrouter.kit.Stack;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

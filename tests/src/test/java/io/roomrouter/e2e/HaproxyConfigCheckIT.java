@@ -1,9 +1,9 @@
 package io.roomrouter.e2e;
 
-import io.roomrouter.kit.ProjectLayout;
-import io.roomrouter.kit.HaproxyBinary;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.roomrouter.kit.HaproxyBinary;
+import io.roomrouter.kit.ProjectLayout;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

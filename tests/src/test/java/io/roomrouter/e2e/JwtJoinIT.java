@@ -1,11 +1,11 @@
 package io.roomrouter.e2e;
 
-import io.roomrouter.kit.ClientAddress;
-import io.roomrouter.kit.AgentDecision;
-import io.roomrouter.kit.Stack;
-import io.roomrouter.kit.HttpReply;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.roomrouter.kit.AgentDecision;
+import io.roomrouter.kit.ClientAddress;
+import io.roomrouter.kit.HttpReply;
+import io.roomrouter.kit.Stack;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

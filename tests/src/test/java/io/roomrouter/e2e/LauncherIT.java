@@ -1,11 +1,11 @@
 package io.roomrouter.e2e;
 
-import io.roomrouter.kit.ProjectLayout;
-import io.roomrouter.kit.HostPort;
-import io.roomrouter.kit.AgentLauncher;
-import io.roomrouter.kit.FreePort;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.roomrouter.kit.AgentLauncher;
+import io.roomrouter.kit.FreePort;
+import io.roomrouter.kit.HostPort;
+import io.roomrouter.kit.ProjectLayout;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;

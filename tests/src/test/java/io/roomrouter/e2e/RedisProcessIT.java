@@ -1,8 +1,8 @@
 package io.roomrouter.e2e;
 
-import io.roomrouter.kit.RedisProcess;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.roomrouter.kit.RedisProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 

@@ -1,9 +1,9 @@
 package io.roomrouter.e2e;
 
-import io.roomrouter.kit.RedisProcess;
-import io.roomrouter.kit.Stack;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.roomrouter.kit.RedisProcess;
+import io.roomrouter.kit.Stack;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -1,10 +1,10 @@
 package io.roomrouter.e2e;
 
-import io.roomrouter.kit.Stack;
-import io.roomrouter.kit.RedisProcess;
 import static io.roomrouter.kit.Stack.GAME_BACKEND;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.roomrouter.kit.RedisProcess;
+import io.roomrouter.kit.Stack;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,11 +1,11 @@
 package io.roomrouter.e2e;
 
-import io.roomrouter.kit.Stack;
-import io.roomrouter.kit.GameServer;
-import io.roomrouter.kit.HostPort;
 import static io.roomrouter.kit.Stack.GAME_BACKEND;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.roomrouter.kit.GameServer;
+import io.roomrouter.kit.HostPort;
+import io.roomrouter.kit.Stack;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

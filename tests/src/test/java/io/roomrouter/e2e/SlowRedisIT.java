@@ -1,12 +1,12 @@
 package io.roomrouter.e2e;
 
-import io.roomrouter.kit.Stack;
-import io.roomrouter.kit.RedisProcess;
-import io.roomrouter.kit.FreePort;
 import static io.roomrouter.kit.Stack.GAME_BACKEND;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.roomrouter.kit.FreePort;
+import io.roomrouter.kit.RedisProcess;
+import io.roomrouter.kit.Stack;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;

@@ -1,8 +1,8 @@
 package io.roomrouter.packaging;
 
-import io.roomrouter.kit.ProjectLayout;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.roomrouter.kit.ProjectLayout;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-# The demo game server (io.roomrouter.demo.GameServer in the tests module): answers each WebSocket player,
+# The demo game server (io.roomrouter.kit.GameServer in the tests module): answers each WebSocket player,
 # or Socket.IO-style polling request, with the name of the server it landed on.
 #
 # Build from the repository root (the build context must hold the whole Maven reactor):
@@ -24,5 +24,5 @@ COPY --from=build /out/ /opt/room-router/
 USER roomrouter
 EXPOSE 9001
 # The JVM expands the lib/* wildcard itself, so the exec form needs no shell.
-ENTRYPOINT ["java", "-cp", "/opt/room-router/room-router-tests.jar:/opt/room-router/lib/*", "io.roomrouter.demo.GameServer"]
+ENTRYPOINT ["java", "-cp", "/opt/room-router/room-router-tests.jar:/opt/room-router/lib/*", "io.roomrouter.kit.GameServer"]
 CMD ["--name", "game1", "--listen", "0.0.0.0:9001"]

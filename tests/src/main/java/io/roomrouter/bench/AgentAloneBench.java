@@ -1,5 +1,7 @@
 package io.roomrouter.bench;
 
+import io.roomrouter.kit.AgentProcess;
+import io.roomrouter.kit.RedisProcess;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -50,9 +52,9 @@ final class AgentAloneBench {
     }
 
     private void runLogging(String mode, List<String> jvmArgs, boolean everyWorkload) throws Exception {
-        try (BenchAgent agent = BenchAgent.start(settings, "agent-" + mode, jvmArgs, roomyAgent());
+        try (AgentProcess agent = settings.startAgent("agent-" + mode, jvmArgs, roomyAgent());
                 SpopLoadGenerator load =
-                        SpopLoadGenerator.connect(agent.address(), settings.connections(), settings.pipeline())) {
+                        SpopLoadGenerator.connect(agent.listen(), settings.connections(), settings.pipeline())) {
             load.preload(RoomSource.sequential("k"), settings.knownRooms());
             String prefix = "agent.memory." + mode + ".";
             RoomSource known = RoomSource.known("k", settings.knownRooms(), 1);
@@ -124,7 +126,7 @@ final class AgentAloneBench {
      * the first-join workload reports.
      */
     private void redisRun(String workload, String point, double rate, SpopLoadGenerator load, RoomSource source,
-            BenchAgent agent, BenchRedis redis, String target) throws Exception {
+            AgentProcess agent, RedisProcess redis, String target) throws Exception {
         String prefix = "agent.redis." + workload + "." + point + ".";
         double agentCpuBefore = agent.cpuSeconds();
         double redisCpuBefore = redis.cpuSeconds();
@@ -182,15 +184,15 @@ final class AgentAloneBench {
      */
     private void runRedis() throws Exception {
         java.nio.file.Path work = settings.outDir().resolve("redis");
-        try (BenchRedis redis = BenchRedis.start(settings, work)) {
+        try (RedisProcess redis = RedisProcess.start(settings.redisServer(), work)) {
             List<String> args = new ArrayList<>(roomyAgent());
             args.addAll(List.of("--redis", redis.uri()));
             for (int rooms : settings.heapRooms()) {
                 args.addAll(List.of("--servers", memoryBackend(rooms) + "=" + SERVER_NAMES));
             }
-            try (BenchAgent agent = BenchAgent.start(settings, "agent-redis", List.of(), args);
+            try (AgentProcess agent = settings.startAgent("agent-redis", List.of(), args);
                     SpopLoadGenerator load =
-                            SpopLoadGenerator.connect(agent.address(), settings.connections(), settings.pipeline())) {
+                            SpopLoadGenerator.connect(agent.listen(), settings.connections(), settings.pipeline())) {
                 if (!agent.logText().contains("redis store")) {
                     throw new IllegalStateException("agent started without its Redis store:\n" + agent.logText());
                 }

@@ -1,7 +1,10 @@
 package io.roomrouter.bench;
 
+import io.roomrouter.kit.AgentProcess;
+import io.roomrouter.kit.FreePort;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -93,6 +96,27 @@ record BenchSettings(
     List<String> agentJvmArgs() {
         String flags = System.getProperty("bench.agentJvmArgs", "").trim();
         return flags.isEmpty() ? List.of() : List.of(flags.split("\\s+", -1));
+    }
+
+    /**
+     * The agent as operators run it, through {@code bin/room-router} on a free port, with {@code jvmArgs} then
+     * {@link #agentJvmArgs()} in {@code RR_JAVA_OPTS} and {@code agentArgs}, logging to {@code <outDir>/<name>.log};
+     * returns once it is ready.
+     */
+    AgentProcess startAgent(String name, List<String> jvmArgs, List<String> agentArgs) throws InterruptedException {
+        List<String> jvmFlags = new ArrayList<>(jvmArgs);
+        jvmFlags.addAll(agentJvmArgs());
+        return AgentProcess.startLoggingToFile(launcher(), FreePort.next(), jvmFlags, agentArgs,
+                outDir().resolve(name + ".log"));
+    }
+
+    /**
+     * Where the runtime API socket of the haproxy called {@code name} goes: a short directory under the temp
+     * directory, as a unix socket path is limited to 107 bytes and the build directory may be deep.
+     */
+    static Path haproxySocket(String name) {
+        return Path.of(System.getProperty("java.io.tmpdir"), "rr-bench-" + ProcessHandle.current().pid(),
+                name + ".sock");
     }
 
     /** Extra agent flags for the placement run only, from {@code bench.placementAgentArgs} (default: none). */

@@ -1,6 +1,6 @@
 package io.roomrouter.bench;
 
-import io.roomrouter.e2e.AgentDecision;
+import io.roomrouter.kit.AgentDecision;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;

@@ -2,6 +2,9 @@ package io.roomrouter.bench;
 
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.roomrouter.kit.AgentProcess;
+import io.roomrouter.kit.FreePort;
+import io.roomrouter.kit.HaproxyProcess;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,7 +71,7 @@ final class HaproxyBench {
             waitForInventory(warn.agent);
             // A short warm-up each (JIT, connections to the backends and to the agent), then the rounds.
             for (Stack stack : stacks) {
-                Wrk.run(stack.haproxy.port(), settings.wrkRooms(), settings.wrkConnections(),
+                Wrk.run(stack.haproxy.frontend().getPort(), settings.wrkRooms(), settings.wrkConnections(),
                         java.time.Duration.ofSeconds(2), work);
             }
             // This machine is shared: one run of each, one after the other, let a slow spell land on one
@@ -77,8 +80,8 @@ final class HaproxyBench {
             for (int round = 0; round < ROUNDS; round++) {
                 for (int i = 0; i < stacks.size(); i++) {
                     Stack stack = stacks.get((round + i) % stacks.size());
-                    stack.runs.add(Wrk.run(stack.haproxy.port(), settings.wrkRooms(), settings.wrkConnections(),
-                            settings.wrkDuration(), work));
+                    stack.runs.add(Wrk.run(stack.haproxy.frontend().getPort(), settings.wrkRooms(),
+                            settings.wrkConnections(), settings.wrkDuration(), work));
                 }
             }
             report("haproxy.without_agent", alone.runs);
@@ -112,11 +115,11 @@ final class HaproxyBench {
     /** One HAProxy, with its agent when {@code mode} names one, and its wrk runs. */
     private static final class Stack implements AutoCloseable {
         final String mode;
-        final BenchAgent agent;
-        final BenchHaproxy haproxy;
+        final AgentProcess agent;
+        final HaproxyProcess haproxy;
         final List<Wrk.Result> runs = new ArrayList<>();
 
-        private Stack(String mode, BenchAgent agent, BenchHaproxy haproxy) {
+        private Stack(String mode, AgentProcess agent, HaproxyProcess haproxy) {
             this.mode = mode;
             this.agent = agent;
             this.haproxy = haproxy;
@@ -124,16 +127,17 @@ final class HaproxyBench {
 
         static Stack start(BenchSettings settings, Path config, Path work, String name, Map<String, String> env,
                 String mode, List<String> agentJvmArgs) throws Exception {
-            Path socket = BenchHaproxy.socketFor(name);
+            Path socket = BenchSettings.haproxySocket(name);
             Map<String, String> runEnv = new HashMap<>(env);
-            BenchAgent agent = null;
+            AgentProcess agent = null;
             try {
                 if (mode != null) {
-                    agent = BenchAgent.start(settings, name + "-agent", agentJvmArgs,
+                    agent = settings.startAgent(name + "-agent", agentJvmArgs,
                             List.of("--haproxy-api", "unix:" + socket));
-                    runEnv.put("RR_AGENT_ADDR", "127.0.0.1:" + agent.address().getPort());
+                    runEnv.put("RR_AGENT_ADDR", "127.0.0.1:" + agent.listen().getPort());
                 }
-                return new Stack(mode, agent, BenchHaproxy.start(config, work, name, runEnv));
+                return new Stack(mode, agent, HaproxyProcess.startLoggingToFile(
+                        config, runEnv, socket, work.resolve(name + ".log")));
             } catch (Exception | Error e) {
                 if (agent != null) {
                     agent.close();
@@ -152,7 +156,7 @@ final class HaproxyBench {
     }
 
     /** The agent reads the runtime API about every second; until then it knows no backend. */
-    private static void waitForInventory(BenchAgent agent) throws Exception {
+    private static void waitForInventory(AgentProcess agent) throws Exception {
         Thread.sleep(2_500);
         if (agent.logText().contains("cannot read")) {
             throw new IllegalStateException("agent cannot read HAProxy's runtime API:\n" + agent.logText());

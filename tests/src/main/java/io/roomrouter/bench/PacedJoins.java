@@ -1,7 +1,7 @@
 package io.roomrouter.bench;
 
-import io.roomrouter.e2e.Player;
 import io.roomrouter.e2e.TimedCrowd;
+import io.roomrouter.kit.Player;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,6 +2,9 @@ package io.roomrouter.bench;
 
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.roomrouter.kit.AgentProcess;
+import io.roomrouter.kit.FreePort;
+import io.roomrouter.kit.HaproxyProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -113,7 +116,7 @@ final class PlacementBench {
         }
         MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         Map<String, SmallBackend> backends = new TreeMap<>();
-        BenchAgent agent = null;
+        AgentProcess agent = null;
         int adminPort = 0;
         try {
             Map<String, String> env = new HashMap<>();
@@ -127,13 +130,15 @@ final class PlacementBench {
             env.put("RR_AGENT_ADDR", "127.0.0.1:" + FreePort.pick());
             if (setup == Setup.ROOM_ROUTER) {
                 adminPort = FreePort.pick();
-                List<String> agentArgs = new ArrayList<>(List.of("--haproxy-api", "unix:" + BenchHaproxy.socketFor(name),
+                List<String> agentArgs = new ArrayList<>(List.of(
+                        "--haproxy-api", "unix:" + BenchSettings.haproxySocket(name),
                         "--admin", "127.0.0.1:" + adminPort, "--reservation-window", RESERVATION_WINDOW));
                 agentArgs.addAll(settings.placementAgentArgs()); // later flags win
-                agent = BenchAgent.start(settings, name + "-agent", List.of(), agentArgs);
-                env.put("RR_AGENT_ADDR", "127.0.0.1:" + agent.address().getPort());
+                agent = settings.startAgent(name + "-agent", List.of(), agentArgs);
+                env.put("RR_AGENT_ADDR", "127.0.0.1:" + agent.listen().getPort());
             }
-            try (BenchHaproxy haproxy = BenchHaproxy.start(config, work, name, env)) {
+            try (HaproxyProcess haproxy = HaproxyProcess.startLoggingToFile(
+                    config, env, BenchSettings.haproxySocket(name), work.resolve(name + ".log"))) {
                 if (agent != null) {
                     Thread.sleep(2_500); // the agent's first read of the runtime API
                 }
@@ -214,7 +219,7 @@ final class PlacementBench {
 
     /** Plays the scripted workload against one running HAProxy. */
     private final class Workload {
-        private final BenchHaproxy haproxy;
+        private final HaproxyProcess haproxy;
         private final Map<String, SmallBackend> backends;
         private final Consumer<String> roomEnded;
         private final Set<String> upServers = new HashSet<>(List.of("game1", "game2", "game3"));
@@ -227,7 +232,7 @@ final class PlacementBench {
         private double sumRatio;
         private int ratioSamples;
 
-        Workload(BenchHaproxy haproxy, Map<String, SmallBackend> backends, Consumer<String> roomEnded) {
+        Workload(HaproxyProcess haproxy, Map<String, SmallBackend> backends, Consumer<String> roomEnded) {
             this.haproxy = haproxy;
             this.backends = backends;
             this.roomEnded = roomEnded;
@@ -289,7 +294,7 @@ final class PlacementBench {
             boolean first = room.attempts == 0;
             room.attempts = Math.min(ROOM_SIZE, room.attempts + 1);
             joins++;
-            Player player = Player.join(haproxy.port(), room.id, room.id + "p" + joins);
+            Player player = Player.join(haproxy.frontend().getPort(), room.id, room.id + "p" + joins);
             Optional<String> server = player.server();
             if (server.isEmpty()) {
                 refusedPlayers++;
@@ -338,9 +343,9 @@ final class PlacementBench {
         private void addServer() throws IOException {
             // HAProxy 2.6 refuses "cookie" on a dynamic server: game4 gets no cookie, which only matters to
             // returning players, and every player here is a first visit.
-            String added = haproxy.command("add server be_game/game4 " + backends.get("game4").address()
+            String added = haproxy.runtimeApi().execute("add server be_game/game4 " + backends.get("game4").address()
                     + " maxconn 100");
-            String enabled = haproxy.command("enable server be_game/game4");
+            String enabled = haproxy.runtimeApi().execute("enable server be_game/game4");
             if (!added.toLowerCase(Locale.ROOT).contains("new server registered") || !enabled.isBlank()) {
                 throw new IOException("add server be_game/game4: '" + added.trim() + "' / '" + enabled.trim() + "'");
             }
@@ -371,7 +376,7 @@ final class PlacementBench {
         }
 
         private boolean serverDown() throws IOException {
-            for (String line : haproxy.command("show servers state be_game").split("\n", -1)) {
+            for (String line : haproxy.runtimeApi().execute("show servers state be_game").split("\n", -1)) {
                 String[] fields = line.trim().split(" ", -1);
                 // show servers state: be_id be_name srv_id srv_name srv_addr srv_op_state ... (0 = stopped)
                 if (fields.length > 5 && fields[3].equals(FAILING)) {

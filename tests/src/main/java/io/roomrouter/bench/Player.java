@@ -34,7 +34,7 @@ final class Player implements AutoCloseable {
         Socket socket = new Socket();
         try {
             java.net.InetSocketAddress via = new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port);
-            io.roomrouter.e2e.ClientAddress.bind(socket, via, room, player);
+            io.roomrouter.kit.ClientAddress.bind(socket, via, room, player);
             socket.connect(via, TIMEOUT_MILLIS);
             socket.setSoTimeout(TIMEOUT_MILLIS);
             OutputStream out = socket.getOutputStream();

@@ -1,11 +1,12 @@
 package io.roomrouter.bench;
 
-import static io.roomrouter.e2e.RoomRouterStack.GAME_BACKEND;
+import static io.roomrouter.kit.Stack.GAME_BACKEND;
 
-import io.roomrouter.e2e.AgentDecision;
 import io.roomrouter.e2e.Crowd;
-import io.roomrouter.e2e.SharedStoreStack;
 import io.roomrouter.e2e.TimedCrowd;
+import io.roomrouter.kit.AgentDecision;
+import io.roomrouter.kit.RedisProcess;
+import io.roomrouter.kit.Stack;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -123,8 +124,8 @@ final class SharedCpuBench {
 
     private void alternate(JvmVariant variant, int round, Tally tally) throws Exception {
         Path dir = runDir(variant, round, "alternate");
-        try (BenchRedis redis = BenchRedis.start(settings, dir.resolve("redis"));
-                SharedStoreStack stack = stack(redis, variant, dir);
+        try (RedisProcess redis = RedisProcess.start(settings.redisServer(), dir.resolve("redis"));
+                Stack stack = stack(redis, variant, dir);
                 TimedCrowd crowd = new TimedCrowd(PLAYERS_AT_ONCE)) {
             List<Integer> mark = logMark(stack);
             List<TimedCrowd.Route> routes =
@@ -139,8 +140,8 @@ final class SharedCpuBench {
 
     private void raceThenCpu(JvmVariant variant, int round, Tally tally) throws Exception {
         Path dir = runDir(variant, round, "race");
-        try (BenchRedis redis = BenchRedis.start(settings, dir.resolve("redis"));
-                SharedStoreStack stack = stack(redis, variant, dir);
+        try (RedisProcess redis = RedisProcess.start(settings.redisServer(), dir.resolve("redis"));
+                Stack stack = stack(redis, variant, dir);
                 TimedCrowd crowd = new TimedCrowd(PLAYERS_AT_ONCE)) {
             List<Integer> mark = logMark(stack);
             List<TimedCrowd.Timed> joined = new ArrayList<>();
@@ -173,10 +174,10 @@ final class SharedCpuBench {
         }
     }
 
-    private SharedStoreStack stack(BenchRedis redis, JvmVariant variant, Path logDir) throws InterruptedException {
+    private Stack stack(RedisProcess redis, JvmVariant variant, Path logDir) throws InterruptedException {
         List<String> flags = new ArrayList<>(variant.flags());
         flags.addAll(settings.agentJvmArgs());
-        return SharedStoreStack.builder(logDir, redis.uri())
+        return Stack.builder(logDir).proxies(2).redis(redis.uri())
                 .agentJvmFlags(flags)
                 .beforeAgent(api -> SERVERS.forEach(s -> api.setMaxconn(GAME_BACKEND, s, SEATS_PER_SERVER)))
                 .start();
@@ -192,7 +193,7 @@ final class SharedCpuBench {
         System.out.println("[shared] " + run.row());
     }
 
-    private static CpuCost measureCpu(SharedStoreStack stack, BenchRedis redis, Phase phase) throws Exception {
+    private static CpuCost measureCpu(Stack stack, RedisProcess redis, Phase phase) throws Exception {
         List<Integer> mark = logMark(stack);
         double agentBefore = agentCpuSeconds(stack);
         double redisBefore = redis.cpuSeconds();
@@ -212,16 +213,16 @@ final class SharedCpuBench {
                 cost.redisCpuSeconds());
     }
 
-    private static double agentCpuSeconds(SharedStoreStack stack) throws IOException {
+    private static double agentCpuSeconds(Stack stack) throws IOException {
         double total = 0;
-        for (SharedStoreStack.Proxy proxy : stack.proxies()) {
-            total += ProcessCpu.seconds(proxy.agent().pid());
+        for (Stack.Proxy proxy : stack.proxies()) {
+            total += proxy.agent().cpuSeconds();
         }
         return total;
     }
 
     /** How many lines each agent has logged so far, in proxy order. */
-    private static List<Integer> logMark(SharedStoreStack stack) {
+    private static List<Integer> logMark(Stack stack) {
         return stack.proxies().stream().map(p -> p.agent().log().size()).toList();
     }
 
@@ -230,7 +231,7 @@ final class SharedCpuBench {
      * backend or {@value #SETTLE_MILLIS} ms have passed: the agents write decision lines a few milliseconds after
      * answering, on a thread of their own.
      */
-    private static List<String> settledLines(SharedStoreStack stack, List<Integer> mark, long expected)
+    private static List<String> settledLines(Stack stack, List<Integer> mark, long expected)
             throws InterruptedException {
         long deadline = System.nanoTime() + SETTLE_MILLIS * 1_000_000;
         List<String> lines = linesSince(stack, mark);
@@ -243,7 +244,7 @@ final class SharedCpuBench {
         return linesSince(stack, mark);
     }
 
-    private static List<String> linesSince(SharedStoreStack stack, List<Integer> mark) {
+    private static List<String> linesSince(Stack stack, List<Integer> mark) {
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < mark.size(); i++) {
             List<String> log = stack.proxy(i).agent().log();

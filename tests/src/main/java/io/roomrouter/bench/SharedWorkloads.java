@@ -1,8 +1,8 @@
 package io.roomrouter.bench;
 
 import io.roomrouter.e2e.Join;
-import io.roomrouter.e2e.SharedStoreStack;
 import io.roomrouter.e2e.TimedCrowd;
+import io.roomrouter.kit.Stack;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,7 +19,7 @@ final class SharedWorkloads {
      * then the second of each... With {@code roomsAtOnce == rooms}, every room's first player comes before any
      * second player; with fewer, placements and joins of known rooms stay mixed evenly over the whole list.
      */
-    static List<TimedCrowd.Route> lobbies(SharedStoreStack stack, String prefix, int rooms, int players,
+    static List<TimedCrowd.Route> lobbies(Stack stack, String prefix, int rooms, int players,
             int roomsAtOnce) {
         List<TimedCrowd.Route> routes = new ArrayList<>(rooms * players);
         for (int first = 1; first <= rooms; first += roomsAtOnce) {
@@ -34,7 +34,7 @@ final class SharedWorkloads {
     }
 
     /** Batches of {@code roomsPerBatch} rooms whose {@code players} players are meant to arrive together. */
-    static List<List<TimedCrowd.Route>> races(SharedStoreStack stack, String prefix, int rooms, int players,
+    static List<List<TimedCrowd.Route>> races(Stack stack, String prefix, int rooms, int players,
             int roomsPerBatch) {
         List<List<TimedCrowd.Route>> batches = new ArrayList<>();
         for (int first = 1; first <= rooms; first += roomsPerBatch) {
@@ -49,7 +49,7 @@ final class SharedWorkloads {
         return batches;
     }
 
-    private static TimedCrowd.Route route(SharedStoreStack stack, String prefix, int room, int player) {
+    private static TimedCrowd.Route route(Stack stack, String prefix, int room, int player) {
         return new TimedCrowd.Route(stack.proxy((room + player) % 2).frontend(), new Join(prefix + room, "p" + player));
     }
 }

@@ -2,6 +2,9 @@ package io.roomrouter.bench;
 
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.roomrouter.kit.AgentProcess;
+import io.roomrouter.kit.FreePort;
+import io.roomrouter.kit.HaproxyProcess;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -78,13 +81,14 @@ final class SoakBench {
                 env.put("RR_GAME" + i + "_ADDR", backend.address());
             }
             env.put("RR_PEER1_ADDR", "127.0.0.1:" + FreePort.pick());
-            try (BenchAgent agent = BenchAgent.start(settings, "soak-agent", List.of(), List.of("--haproxy-api",
-                    "unix:" + BenchHaproxy.socketFor("soak"), "--admin", "127.0.0.1:" + adminPort))) {
-                env.put("RR_AGENT_ADDR", "127.0.0.1:" + agent.address().getPort());
-                try (BenchHaproxy haproxy = BenchHaproxy.start(settings.haproxyDir().resolve("haproxy.cfg"), work,
-                        "soak", env)) {
+            try (AgentProcess agent = settings.startAgent("soak-agent", List.of(), List.of("--haproxy-api",
+                    "unix:" + BenchSettings.haproxySocket("soak"), "--admin", "127.0.0.1:" + adminPort))) {
+                env.put("RR_AGENT_ADDR", "127.0.0.1:" + agent.listen().getPort());
+                try (HaproxyProcess haproxy = HaproxyProcess.startLoggingToFile(
+                        settings.haproxyDir().resolve("haproxy.cfg"), env, BenchSettings.haproxySocket("soak"),
+                        work.resolve("soak.log"))) {
                     for (int i = 1; i <= SERVERS; i++) {
-                        haproxy.command("set maxconn server " + BACKEND + "/game" + i + " " + perServer);
+                        haproxy.runtimeApi().execute("set maxconn server " + BACKEND + "/game" + i + " " + perServer);
                     }
                     Thread.sleep(2_500); // the agent's first reads of the runtime API see the new maxconn
                     List<Sample> samples = play(agent, haproxy, adminPort, players, length, roomLife);
@@ -97,7 +101,7 @@ final class SoakBench {
         }
     }
 
-    private List<Sample> play(BenchAgent agent, BenchHaproxy haproxy, int adminPort, int players, Duration length,
+    private List<Sample> play(AgentProcess agent, HaproxyProcess haproxy, int adminPort, int players, Duration length,
             Duration roomLife) throws Exception {
         double roomsPerSecond = players / (double) ROOM_SIZE / roomLife.toSeconds();
         long sampleEvery = settings.soakSampleEvery().toNanos();
@@ -119,7 +123,7 @@ final class SoakBench {
                 List<Player> in = new ArrayList<>(ROOM_SIZE);
                 Set<String> servers = new HashSet<>();
                 for (int p = 0; p < ROOM_SIZE; p++) {
-                    Player player = Player.join(haproxy.port(), room, "p" + p);
+                    Player player = Player.join(haproxy.frontend().getPort(), room, "p" + p);
                     joins++;
                     if (player.server().isPresent()) {
                         in.add(player);

@@ -1,12 +1,13 @@
 package io.roomrouter.demo;
 
-import io.roomrouter.e2e.AgentDecision;
 import io.roomrouter.e2e.Crowd;
 import io.roomrouter.e2e.Join;
-import io.roomrouter.e2e.Player;
-import io.roomrouter.e2e.ProjectLayout;
 import io.roomrouter.e2e.RoomReport;
-import io.roomrouter.e2e.RoomRouterStack;
+import io.roomrouter.kit.AgentDecision;
+import io.roomrouter.kit.HostPort;
+import io.roomrouter.kit.Player;
+import io.roomrouter.kit.ProjectLayout;
+import io.roomrouter.kit.Stack;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -59,7 +60,7 @@ public final class DemoMain {
             }
         }
         Path logDir = ProjectLayout.locate().root().resolve("tests/target/demo-logs");
-        RoomRouterStack.Builder builder = RoomRouterStack.builder(logDir);
+        Stack.Builder builder = Stack.builder(logDir);
         if (port != 0) {
             builder.frontend(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
         }
@@ -75,7 +76,7 @@ public final class DemoMain {
                 Thread.currentThread().interrupt();
             }
         }));
-        try (RoomRouterStack stack = builder.start();
+        try (Stack stack = builder.start();
                 Crowd crowd = new Crowd(stack.frontend(), 16)) {
             InetSocketAddress frontend = stack.frontend();
             System.out.println("Game servers: " + stack.gameServers().all());

@@ -1,5 +1,6 @@
 package io.roomrouter.e2e;
 
+import io.roomrouter.kit.Player;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;

@@ -1,5 +1,6 @@
 package io.roomrouter.e2e;
 
+import io.roomrouter.kit.Player;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;

@@ -1,5 +1,6 @@
 package io.roomrouter.e2e;
 
+import io.roomrouter.kit.Player;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;

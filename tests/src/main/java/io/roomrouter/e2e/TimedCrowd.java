@@ -1,5 +1,6 @@
 package io.roomrouter.e2e;
 
+import io.roomrouter.kit.Player;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;

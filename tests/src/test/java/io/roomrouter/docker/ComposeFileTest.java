@@ -1,6 +1,7 @@
 package io.roomrouter.docker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.io.Reader;
 import java.lang.reflect.Method;
@@ -180,7 +181,7 @@ final class ComposeFileTest {
     @Test
     void gameServersRunTheDemoGameServer() throws ReflectiveOperationException, IOException {
         Path dockerfile = root.resolve("docker/gameserver.Dockerfile");
-        String mainClass = "io.roomrouter.demo.GameServer";
+        String mainClass = "io.roomrouter.kit.GameServer";
         assertThat(Files.readString(dockerfile)).contains("\"" + mainClass + "\"");
         // The tests module's main code is on this test's classpath: the class the image runs must exist.
         Method main = Class.forName(mainClass).getMethod("main", String[].class);

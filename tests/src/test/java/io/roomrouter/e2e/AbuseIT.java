@@ -1,8 +1,13 @@
 package io.roomrouter.e2e;
 
-import static io.roomrouter.e2e.RoomRouterStack.GAME_BACKEND;
+import static io.roomrouter.kit.Stack.GAME_BACKEND;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.roomrouter.kit.AgentDecision;
+import io.roomrouter.kit.ClientAddress;
+import io.roomrouter.kit.HttpReply;
+import io.roomrouter.kit.Player;
+import io.roomrouter.kit.Stack;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,7 +30,7 @@ class AbuseIT {
 
     @Test
     void aClientCannotAskForARoomLargerThanMaxRoomSize(TestInfo test) throws Exception {
-        try (RoomRouterStack stack = RoomRouterStack.builder(TestLogs.dir(test)).start();
+        try (Stack stack = Stack.builder(TestLogs.dir(test)).start();
                 Crowd crowd = new Crowd(stack.frontend(), 10)) {
             List<HttpReply> big = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
@@ -48,7 +53,7 @@ class AbuseIT {
 
     @Test
     void oneClientCannotHoldEverySeatWithRoomsNobodyJoins(TestInfo test) throws Exception {
-        try (RoomRouterStack stack = RoomRouterStack.builder(TestLogs.dir(test)).start();
+        try (Stack stack = Stack.builder(TestLogs.dir(test)).start();
                 Crowd crowd = new Crowd(stack.frontend(), 10)) {
             Map<Integer, Integer> statuses = new TreeMap<>();
             List<HttpReply> refused = new ArrayList<>();
@@ -85,7 +90,7 @@ class AbuseIT {
 
     @Test
     void aJoinWithoutExactlyOneWellFormedRoomIsRefusedBeforeAnythingSeesIt(TestInfo test) throws Exception {
-        try (RoomRouterStack stack = RoomRouterStack.builder(TestLogs.dir(test)).start()) {
+        try (Stack stack = Stack.builder(TestLogs.dir(test)).start()) {
             List<String> targets = List.of(
                     "/ws?ROOM=mal1",
                     "/ws?x=1%26room=mal2",
@@ -119,7 +124,7 @@ class AbuseIT {
             assertThat(replies).allSatisfy(reply -> {
                 assertThat(reply.status()).isEqualTo(400);
                 assertThat(reply.header("X-Room-Decision")).contains("rejected");
-                assertThat(reply.header(io.roomrouter.demo.GameServer.SERVER_HEADER)).isEmpty();
+                assertThat(reply.header(io.roomrouter.kit.GameServer.SERVER_HEADER)).isEmpty();
                 assertThat(reply.body()).contains("exactly one room id");
             });
             assertThat(ok.status()).isEqualTo(101);
@@ -130,7 +135,7 @@ class AbuseIT {
 
     @Test
     void refusalsTellPlayersWhyButNotWhichServersExistOrHowFull(TestInfo test) throws Exception {
-        try (RoomRouterStack stack = RoomRouterStack.builder(TestLogs.dir(test))
+        try (Stack stack = Stack.builder(TestLogs.dir(test))
                         .beforeAgent(api -> List.of("game1", "game2", "game3")
                                 .forEach(s -> api.setMaxconn(GAME_BACKEND, s, 5)))
                         .start()) {
@@ -150,7 +155,7 @@ class AbuseIT {
 
     @Test
     void theOperatorCanTurnDebugHeadersOn(TestInfo test) throws Exception {
-        try (RoomRouterStack stack = RoomRouterStack.builder(TestLogs.dir(test))
+        try (Stack stack = Stack.builder(TestLogs.dir(test))
                         .haproxyEnvironment("RR_DEBUG_HEADERS", "1")
                         .beforeAgent(api -> api.setMaxconn(GAME_BACKEND, "game1", 5))
                         .start()) {

@@ -2,7 +2,10 @@ package io.roomrouter.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.roomrouter.demo.GameServer;
+import io.roomrouter.kit.GameServer;
+import io.roomrouter.kit.HttpReply;
+import io.roomrouter.kit.Player;
+import io.roomrouter.kit.Stack;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -15,13 +18,13 @@ import org.junit.jupiter.api.TestInfo;
  */
 class AgentDownIT {
 
-    private static RoomRouterStack.Builder stack(TestInfo test) {
-        return RoomRouterStack.builder(TestLogs.dir(test));
+    private static Stack.Builder stack(TestInfo test) {
+        return Stack.builder(TestLogs.dir(test));
     }
 
     @Test
     void roomsStayTogetherAfterTheAgentIsKilled(TestInfo test) throws Exception {
-        try (RoomRouterStack stack = stack(test).start();
+        try (Stack stack = stack(test).start();
                 Crowd crowd = new Crowd(stack.frontend(), 8)) {
             Player placed = crowd.joinOne("before-kill", "p1");
             assertThat(placed.joined()).as("join while the agent runs: %s", placed.reply()).isTrue();
@@ -35,7 +38,7 @@ class AgentDownIT {
             Player early = Player.join(stack.frontend(), "early", "p1");
             early.close();
             assertThat(early.reply().status()).as("a join right after the kill: %s", early.reply()).isIn(101, 503);
-            stack.haproxy().awaitServerStatus(RoomRouterStack.AGENT_BACKEND, RoomRouterStack.AGENT_SERVER, "DOWN",
+            stack.haproxy().awaitServerStatus(Stack.AGENT_BACKEND, Stack.AGENT_SERVER, "DOWN",
                     Duration.ofSeconds(15));
             long downMillis = (System.nanoTime() - killedAt) / 1_000_000;
             TestLogs.report(test, "agent seen DOWN " + downMillis + " ms after the kill; the first join after it: "
@@ -48,16 +51,16 @@ class AgentDownIT {
 
     @Test
     void roomsStayTogetherWithNoAgentAtAll(TestInfo test) throws Exception {
-        try (RoomRouterStack stack = stack(test).withoutAgent().start();
+        try (Stack stack = stack(test).withoutAgent().start();
                 Crowd crowd = new Crowd(stack.frontend(), 8)) {
             // HAProxy counts a server UP until its first checks fail.
-            stack.haproxy().awaitServerStatus(RoomRouterStack.AGENT_BACKEND, RoomRouterStack.AGENT_SERVER, "DOWN",
+            stack.haproxy().awaitServerStatus(Stack.AGENT_BACKEND, Stack.AGENT_SERVER, "DOWN",
                     Duration.ofSeconds(15));
             assertJoinsFallBackToHashing(test, stack, crowd);
         }
     }
 
-    private static void assertJoinsFallBackToHashing(TestInfo test, RoomRouterStack stack, Crowd crowd)
+    private static void assertJoinsFallBackToHashing(TestInfo test, Stack stack, Crowd crowd)
             throws InterruptedException, IOException {
         List<Player> players = crowd.join(Join.interleaved("down", 30, 5), Crowd.Presence.LEAVE);
         RoomReport report = RoomReport.of(players);

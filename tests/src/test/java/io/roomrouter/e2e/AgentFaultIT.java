@@ -1,10 +1,14 @@
 package io.roomrouter.e2e;
 
-import static io.roomrouter.e2e.RoomRouterStack.AGENT_BACKEND;
-import static io.roomrouter.e2e.RoomRouterStack.AGENT_SERVER;
-import static io.roomrouter.e2e.RoomRouterStack.GAME_BACKEND;
+import static io.roomrouter.kit.Stack.AGENT_BACKEND;
+import static io.roomrouter.kit.Stack.AGENT_SERVER;
+import static io.roomrouter.kit.Stack.GAME_BACKEND;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.roomrouter.kit.AgentProcess;
+import io.roomrouter.kit.HaproxyProcess;
+import io.roomrouter.kit.RedisProcess;
+import io.roomrouter.kit.Stack;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,7 +78,7 @@ class AgentFaultIT {
 
     @Test
     void agentPausedThreeSecondsWhileRoomsFill(TestInfo test) throws Exception {
-        try (RoomRouterStack stack = RoomRouterStack.builder(TestLogs.dir(test)).start();
+        try (Stack stack = Stack.builder(TestLogs.dir(test)).start();
                 TimedCrowd crowd = new TimedCrowd(32)) {
             InetSocketAddress via = stack.frontend();
             AgentProcess agent = stack.agent();
@@ -96,7 +100,7 @@ class AgentFaultIT {
 
     @Test
     void agentKilledWhileRoomsFill(TestInfo test) throws Exception {
-        try (RoomRouterStack stack = RoomRouterStack.builder(TestLogs.dir(test)).start();
+        try (Stack stack = Stack.builder(TestLogs.dir(test)).start();
                 TimedCrowd crowd = new TimedCrowd(32)) {
             InetSocketAddress via = stack.frontend();
             // Killed for good: a restarted agent with the memory store keeps its rooms only once it rebuilds them
@@ -114,7 +118,7 @@ class AgentFaultIT {
 
     @Test
     void haproxyReloadedWhileTheAgentIsDown(TestInfo test) throws Exception {
-        try (RoomRouterStack stack = RoomRouterStack.builder(TestLogs.dir(test)).start();
+        try (Stack stack = Stack.builder(TestLogs.dir(test)).start();
                 TimedCrowd crowd = new TimedCrowd(32)) {
             InetSocketAddress via = stack.frontend();
             HaproxyProcess haproxy = stack.haproxy();
@@ -143,7 +147,7 @@ class AgentFaultIT {
 
     @Test
     void agentStoppedWithSigtermUnderLoad(TestInfo test) throws Exception {
-        try (RoomRouterStack stack = RoomRouterStack.builder(TestLogs.dir(test)).start();
+        try (Stack stack = Stack.builder(TestLogs.dir(test)).start();
                 TimedCrowd crowd = new TimedCrowd(32)) {
             InetSocketAddress via = stack.frontend();
             AgentProcess agent = stack.agent();
@@ -172,10 +176,10 @@ class AgentFaultIT {
     @Test
     void twoPeeredProxiesOneWithoutItsAgent(TestInfo test) throws Exception {
         try (RedisProcess redis = RedisProcess.start(TestLogs.dir(test));
-                SharedStoreStack stack = SharedStoreStack.builder(TestLogs.dir(test), redis.uri()).start();
+                Stack stack = Stack.builder(TestLogs.dir(test)).proxies(2).redis(redis.uri()).start();
                 TimedCrowd crowd = new TimedCrowd(32)) {
-            SharedStoreStack.Proxy alone = stack.proxy(0);
-            SharedStoreStack.Proxy healthy = stack.proxy(1);
+            Stack.Proxy alone = stack.proxy(0);
+            Stack.Proxy healthy = stack.proxy(1);
             // Before the fault the known rooms' players come through the healthy proxy only: the other one knows
             // them from its peer alone. During and after, the players of every room alternate between the two.
             IntFunction<InetSocketAddress> alternate = i -> stack.proxy(i % 2).frontend();

@@ -2,6 +2,10 @@ package io.roomrouter.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.roomrouter.kit.AgentDecision;
+import io.roomrouter.kit.AgentProcess;
+import io.roomrouter.kit.Player;
+import io.roomrouter.kit.Stack;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,7 +24,7 @@ import org.junit.jupiter.api.TestInfo;
  * HAProxy's live counts are real.
  */
 class AgentRestartIT {
-    private static final String BE = RoomRouterStack.GAME_BACKEND;
+    private static final String BE = Stack.GAME_BACKEND;
     private static final RetryPolicy RETRYING = new RetryPolicy(Duration.ofMillis(200), Duration.ofSeconds(15));
     private static final Duration DOWN_WITHIN = Duration.ofSeconds(15);
 
@@ -28,7 +32,7 @@ class AgentRestartIT {
     void aRestartedAgentMovesNoRoomAndAFullServerStaysFull(TestInfo test) throws Exception {
         // An operator's runtime settings: game1 takes 30 players, and game2/game3 drain for now, so that the first
         // three rooms all go to game1 and fill it (30 seats held for 12 players in).
-        try (RoomRouterStack stack = RoomRouterStack.builder(TestLogs.dir(test))
+        try (Stack stack = Stack.builder(TestLogs.dir(test))
                         .beforeAgent(api -> {
                             api.setMaxconn(BE, "game1", 30);
                             api.setState(BE, "game2", "drain");
@@ -58,7 +62,7 @@ class AgentRestartIT {
             long restartMillis = (System.nanoTime() - restartNanos) / 1_000_000;
             String readBack = stack.agent().awaitLine(line -> line.contains("stick table be_game:"),
                     Duration.ofSeconds(5)).orElse("no line");
-            stack.haproxy().awaitServerStatus(RoomRouterStack.AGENT_BACKEND, RoomRouterStack.AGENT_SERVER, "UP",
+            stack.haproxy().awaitServerStatus(Stack.AGENT_BACKEND, Stack.AGENT_SERVER, "UP",
                     DOWN_WITHIN);
 
             // game1 holds 18 players of 3 rooms still filling: 12 seats free, enough for a room of 10 unless the
@@ -97,23 +101,23 @@ class AgentRestartIT {
 
     @Test
     void roomsThatBeginWhileTheAgentIsAwayKeepTheirServer(TestInfo test) throws Exception {
-        try (RoomRouterStack stack = RoomRouterStack.builder(TestLogs.dir(test)).start();
+        try (Stack stack = Stack.builder(TestLogs.dir(test)).start();
                 TimedCrowd crowd = new TimedCrowd(8)) {
             // Killed: HAProxy hashes the new rooms and its table stores where; the restarted agent reads them back.
             stack.agent().kill();
-            stack.haproxy().awaitServerStatus(RoomRouterStack.AGENT_BACKEND, RoomRouterStack.AGENT_SERVER, "DOWN",
+            stack.haproxy().awaitServerStatus(Stack.AGENT_BACKEND, Stack.AGENT_SERVER, "DOWN",
                     DOWN_WITHIN);
             List<Player> players = new ArrayList<>(join(stack, crowd, Join.interleaved("killed", 9, 1, 3)));
             Map<String, String> bornWhileKilled = homes(players);
             stack.agent().restart();
-            stack.haproxy().awaitServerStatus(RoomRouterStack.AGENT_BACKEND, RoomRouterStack.AGENT_SERVER, "UP",
+            stack.haproxy().awaitServerStatus(Stack.AGENT_BACKEND, Stack.AGENT_SERVER, "UP",
                     DOWN_WITHIN);
 
             // Paused (SIGSTOP): the agent keeps running with what it knew; the rooms that begin meanwhile are new to
             // it when it is back, and it finds them in the table at their next join.
             signal(stack.agent(), "STOP");
             try {
-                stack.haproxy().awaitServerStatus(RoomRouterStack.AGENT_BACKEND, RoomRouterStack.AGENT_SERVER,
+                stack.haproxy().awaitServerStatus(Stack.AGENT_BACKEND, Stack.AGENT_SERVER,
                         "DOWN", DOWN_WITHIN);
                 players.addAll(join(stack, crowd, Join.interleaved("paused", 9, 1, 3)));
             } finally {
@@ -121,7 +125,7 @@ class AgentRestartIT {
             }
             Map<String, String> bornWhilePaused = new LinkedHashMap<>(homes(players));
             bornWhilePaused.keySet().removeAll(bornWhileKilled.keySet());
-            stack.haproxy().awaitServerStatus(RoomRouterStack.AGENT_BACKEND, RoomRouterStack.AGENT_SERVER, "UP",
+            stack.haproxy().awaitServerStatus(Stack.AGENT_BACKEND, Stack.AGENT_SERVER, "UP",
                     DOWN_WITHIN);
             int decisionsBefore = stack.agent().decisions().size();
 
@@ -156,13 +160,13 @@ class AgentRestartIT {
         }
     }
 
-    private static List<Player> join(RoomRouterStack stack, TimedCrowd crowd, List<Join> joins)
+    private static List<Player> join(Stack stack, TimedCrowd crowd, List<Join> joins)
             throws InterruptedException {
         List<TimedCrowd.Route> routes = joins.stream().map(j -> new TimedCrowd.Route(stack.frontend(), j)).toList();
         return crowd.joinRetrying(routes, Crowd.Presence.STAY, RETRYING).stream().map(RetriedJoin::player).toList();
     }
 
-    private static void setState(RoomRouterStack stack, String state, String... servers) throws InterruptedException {
+    private static void setState(Stack stack, String state, String... servers) throws InterruptedException {
         for (String server : servers) {
             stack.runtimeApi().setState(BE, server, state);
         }

@@ -1,8 +1,10 @@
 package io.roomrouter.e2e;
 
-import static io.roomrouter.e2e.RoomRouterStack.GAME_BACKEND;
+import static io.roomrouter.kit.Stack.GAME_BACKEND;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.roomrouter.kit.Player;
+import io.roomrouter.kit.Stack;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +16,7 @@ class CapacityIT {
 
     @Test
     void fullServersRefuseNewRoomsButLetPlayersBackIn(TestInfo test) throws Exception {
-        try (RoomRouterStack stack = RoomRouterStack.builder(TestLogs.dir(test))
+        try (Stack stack = Stack.builder(TestLogs.dir(test))
                         .agentArgs("--room-size", "10")
                         .beforeAgent(api -> List.of("game1", "game2", "game3")
                                 .forEach(s -> api.setMaxconn(GAME_BACKEND, s, 50)))

@@ -2,6 +2,8 @@ package io.roomrouter.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.roomrouter.kit.HaproxyBinary;
+import io.roomrouter.kit.ProjectLayout;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

@@ -2,6 +2,10 @@ package io.roomrouter.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.roomrouter.kit.AgentDecision;
+import io.roomrouter.kit.ClientAddress;
+import io.roomrouter.kit.HttpReply;
+import io.roomrouter.kit.Stack;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +40,7 @@ class JwtJoinIT {
                 StandardCharsets.ISO_8859_1);
         Files.setPosixFilePermissions(keys, PosixFilePermissions.fromString("rw-------"));
         long exp = System.currentTimeMillis() / 1000 + 600;
-        try (RoomRouterStack stack = RoomRouterStack.builder(TestLogs.dir(test))
+        try (Stack stack = Stack.builder(TestLogs.dir(test))
                 .haproxyEnvironment("RR_JWT_KEYS", keys.toString())
                 .start()) {
             String t1 = token(SECRET, "t1", 4, exp);
@@ -79,7 +83,7 @@ class JwtJoinIT {
         }
     }
 
-    private static HttpReply join(RoomRouterStack stack, String room, String player, String extra)
+    private static HttpReply join(Stack stack, String room, String player, String extra)
             throws java.io.IOException {
         return RawJoin.upgrade(stack.frontend(), ClientAddress.of(room, player),
                 "/ws?room=" + room + "&player=" + player + extra);

@@ -2,7 +2,10 @@ package io.roomrouter.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.roomrouter.demo.HostPort;
+import io.roomrouter.kit.AgentLauncher;
+import io.roomrouter.kit.FreePort;
+import io.roomrouter.kit.HostPort;
+import io.roomrouter.kit.ProjectLayout;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 package io.roomrouter.e2e;
 
+import io.roomrouter.kit.HttpReply;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.net.InetAddress;

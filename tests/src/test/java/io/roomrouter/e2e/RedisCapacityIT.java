@@ -1,8 +1,11 @@
 package io.roomrouter.e2e;
 
-import static io.roomrouter.e2e.RoomRouterStack.GAME_BACKEND;
+import static io.roomrouter.kit.Stack.GAME_BACKEND;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.roomrouter.kit.Player;
+import io.roomrouter.kit.RedisProcess;
+import io.roomrouter.kit.Stack;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +24,7 @@ class RedisCapacityIT {
     @Test
     void noServerTakesMoreThanItsCapCountingBothProxies(TestInfo test) throws Exception {
         try (RedisProcess redis = RedisProcess.start(TestLogs.dir(test));
-                SharedStoreStack stack = SharedStoreStack.builder(TestLogs.dir(test), redis.uri())
+                Stack stack = Stack.builder(TestLogs.dir(test)).proxies(2).redis(redis.uri())
                         .agentArgs("--room-size", "10")
                         .beforeAgent(api -> SERVERS.forEach(s -> api.setMaxconn(GAME_BACKEND, s, CAP)))
                         .start();
@@ -55,7 +58,7 @@ class RedisCapacityIT {
             assertThat(report.roomsPerServer()).isEqualTo(Map.of("game1", 5, "game2", 5, "game3", 5));
 
             // 150 players hold all 3 x 50 seats: a new room is full, whichever proxy its player comes through.
-            for (SharedStoreStack.Proxy proxy : stack.proxies()) {
+            for (Stack.Proxy proxy : stack.proxies()) {
                 String room = "late-" + proxy;
                 Player late = Player.join(proxy.frontend(), room, "p1");
                 late.close();

@@ -1,8 +1,13 @@
 package io.roomrouter.e2e;
 
-import static io.roomrouter.e2e.RoomRouterStack.GAME_BACKEND;
+import static io.roomrouter.kit.Stack.GAME_BACKEND;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.roomrouter.kit.AgentDecision;
+import io.roomrouter.kit.HttpReply;
+import io.roomrouter.kit.Player;
+import io.roomrouter.kit.RedisProcess;
+import io.roomrouter.kit.Stack;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +41,7 @@ class RedisOutageIT {
     private static final RetryPolicy RETRYING = new RetryPolicy(Duration.ofMillis(200), Duration.ofSeconds(5));
 
     /** Players {@code p<from>..p<to>} of rooms {@code <prefix>1..N}, each through one proxy or the other. */
-    private static List<TimedCrowd.Route> routes(SharedStoreStack stack, String prefix, int rooms, int from, int to) {
+    private static List<TimedCrowd.Route> routes(Stack stack, String prefix, int rooms, int from, int to) {
         List<TimedCrowd.Route> routes = new ArrayList<>();
         for (int p = from; p <= to; p++) {
             for (int r = 1; r <= rooms; r++) {
@@ -75,7 +80,7 @@ class RedisOutageIT {
     }
 
     /** The decision lines each agent logged from line {@code from[i]} of its log on. */
-    private static List<String> decisionLines(SharedStoreStack stack, List<Integer> from) {
+    private static List<String> decisionLines(Stack stack, List<Integer> from) {
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < stack.proxies().size(); i++) {
             List<String> log = stack.proxy(i).agent().log();
@@ -87,7 +92,7 @@ class RedisOutageIT {
     }
 
     /** The same, once there are at least {@code count} (agents write decision lines a few ms after answering). */
-    private static List<String> awaitDecisionLines(SharedStoreStack stack, List<Integer> from, int count)
+    private static List<String> awaitDecisionLines(Stack stack, List<Integer> from, int count)
             throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
         List<String> lines = decisionLines(stack, from);
@@ -98,14 +103,14 @@ class RedisOutageIT {
         return lines;
     }
 
-    private static List<Integer> logMarks(SharedStoreStack stack) {
+    private static List<Integer> logMarks(Stack stack) {
         return stack.proxies().stream().map(p -> p.agent().log().size()).toList();
     }
 
     @Test
     void joinsStayFastAndRoomsStayPutWhileRedisIsDown(TestInfo test) throws Exception {
         try (RedisProcess redis = RedisProcess.start(TestLogs.dir(test));
-                SharedStoreStack stack = SharedStoreStack.builder(TestLogs.dir(test), redis.uri())
+                Stack stack = Stack.builder(TestLogs.dir(test)).proxies(2).redis(redis.uri())
                         .beforeAgent(api -> SERVERS.forEach(s -> api.setMaxconn(GAME_BACKEND, s, 1000)))
                         .start();
                 TimedCrowd crowd = new TimedCrowd(4)) {
@@ -123,14 +128,14 @@ class RedisOutageIT {
             int beforeAttempts = attempts(beforeJoins);
             assertThat(awaitDecisionLines(stack, beforeStart, beforeAttempts))
                     .as("decisions logged before the outage").hasSize(beforeAttempts);
-            for (SharedStoreStack.Proxy proxy : stack.proxies()) {
+            for (Stack.Proxy proxy : stack.proxies()) {
                 // A line from before the outage would pass for the reconciliation after it.
                 assertThat(proxy.agent().log()).as("%s agent's log before the outage", proxy)
                         .noneMatch(line -> line.contains("reconciled"));
             }
             List<Integer> outageStart = logMarks(stack);
             redis.kill();
-            for (SharedStoreStack.Proxy proxy : stack.proxies()) {
+            for (Stack.Proxy proxy : stack.proxies()) {
                 Optional<String> lost = proxy.agent().awaitLine(l -> l.contains("connection lost"), Duration.ofSeconds(5));
                 TestLogs.report(test, proxy + " agent: " + lost.orElse("(no connection-lost line)"));
                 assertThat(lost).as("%s agent noticed the outage", proxy).isPresent();
@@ -174,7 +179,7 @@ class RedisOutageIT {
 
             // After: an empty Redis on the same port; each agent reconnects and offers it the rooms it knows.
             redis.restart();
-            for (SharedStoreStack.Proxy proxy : stack.proxies()) {
+            for (Stack.Proxy proxy : stack.proxies()) {
                 Optional<String> reconciled =
                         proxy.agent().awaitLine(l -> l.contains("reconciled"), Duration.ofSeconds(20));
                 TestLogs.report(test, proxy + " agent: " + reconciled.orElse("(no reconciliation line)"));

@@ -2,6 +2,7 @@ package io.roomrouter.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.roomrouter.kit.RedisProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 

@@ -2,6 +2,8 @@ package io.roomrouter.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.roomrouter.kit.RedisProcess;
+import io.roomrouter.kit.Stack;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -21,14 +23,14 @@ class RedisRestartIT {
     private static final Duration AGENT_STATE_WITHIN = Duration.ofSeconds(15);
 
     /** Rooms of 6 (so 30 rooms reserve 180 seats, within the reference maxconn 3 x 100 that a reload restores). */
-    private static SharedStoreStack stack(TestInfo test, RedisProcess redis) throws InterruptedException {
-        return SharedStoreStack.builder(TestLogs.dir(test), redis.uri())
+    private static Stack stack(TestInfo test, RedisProcess redis) throws InterruptedException {
+        return Stack.builder(TestLogs.dir(test)).proxies(2).redis(redis.uri())
                 .agentArgs("--room-size", "6")
                 .start();
     }
 
     /** Players {@code p<from>..p<to>} of every room, each through one proxy or the other, alternating. */
-    private static RoomReport join(SharedStoreStack stack, TimedCrowd crowd, int from, int to)
+    private static RoomReport join(Stack stack, TimedCrowd crowd, int from, int to)
             throws InterruptedException {
         List<TimedCrowd.Route> routes = new ArrayList<>();
         for (int p = from; p <= to; p++) {
@@ -61,12 +63,12 @@ class RedisRestartIT {
     @Test
     void agentRestartMovesNoRoom(TestInfo test) throws Exception {
         try (RedisProcess redis = RedisProcess.start(TestLogs.dir(test));
-                SharedStoreStack stack = stack(test, redis);
+                Stack stack = stack(test, redis);
                 TimedCrowd crowd = new TimedCrowd(8)) {
             Map<String, String> before = homes(join(stack, crowd, 1, 3));
 
             // Both agents, one after the other: each comes back knowing nothing but what Redis tells it.
-            for (SharedStoreStack.Proxy proxy : stack.proxies()) {
+            for (Stack.Proxy proxy : stack.proxies()) {
                 proxy.agent().kill();
                 proxy.agent().restart();
                 stack.awaitAgentUp(proxy);
@@ -80,19 +82,19 @@ class RedisRestartIT {
     @Test
     void roomsBornWhileNoAgentAnsweredKeepTheirServerWhenTheAgentsComeBack(TestInfo test) throws Exception {
         try (RedisProcess redis = RedisProcess.start(TestLogs.dir(test));
-                SharedStoreStack stack = stack(test, redis);
+                Stack stack = stack(test, redis);
                 TimedCrowd crowd = new TimedCrowd(8)) {
             // Both agents down: each HAProxy hashes the new rooms, and the peered tables remember where.
-            for (SharedStoreStack.Proxy proxy : stack.proxies()) {
+            for (Stack.Proxy proxy : stack.proxies()) {
                 proxy.agent().kill();
-                proxy.haproxy().awaitServerStatus(RoomRouterStack.AGENT_BACKEND, RoomRouterStack.AGENT_SERVER, "DOWN",
+                proxy.haproxy().awaitServerStatus(Stack.AGENT_BACKEND, Stack.AGENT_SERVER, "DOWN",
                         AGENT_STATE_WITHIN);
             }
             Map<String, String> hashed = homes(join(stack, crowd, 1, 3));
             assertThat(new HashSet<>(hashed.values())).as("hashing spread the rooms").hasSizeGreaterThan(1);
 
             // Back, each reads its table and offers Redis the rooms it lacks: they stay where they began.
-            for (SharedStoreStack.Proxy proxy : stack.proxies()) {
+            for (Stack.Proxy proxy : stack.proxies()) {
                 proxy.agent().restart();
                 stack.awaitAgentUp(proxy);
                 String offered = proxy.agent().awaitLine(line -> line.contains("rooms offered to redis"),
@@ -108,11 +110,11 @@ class RedisRestartIT {
     @Test
     void haproxyReloadMovesNoRoom(TestInfo test) throws Exception {
         try (RedisProcess redis = RedisProcess.start(TestLogs.dir(test));
-                SharedStoreStack stack = stack(test, redis);
+                Stack stack = stack(test, redis);
                 TimedCrowd crowd = new TimedCrowd(8)) {
             Map<String, String> before = homes(join(stack, crowd, 1, 3));
 
-            for (SharedStoreStack.Proxy proxy : stack.proxies()) {
+            for (Stack.Proxy proxy : stack.proxies()) {
                 long oldPid = proxy.haproxy().pid();
                 proxy.haproxy().reload(); // haproxy -sf <old pid>, same configuration
                 assertThat(proxy.haproxy().pid()).as("pid of %s after the reload", proxy).isNotEqualTo(oldPid);

@@ -1,8 +1,10 @@
 package io.roomrouter.e2e;
 
-import static io.roomrouter.e2e.RoomRouterStack.GAME_BACKEND;
+import static io.roomrouter.kit.Stack.GAME_BACKEND;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.roomrouter.kit.RedisProcess;
+import io.roomrouter.kit.Stack;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,16 +23,16 @@ class RedisTwoProxiesIT {
     private static final List<String> SERVERS = List.of("game1", "game2", "game3");
 
     /** Capacity is not what these tests are about: every room's reserved seats fit, many times over. */
-    private static SharedStoreStack roomyStack(TestInfo test, RedisProcess redis, int roomSize)
+    private static Stack roomyStack(TestInfo test, RedisProcess redis, int roomSize)
             throws InterruptedException {
-        return SharedStoreStack.builder(TestLogs.dir(test), redis.uri())
+        return Stack.builder(TestLogs.dir(test)).proxies(2).redis(redis.uri())
                 .agentArgs("--room-size", Integer.toString(roomSize))
                 .beforeAgent(api -> SERVERS.forEach(s -> api.setMaxconn(GAME_BACKEND, s, 2000)))
                 .start();
     }
 
     /** Player {@code p<player>} of room {@code <prefix><room>}, through one proxy or the other, alternating. */
-    private static TimedCrowd.Route alternating(SharedStoreStack stack, String prefix, int room, int player) {
+    private static TimedCrowd.Route alternating(Stack stack, String prefix, int room, int player) {
         return new TimedCrowd.Route(stack.proxy((room + player) % 2).frontend(), new Join(prefix + room, "p" + player));
     }
 
@@ -39,7 +41,7 @@ class RedisTwoProxiesIT {
         int rooms = 500;
         int players = 4;
         try (RedisProcess redis = RedisProcess.start(TestLogs.dir(test));
-                SharedStoreStack stack = roomyStack(test, redis, players);
+                Stack stack = roomyStack(test, redis, players);
                 TimedCrowd crowd = new TimedCrowd(16)) {
             // Interleaved as lobbies fill: the first player of every room, then the second of every room...
             List<TimedCrowd.Route> routes = new ArrayList<>();
@@ -71,7 +73,7 @@ class RedisTwoProxiesIT {
         int players = 5;
         int roomsPerBatch = 20;
         try (RedisProcess redis = RedisProcess.start(TestLogs.dir(test));
-                SharedStoreStack stack = roomyStack(test, redis, players);
+                Stack stack = roomyStack(test, redis, players);
                 TimedCrowd crowd = new TimedCrowd(roomsPerBatch * players)) {
             List<TimedCrowd.Timed> joined = new ArrayList<>();
             long start = System.nanoTime();

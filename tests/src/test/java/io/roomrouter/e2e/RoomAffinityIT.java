@@ -1,9 +1,12 @@
 package io.roomrouter.e2e;
 
-import static io.roomrouter.e2e.RoomRouterStack.GAME_BACKEND;
+import static io.roomrouter.kit.Stack.GAME_BACKEND;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.roomrouter.demo.GameServer;
+import io.roomrouter.kit.GameServer;
+import io.roomrouter.kit.HttpReply;
+import io.roomrouter.kit.Player;
+import io.roomrouter.kit.Stack;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -15,15 +18,15 @@ class RoomAffinityIT {
     private static final List<String> SERVERS = List.of("game1", "game2", "game3");
 
     /** Capacity is not what this test is about: 200 filling rooms hold 2000 seats, more than 3 x maxconn 100. */
-    private static RoomRouterStack roomyStack(TestInfo test) throws InterruptedException {
-        return RoomRouterStack.builder(TestLogs.dir(test))
+    private static Stack roomyStack(TestInfo test) throws InterruptedException {
+        return Stack.builder(TestLogs.dir(test))
                 .beforeAgent(api -> SERVERS.forEach(s -> api.setMaxconn(GAME_BACKEND, s, 1000)))
                 .start();
     }
 
     @Test
     void twoHundredRoomsJoiningInterleavedStayWhole(TestInfo test) throws Exception {
-        try (RoomRouterStack stack = roomyStack(test);
+        try (Stack stack = roomyStack(test);
                 Crowd crowd = new Crowd(stack.frontend(), 16)) {
             List<Player> players = crowd.join(Join.interleaved("room", 200, 10), Crowd.Presence.LEAVE);
             RoomReport report = RoomReport.of(players);
@@ -43,7 +46,7 @@ class RoomAffinityIT {
 
     @Test
     void pollingPlayersJoinTheirRoomsServer(TestInfo test) throws Exception {
-        try (RoomRouterStack stack = roomyStack(test);
+        try (Stack stack = roomyStack(test);
                 Crowd crowd = new Crowd(stack.frontend(), 8)) {
             List<Player> players = crowd.join(Join.interleaved("mixed", 12, 3), Crowd.Presence.LEAVE);
             RoomReport report = RoomReport.of(players);

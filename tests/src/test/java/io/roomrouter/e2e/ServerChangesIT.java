@@ -1,10 +1,11 @@
 package io.roomrouter.e2e;
 
-import static io.roomrouter.e2e.RoomRouterStack.GAME_BACKEND;
+import static io.roomrouter.kit.Stack.GAME_BACKEND;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.roomrouter.demo.GameServer;
-import io.roomrouter.demo.HostPort;
+import io.roomrouter.kit.GameServer;
+import io.roomrouter.kit.HostPort;
+import io.roomrouter.kit.Stack;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +32,7 @@ class ServerChangesIT {
 
     @Test
     void maintenanceMovesRoomsAtTheirNextJoinAndKeepsThemTogether(TestInfo test) throws Exception {
-        try (RoomRouterStack stack = RoomRouterStack.builder(TestLogs.dir(test)).start();
+        try (Stack stack = Stack.builder(TestLogs.dir(test)).start();
                 Crowd crowd = new Crowd(stack.frontend(), 8)) {
             Map<String, String> before = placeRooms(crowd);
             List<String> onGame1 = roomsOn(before, "game1");
@@ -60,7 +61,7 @@ class ServerChangesIT {
     @Test
     void aServerHaproxySeesFailBeforeTheAgentDoesSplitsNoRoom(TestInfo test) throws Exception {
         // The agent reads the runtime API only every 20 s here: for the first part, only HAProxy knows.
-        try (RoomRouterStack stack = RoomRouterStack.builder(TestLogs.dir(test))
+        try (Stack stack = Stack.builder(TestLogs.dir(test))
                         .agentArgs("--refresh-interval", "20s")
                         .start();
                 Crowd crowd = new Crowd(stack.frontend(), 8)) {
@@ -95,7 +96,7 @@ class ServerChangesIT {
 
     @Test
     void drainKeepsItsRoomsAndTakesNoNewOnes(TestInfo test) throws Exception {
-        try (RoomRouterStack stack = RoomRouterStack.builder(TestLogs.dir(test)).start();
+        try (Stack stack = Stack.builder(TestLogs.dir(test)).start();
                 Crowd crowd = new Crowd(stack.frontend(), 8)) {
             Map<String, String> before = placeRooms(crowd);
             assertThat(roomsOn(before, "game2")).isNotEmpty();
@@ -119,7 +120,7 @@ class ServerChangesIT {
 
     @Test
     void serverAddedAtRuntimeTakesNewRoomsWhileNoRoomMoves(TestInfo test) throws Exception {
-        try (RoomRouterStack stack = RoomRouterStack.builder(TestLogs.dir(test)).start();
+        try (Stack stack = Stack.builder(TestLogs.dir(test)).start();
                 Crowd crowd = new Crowd(stack.frontend(), 8)) {
             Map<String, String> before = placeRooms(crowd);
 

@@ -1,9 +1,12 @@
 package io.roomrouter.e2e;
 
-import static io.roomrouter.e2e.RoomRouterStack.GAME_BACKEND;
+import static io.roomrouter.kit.Stack.GAME_BACKEND;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.roomrouter.kit.FreePort;
+import io.roomrouter.kit.RedisProcess;
+import io.roomrouter.kit.Stack;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -186,12 +189,12 @@ class SlowRedisIT {
      */
     private static void survives(TestInfo test, Duration length, Fault fault) throws Exception {
         try (RedisProcess redis = RedisProcess.start(TestLogs.dir(test));
-                SharedStoreStack stack = SharedStoreStack.builder(TestLogs.dir(test), redis.uri())
+                Stack stack = Stack.builder(TestLogs.dir(test)).proxies(2).redis(redis.uri())
                         .agentArgs("--room-size", Integer.toString(PLAYERS))
                         .beforeAgent(api -> SERVERS.forEach(s -> api.setMaxconn(GAME_BACKEND, s, 5000)))
                         .start();
                 TimedCrowd crowd = new TimedCrowd(THREADS)) {
-            for (SharedStoreStack.Proxy proxy : stack.proxies()) {
+            for (Stack.Proxy proxy : stack.proxies()) {
                 // A line from before the fault would pass for the reconciliation after it.
                 assertThat(proxy.agent().log()).as("%s agent's log before the fault", proxy)
                         .noneMatch(line -> line.contains(RECONCILED));
@@ -220,7 +223,7 @@ class SlowRedisIT {
             List<RetriedJoin> joins = new ArrayList<>();
             List<String> failures = new ArrayList<>();
             awaitAll(pending, deadline, joins, failures);
-            Map<SharedStoreStack.Proxy, Optional<String>> reconciled = awaitReconciled(stack, Duration.ofSeconds(5));
+            Map<Stack.Proxy, Optional<String>> reconciled = awaitReconciled(stack, Duration.ofSeconds(5));
             checkContract(test, joins, failures, opened(arrivals), window, reconciled, redis.ping());
         }
     }
@@ -230,7 +233,7 @@ class SlowRedisIT {
      * through the two proxies in turn. In every other room the first two arrive together, one through each proxy:
      * the race that the shared store settles. Seeded by the room's number, so every run has the same traffic.
      */
-    private static List<Arrival> arrivals(SharedStoreStack stack, Duration length) {
+    private static List<Arrival> arrivals(Stack stack, Duration length) {
         int rooms = (int) (length.toMillis() / ROOM_EVERY.toMillis());
         int spread = (int) ROOM_SPREAD.toMillis();
         List<Arrival> arrivals = new ArrayList<>();
@@ -277,11 +280,11 @@ class SlowRedisIT {
     }
 
     /** Each agent's first line saying it reconciled with Redis, waiting at most {@code timeout} in all. */
-    private static Map<SharedStoreStack.Proxy, Optional<String>> awaitReconciled(SharedStoreStack stack,
+    private static Map<Stack.Proxy, Optional<String>> awaitReconciled(Stack stack,
             Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        Map<SharedStoreStack.Proxy, Optional<String>> lines = new LinkedHashMap<>();
-        for (SharedStoreStack.Proxy proxy : stack.proxies()) {
+        Map<Stack.Proxy, Optional<String>> lines = new LinkedHashMap<>();
+        for (Stack.Proxy proxy : stack.proxies()) {
             Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
             lines.put(proxy, proxy.agent().awaitLine(line -> line.contains(RECONCILED), left));
         }
@@ -290,7 +293,7 @@ class SlowRedisIT {
 
     /** Reports the case's figures, then checks all of the contract at once, so that a run shows every breach. */
     private static void checkContract(TestInfo test, List<RetriedJoin> joins, List<String> failures,
-            Map<String, Duration> opened, Window fault, Map<SharedStoreStack.Proxy, Optional<String>> reconciled,
+            Map<String, Duration> opened, Window fault, Map<Stack.Proxy, Optional<String>> reconciled,
             boolean redisAnswers) {
         RoomReport report = RoomReport.of(joins.stream().map(RetriedJoin::player).toList());
         List<JoinAttempt> attempts = joins.stream().flatMap(j -> j.attempts().stream()).toList();

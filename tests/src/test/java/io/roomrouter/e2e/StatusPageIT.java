@@ -2,6 +2,9 @@ package io.roomrouter.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.roomrouter.kit.FreePort;
+import io.roomrouter.kit.Player;
+import io.roomrouter.kit.Stack;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -38,7 +41,7 @@ class StatusPageIT {
     void barsShowThePlayersAndSeatsOfRoomsAsTheyArePlaced(TestInfo test, @TempDir Path profile) throws Exception {
         assertThat(Files.isExecutable(CHROMIUM)).as("chromium (apt-get install chromium)").isTrue();
         InetSocketAddress admin = FreePort.next();
-        try (RoomRouterStack stack = RoomRouterStack.builder(TestLogs.dir(test))
+        try (Stack stack = Stack.builder(TestLogs.dir(test))
                         .agentArgs("--admin", "127.0.0.1:" + admin.getPort())
                         .start();
                 Crowd crowd = new Crowd(stack.frontend(), 8)) {
@@ -91,7 +94,7 @@ class StatusPageIT {
 
     /** The server rows of the game backend's section (the page shows the agent's own backend too). */
     private static Map<String, Row> rows(String dom) {
-        int start = dom.indexOf("<section data-backend=\"" + RoomRouterStack.GAME_BACKEND + "\">");
+        int start = dom.indexOf("<section data-backend=\"" + Stack.GAME_BACKEND + "\">");
         assertThat(start).as("the game backend's section in the page's DOM:%n%s", dom).isNotNegative();
         String section = dom.substring(start, dom.indexOf("</section>", start));
         Map<String, Row> rows = new HashMap<>();

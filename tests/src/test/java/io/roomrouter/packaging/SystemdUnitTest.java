@@ -2,7 +2,7 @@ package io.roomrouter.packaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.roomrouter.e2e.ProjectLayout;
+import io.roomrouter.kit.ProjectLayout;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.roomrouter.e2e;
+package io.roomrouter.kit;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
@@ -20,29 +20,36 @@ import java.util.concurrent.TimeUnit;
  * A throw-away {@code redis-server} on a free 127.0.0.1 port, persisting nothing, with the controls the fault
  * tests need: kill and restart, stop and resume by signal, and any command ({@link #call}).
  */
-final class RedisProcess implements AutoCloseable {
+public final class RedisProcess implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
 
+    private final String server;
     private final InetSocketAddress address;
     private final Path logFile;
     private LoggedProcess process;
     private boolean stopped;
 
-    private RedisProcess(InetSocketAddress address, Path logFile) {
+    private RedisProcess(String server, InetSocketAddress address, Path logFile) {
+        this.server = server;
         this.address = address;
         this.logFile = logFile;
     }
 
-    static RedisProcess start(Path logDir) throws InterruptedException {
-        RedisProcess redis = new RedisProcess(FreePort.next(), logDir.resolve("redis.log"));
+    public static RedisProcess start(Path logDir) throws InterruptedException {
+        return start("redis-server", logDir);
+    }
+
+    /** As {@link #start(Path)}, with {@code server} as the binary: a benchmark may name another build. */
+    public static RedisProcess start(String server, Path logDir) throws InterruptedException {
+        RedisProcess redis = new RedisProcess(server, FreePort.next(), logDir.resolve("redis.log"));
         redis.launch();
         return redis;
     }
 
     private synchronized void launch() throws InterruptedException {
         process = LoggedProcess.start("redis", new ProcessBuilder(
-                "redis-server", "--port", Integer.toString(address.getPort()), "--bind", "127.0.0.1",
+                server, "--port", Integer.toString(address.getPort()), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no"), logFile);
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
@@ -59,12 +66,12 @@ final class RedisProcess implements AutoCloseable {
     }
 
     /** SIGKILL, as when Redis's machine dies: clients see their connections reset, and every key is gone. */
-    synchronized void kill() throws InterruptedException {
+    public synchronized void kill() throws InterruptedException {
         process.kill();
     }
 
     /** A new, empty redis-server on the same port, once the killed one is gone. */
-    synchronized void restart() throws InterruptedException {
+    public synchronized void restart() throws InterruptedException {
         if (process.isAlive()) {
             throw new IllegalStateException("redis-server: still running as pid " + process.pid()
                     + " (expected: killed before restart)");
@@ -76,13 +83,13 @@ final class RedisProcess implements AutoCloseable {
      * SIGSTOP: the server freezes with every connection open, as in a long fork, a swap storm or a VM pause;
      * clients' commands are sent and never answered until {@link #resume()}.
      */
-    synchronized void stop() throws InterruptedException {
+    public synchronized void stop() throws InterruptedException {
         signal("STOP");
         stopped = true;
     }
 
     /** SIGCONT: the stopped server goes on, answering what it was sent meanwhile. */
-    synchronized void resume() throws InterruptedException {
+    public synchronized void resume() throws InterruptedException {
         signal("CONT");
         stopped = false;
     }
@@ -105,7 +112,7 @@ final class RedisProcess implements AutoCloseable {
      * a status or bulk string as is, an integer in decimal, an array's elements separated by spaces, a nil as
      * {@code ""}. An error reply ({@code -OOM ...}) throws, with the command and the error in the message.
      */
-    String call(String... command) {
+    public String call(String... command) {
         try (Socket socket = new Socket()) {
             socket.connect(address, 1000);
             socket.setSoTimeout(5000);
@@ -175,17 +182,43 @@ final class RedisProcess implements AutoCloseable {
         return line.toString(StandardCharsets.UTF_8);
     }
 
-    InetSocketAddress address() {
+    public InetSocketAddress address() {
         return address;
     }
 
     /** {@code redis://127.0.0.1:PORT}, as Lettuce takes it. */
-    String uri() {
+    public String uri() {
         return "redis://127.0.0.1:" + address.getPort();
     }
 
+    /** {@code INFO <section>}, as the server sends it. */
+    public String info(String section) {
+        return call("INFO", section);
+    }
+
+    /** {@code used_memory} from {@code INFO memory}, in bytes. */
+    public long usedMemory() {
+        return Long.parseLong(infoField(info("memory"), "memory", "used_memory"));
+    }
+
+    /** User plus system CPU time of redis-server so far ({@code INFO cpu}), in seconds. */
+    public double cpuSeconds() {
+        String cpu = info("cpu");
+        return Double.parseDouble(infoField(cpu, "cpu", "used_cpu_user"))
+                + Double.parseDouble(infoField(cpu, "cpu", "used_cpu_sys"));
+    }
+
+    private static String infoField(String info, String section, String name) {
+        for (String line : info.split("\r?\n", -1)) {
+            if (line.startsWith(name + ":")) {
+                return line.substring(name.length() + 1).trim();
+            }
+        }
+        throw new IllegalStateException("INFO " + section + ": no " + name + " line in:\n" + info);
+    }
+
     /** True when the server answers PING with PONG. */
-    boolean ping() {
+    public boolean ping() {
         try (Socket socket = new Socket()) {
             socket.connect(address, 200);
             socket.setSoTimeout(1000);

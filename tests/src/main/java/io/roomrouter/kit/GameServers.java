@@ -1,4 +1,4 @@
-package io.roomrouter.demo;
+package io.roomrouter.kit;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -1,6 +1,5 @@
-package io.roomrouter.e2e;
+package io.roomrouter.kit;
 
-import io.roomrouter.demo.HostPort;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -23,18 +22,23 @@ import java.util.regex.Pattern;
 public final class HaproxyProcess implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(15);
+    private static final Duration BENCH_START_TIMEOUT = Duration.ofSeconds(10);
 
     private final ProcessBuilder builder;
     private final Path logFile;
+    // A benchmark's haproxy logs every request: its output goes to the file, never through this JVM.
+    private final boolean toFile;
     private final InetSocketAddress frontend;
     private final RuntimeApi runtimeApi;
     // Processes replaced by reload(): they finish their connections, and close() stops any still running.
     private final List<LoggedProcess> previous = new ArrayList<>();
     private LoggedProcess process;
 
-    private HaproxyProcess(ProcessBuilder builder, Path logFile, InetSocketAddress frontend, RuntimeApi runtimeApi) {
+    private HaproxyProcess(ProcessBuilder builder, Path logFile, boolean toFile, InetSocketAddress frontend,
+            RuntimeApi runtimeApi) {
         this.builder = builder;
         this.logFile = logFile;
+        this.toFile = toFile;
         this.frontend = frontend;
         this.runtimeApi = runtimeApi;
     }
@@ -113,8 +117,35 @@ public final class HaproxyProcess implements AutoCloseable {
                 .forEach(builder.environment()::remove);
         builder.environment().putAll(addresses.environment());
         builder.environment().putAll(environment);
-        HaproxyProcess haproxy = new HaproxyProcess(builder, logDir.resolve("haproxy.log"), addresses.frontend(),
-                new RuntimeApi(addresses.statsSocket()));
+        return started(new HaproxyProcess(builder, logDir.resolve("haproxy.log"), false, addresses.frontend(),
+                new RuntimeApi(addresses.statsSocket())));
+    }
+
+    /**
+     * HAProxy as a benchmark runs it: {@code haproxy -db -f config} (the reference configuration or one generated
+     * from it) with {@code environment} as given, {@code RR_BIND} on a free port and {@code RR_STATS_SOCKET} at
+     * {@code statsSocket}, its output going straight to {@code logFile} (not kept in memory: it logs every request);
+     * returns once the frontend accepts connections and the runtime API answers.
+     */
+    public static HaproxyProcess startLoggingToFile(Path config, Map<String, String> environment, Path statsSocket,
+            Path logFile) throws InterruptedException {
+        try {
+            Files.createDirectories(statsSocket.getParent());
+            Files.deleteIfExists(statsSocket);
+        } catch (IOException e) {
+            throw new UncheckedIOException("haproxy: cannot prepare " + statsSocket, e);
+        }
+        InetSocketAddress frontend = FreePort.next();
+        ProcessBuilder builder =
+                new ProcessBuilder(HaproxyBinary.configured().command(List.of("-db", "-f", config.toString())));
+        builder.environment().putAll(environment);
+        builder.environment().put("RR_BIND", HostPort.format(frontend));
+        builder.environment().put("RR_STATS_SOCKET", statsSocket.toString());
+        return started(new HaproxyProcess(builder, logFile, true, frontend, new RuntimeApi(statsSocket)));
+    }
+
+    /** Starts {@code haproxy}; stops it again when it does not come up. */
+    private static HaproxyProcess started(HaproxyProcess haproxy) throws InterruptedException {
         try {
             haproxy.launch(List.of());
         } catch (InterruptedException | RuntimeException e) {
@@ -130,7 +161,9 @@ public final class HaproxyProcess implements AutoCloseable {
         ProcessBuilder launcher = new ProcessBuilder(command);
         launcher.environment().clear();
         launcher.environment().putAll(builder.environment());
-        process = LoggedProcess.start("haproxy", launcher, logFile);
+        process = toFile
+                ? LoggedProcess.startToFile("haproxy", launcher, logFile)
+                : LoggedProcess.start("haproxy", launcher, logFile);
         awaitReady(process);
     }
 
@@ -151,7 +184,8 @@ public final class HaproxyProcess implements AutoCloseable {
     }
 
     private void awaitReady(LoggedProcess starting) throws InterruptedException {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        Duration timeout = toFile ? BENCH_START_TIMEOUT : START_TIMEOUT;
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!starting.isAlive()) {
                 throw new IllegalStateException("haproxy exited during start-up:\n" + starting.tail());
@@ -163,7 +197,7 @@ public final class HaproxyProcess implements AutoCloseable {
             Thread.sleep(50);
         }
         throw new IllegalStateException("haproxy: frontend " + HostPort.format(frontend) + " or runtime API "
-                + runtimeApi.socket() + " not ready within " + START_TIMEOUT + ":\n" + starting.tail());
+                + runtimeApi.socket() + " not ready within " + timeout + ":\n" + starting.tail());
     }
 
     private static boolean answers(RuntimeApi api, long pid) {

@@ -1,13 +1,17 @@
-package io.roomrouter.e2e;
+package io.roomrouter.kit;
 
-import io.roomrouter.demo.HostPort;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The agent started as operators start it ({@code bin/room-router --listen ... --haproxy-api ...}), its log lines kept
@@ -17,17 +21,23 @@ import java.util.function.Predicate;
 public final class AgentProcess implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
+    /** A benchmark's agent: up when it says so, its JIT flags may make it slower to start. */
+    private static final Duration BENCH_START_TIMEOUT = Duration.ofSeconds(30);
+    private static final Pattern HEAP_USED = Pattern.compile("total (\\d+)K, used (\\d+)K");
 
     private final ProcessBuilder command;
     private final InetSocketAddress listen;
     private final Path logFile;
+    // A benchmark's agent logs every decision: its output goes to the file, never through this JVM.
+    private final boolean toFile;
     private final List<String> earlierLines = new ArrayList<>();
     private LoggedProcess process;
 
-    private AgentProcess(ProcessBuilder command, InetSocketAddress listen, Path logFile) {
+    private AgentProcess(ProcessBuilder command, InetSocketAddress listen, Path logFile, boolean toFile) {
         this.command = command;
         this.listen = listen;
         this.logFile = logFile;
+        this.toFile = toFile;
     }
 
     /**
@@ -51,12 +61,31 @@ public final class AgentProcess implements AutoCloseable {
                 "--haproxy-api", "unix:" + statsSocket));
         args.addAll(extraArgs);
         ProcessBuilder command = AgentLauncher.processBuilder(layout.launcher(), jvmFlags, args);
-        AgentProcess agent = new AgentProcess(command, listen, logDir.resolve("agent.log"));
+        AgentProcess agent = new AgentProcess(command, listen, logDir.resolve("agent.log"), false);
+        agent.launch();
+        return agent;
+    }
+
+    /**
+     * The agent as a benchmark runs it: {@code launcher --listen <listen> args...} with {@code jvmFlags} in
+     * {@code RR_JAVA_OPTS}, its output going straight to {@code logFile} (not kept in memory: it logs every
+     * decision); returns once it logs {@code room-router ready}.
+     */
+    public static AgentProcess startLoggingToFile(Path launcher, InetSocketAddress listen, List<String> jvmFlags,
+            List<String> args, Path logFile) throws InterruptedException {
+        List<String> all = new ArrayList<>(List.of("--listen", HostPort.format(listen)));
+        all.addAll(args);
+        AgentProcess agent =
+                new AgentProcess(AgentLauncher.processBuilder(launcher, jvmFlags, all), listen, logFile, true);
         agent.launch();
         return agent;
     }
 
     private synchronized void launch() throws InterruptedException {
+        if (toFile) {
+            launchToFile();
+            return;
+        }
         process = LoggedProcess.start("agent", command, logFile);
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
@@ -72,6 +101,20 @@ public final class AgentProcess implements AutoCloseable {
         process.close();
         throw new IllegalStateException("agent: " + HostPort.format(listen) + " not listening within "
                 + START_TIMEOUT + ": " + command.command() + "\n" + process.tail());
+    }
+
+    private void launchToFile() throws InterruptedException {
+        process = LoggedProcess.startToFile("agent", command, logFile);
+        long deadline = System.nanoTime() + BENCH_START_TIMEOUT.toNanos();
+        while (process.lines().stream().noneMatch(line -> line.contains("room-router ready"))) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                process.close();
+                throw new IllegalStateException("agent did not start (" + String.join(" ", command.command())
+                        + ", RR_JAVA_OPTS=" + command.environment().getOrDefault("RR_JAVA_OPTS", "") + "); log "
+                        + logFile + ":\n" + String.join("\n", process.lines()));
+            }
+            Thread.sleep(50);
+        }
     }
 
     public InetSocketAddress listen() {
@@ -139,6 +182,44 @@ public final class AgentProcess implements AutoCloseable {
 
     public Path logFile() {
         return logFile;
+    }
+
+    /** Every log line of every run as one text. */
+    public String logText() {
+        return String.join("\n", log());
+    }
+
+    /** User plus system CPU time of the agent's process so far, in seconds. */
+    public double cpuSeconds() throws IOException {
+        return ProcessCpu.seconds(pid());
+    }
+
+    /** Heap in use now, in bytes, as {@code jcmd GC.heap_info} reports it (without forcing a GC). */
+    public long heapUsedBytes() throws IOException, InterruptedException {
+        Matcher m = HEAP_USED.matcher(jcmd("GC.heap_info"));
+        if (!m.find()) {
+            throw new IOException("jcmd GC.heap_info: no 'total ..K, used ..K' line");
+        }
+        return Long.parseLong(m.group(2)) * 1024;
+    }
+
+    /** Heap in use after a full GC: what the live objects take. */
+    public long liveHeapBytes() throws IOException, InterruptedException {
+        jcmd("GC.run");
+        return heapUsedBytes();
+    }
+
+    /** Runs {@code jcmd PID COMMAND} on the agent's JVM and returns its output. */
+    private String jcmd(String... command) throws IOException, InterruptedException {
+        List<String> line = new ArrayList<>(List.of("jcmd", Long.toString(pid())));
+        line.addAll(List.of(command));
+        Process jcmd = new ProcessBuilder(line).redirectErrorStream(true).start();
+        byte[] out = jcmd.getInputStream().readAllBytes();
+        if (!jcmd.waitFor(60, TimeUnit.SECONDS)) {
+            jcmd.destroyForcibly();
+            throw new IOException("jcmd " + String.join(" ", command) + ": no answer in 60s");
+        }
+        return new String(out, StandardCharsets.UTF_8);
     }
 
     @Override

@@ -1,4 +1,4 @@
-package io.roomrouter.e2e;
+package io.roomrouter.kit;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -18,21 +18,26 @@ import java.util.function.Predicate;
 
 /**
  * A child process whose stdout and stderr lines are kept in memory, for assertions, and appended to a log file,
- * for people. {@link #close()} stops it (SIGTERM, then SIGKILL) so no process outlives its test.
+ * for people; or, for a process that logs a line per request under a benchmark, written by the process straight to
+ * the file and read from there only when asked ({@link #startToFile}). {@link #close()} stops it (SIGTERM, then
+ * SIGKILL) so no process outlives its test.
  */
-final class LoggedProcess implements AutoCloseable {
+public final class LoggedProcess implements AutoCloseable {
 
     private final String name;
     private final Process process;
     private final Path logFile;
     private final List<String> lines = new ArrayList<>();
+    // False for startToFile(): the lines are in the log file only.
+    private final boolean keepsLines;
     // If the JVM exits without close() (a test run cut short), the child must not outlive it.
     private final Thread reaper;
 
-    private LoggedProcess(String name, Process process, Path logFile) {
+    private LoggedProcess(String name, Process process, Path logFile, boolean keepsLines) {
         this.name = name;
         this.process = process;
         this.logFile = logFile;
+        this.keepsLines = keepsLines;
         this.reaper = new Thread(process::destroyForcibly, name + "-reaper");
     }
 
@@ -40,11 +45,28 @@ final class LoggedProcess implements AutoCloseable {
         try {
             Files.createDirectories(logFile.toAbsolutePath().getParent());
             Process process = builder.redirectErrorStream(true).start();
-            LoggedProcess logged = new LoggedProcess(name, process, logFile);
+            LoggedProcess logged = new LoggedProcess(name, process, logFile, true);
             Runtime.getRuntime().addShutdownHook(logged.reaper);
             Thread reader = new Thread(logged::pump, name + "-log");
             reader.setDaemon(true);
             reader.start();
+            return logged;
+        } catch (IOException e) {
+            throw new UncheckedIOException(name + ": cannot start " + builder.command(), e);
+        }
+    }
+
+    /**
+     * As {@link #start}, the process's stdout and stderr going straight to {@code logFile} (replaced): no thread of
+     * this JVM reads them and no line is kept in memory, so a benchmark's process logging every request costs the
+     * measuring JVM nothing. {@link #lines()} reads the file.
+     */
+    static LoggedProcess startToFile(String name, ProcessBuilder builder, Path logFile) {
+        try {
+            Files.createDirectories(logFile.toAbsolutePath().getParent());
+            Process process = builder.redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
+            LoggedProcess logged = new LoggedProcess(name, process, logFile, false);
+            Runtime.getRuntime().addShutdownHook(logged.reaper);
             return logged;
         } catch (IOException e) {
             throw new UncheckedIOException(name + ": cannot start " + builder.command(), e);
@@ -87,6 +109,13 @@ final class LoggedProcess implements AutoCloseable {
     }
 
     List<String> lines() {
+        if (!keepsLines) {
+            try {
+                return Files.exists(logFile) ? Files.readAllLines(logFile, StandardCharsets.UTF_8) : List.of();
+            } catch (IOException e) {
+                throw new UncheckedIOException(name + ": cannot read " + logFile, e);
+            }
+        }
         synchronized (lines) {
             return List.copyOf(lines);
         }
@@ -95,6 +124,15 @@ final class LoggedProcess implements AutoCloseable {
     /** Waits for the first line, old or new, that matches; empty when none came within {@code timeout}. */
     Optional<String> awaitLine(Predicate<String> matcher, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
+        if (!keepsLines) {
+            while (true) {
+                Optional<String> line = lines().stream().filter(matcher).findFirst();
+                if (line.isPresent() || System.nanoTime() > deadline) {
+                    return line;
+                }
+                Thread.sleep(50);
+            }
+        }
         synchronized (lines) {
             int seen = 0;
             while (true) {

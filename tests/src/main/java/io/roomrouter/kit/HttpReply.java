@@ -1,4 +1,4 @@
-package io.roomrouter.e2e;
+package io.roomrouter.kit;
 
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -22,7 +22,7 @@ public record HttpReply(int status, Map<String, String> headers, String body) {
     }
 
     /** Reads the status line and headers, and the body unless {@code withBody} is false (a 101 has none). */
-    static HttpReply read(InputStream in, boolean withBody) throws IOException {
+    public static HttpReply read(InputStream in, boolean withBody) throws IOException {
         String statusLine = readLine(in);
         String[] parts = statusLine.split(" ", 3);
         if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {

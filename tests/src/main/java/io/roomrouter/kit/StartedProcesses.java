@@ -1,4 +1,4 @@
-package io.roomrouter.e2e;
+package io.roomrouter.kit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,7 +11,7 @@ import java.util.List;
  * What a test stack started, closed in reverse order, and the temporary directory of its unix sockets (removed
  * with it). Socket paths are limited to about 100 bytes, so the sockets stay out of the deep log directories.
  */
-final class StartedProcesses implements AutoCloseable {
+public final class StartedProcesses implements AutoCloseable {
     private final String owner;
     private final Path socketDir;
     private final List<AutoCloseable> started = new ArrayList<>();

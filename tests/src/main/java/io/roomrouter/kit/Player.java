@@ -1,4 +1,4 @@
-package io.roomrouter.e2e;
+package io.roomrouter.kit;
 
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;

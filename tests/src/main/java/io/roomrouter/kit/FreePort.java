@@ -1,4 +1,4 @@
-package io.roomrouter.e2e;
+package io.roomrouter.kit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,6 +22,11 @@ public final class FreePort {
         } catch (IOException e) {
             throw new UncheckedIOException("no free port on 127.0.0.1", e);
         }
+    }
+
+    /** As {@link #next()}, its port alone: for flags and environment variables that take a port. */
+    public static int pick() {
+        return next().getPort();
     }
 
     /** True when something accepts TCP connections at {@code address} now. */

@@ -1,4 +1,4 @@
-package io.roomrouter.e2e;
+package io.roomrouter.kit;
 
 import io.roomrouter.haproxy.RuntimeApiAddress;
 import io.roomrouter.haproxy.RuntimeApiClient;

@@ -1,4 +1,4 @@
-package io.roomrouter.demo;
+package io.roomrouter.kit;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;

@@ -108,6 +108,40 @@ class RedisRestartIT {
     }
 
     @Test
+    void roomsBornWhileTheAgentsWerePausedKeepTheirServerWhenTheyResume(TestInfo test) throws Exception {
+        try (RedisProcess redis = RedisProcess.start(TestLogs.dir(test));
+                Stack stack = stack(test, redis);
+                TimedCrowd crowd = new TimedCrowd(8)) {
+            // Both agents frozen (SIGSTOP): HAProxy marks them DOWN, hashes the new rooms and its tables remember.
+            for (Stack.Proxy proxy : stack.proxies()) {
+                proxy.agent().pause();
+                proxy.haproxy().awaitServerStatus(Stack.AGENT_BACKEND, Stack.AGENT_SERVER, "DOWN",
+                        AGENT_STATE_WITHIN);
+            }
+            Map<String, String> hashed;
+            try {
+                hashed = homes(join(stack, crowd, 1, 3));
+            } finally {
+                for (Stack.Proxy proxy : stack.proxies()) {
+                    proxy.agent().resume();
+                }
+            }
+            assertThat(new HashSet<>(hashed.values())).as("hashing spread the rooms").hasSizeGreaterThan(1);
+
+            // Resumed, each agent sees it did not run for seconds, reads its table and offers Redis the rooms.
+            for (Stack.Proxy proxy : stack.proxies()) {
+                stack.awaitAgentUp(proxy);
+                String offered = proxy.agent().awaitLine(line -> line.contains("rooms offered to redis"),
+                        AGENT_STATE_WITHIN).orElse("no line");
+                TestLogs.report(test, proxy + ": " + offered.replaceAll(".*RedisTableReadBack - ", ""));
+            }
+            stack.awaitInventoryRefresh();
+
+            assertNoRoomMoved(test, hashed, join(stack, crowd, 4, 6), "after the agents resumed");
+        }
+    }
+
+    @Test
     void haproxyReloadMovesNoRoom(TestInfo test) throws Exception {
         try (RedisProcess redis = RedisProcess.start(TestLogs.dir(test));
                 Stack stack = stack(test, redis);

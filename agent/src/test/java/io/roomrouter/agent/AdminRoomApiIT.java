@@ -11,9 +11,7 @@ import io.roomrouter.spop.SpopAction;
 import io.roomrouter.spop.SpopMessage;
 import io.roomrouter.spop.SpopMessage.Arg;
 import io.roomrouter.spop.TypedData;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +37,6 @@ class AdminRoomApiIT {
     private static EventLoopGroup group;
     private static SpopTestClient client;
     private static final AtomicLong streams = new AtomicLong();
-    private static final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
     static void startAgent() throws Exception {
@@ -89,7 +86,7 @@ class AdminRoomApiIT {
         assertError(get("/rooms/be_game"), 404, "no such path: /rooms/be_game (expected: /rooms/<backend>/<room>)");
         assertError(get("/rooms/be_game/r/x"), 404,
                 "no such path: /rooms/be_game/r/x (expected: /rooms/<backend>/<room>)");
-        HttpResponse<String> put = send(HttpRequest.newBuilder(uri("/rooms/be_game/r"))
+        HttpResponse<String> put = AdminHttp.send(HttpRequest.newBuilder(uri("/rooms/be_game/r"))
                 .PUT(HttpRequest.BodyPublishers.noBody()));
         assertError(put, 405, "method PUT (expected: GET, DELETE)");
         assertThat(put.headers().firstValue("Allow")).contains("GET, DELETE");
@@ -139,7 +136,7 @@ class AdminRoomApiIT {
         assertError(get("/rooms?backend=be_game&sort=id"), 400,
                 "unknown parameter sort (expected: after, backend, limit)");
         assertError(get("/rooms?backend=be_game&backend=be_game"), 400, "parameter backend given twice (expected: once)");
-        HttpResponse<String> post = send(HttpRequest.newBuilder(uri("/rooms?backend=be_game"))
+        HttpResponse<String> post = AdminHttp.send(HttpRequest.newBuilder(uri("/rooms?backend=be_game"))
                 .POST(HttpRequest.BodyPublishers.noBody()));
         assertError(post, 405, "method POST (expected: GET)");
         assertThat(post.headers().firstValue("Allow")).contains("GET");
@@ -149,17 +146,17 @@ class AdminRoomApiIT {
     void deleteEndsTheRoomAndItsNextJoinPlacesItAnew() throws Exception {
         join("api-del", "p1");
 
-        HttpResponse<String> deleted = send(HttpRequest.newBuilder(uri("/rooms/be_game/api-del")).DELETE());
+        HttpResponse<String> deleted = AdminHttp.send(HttpRequest.newBuilder(uri("/rooms/be_game/api-del")).DELETE());
 
         assertThat(deleted.statusCode()).isEqualTo(200);
         assertThat(TestJson.object(deleted.body())).isEqualTo(
                 Map.of("backend", "be_game", "room", "api-del", "released", true));
         assertError(get("/rooms/be_game/api-del"), 404, "no such room: api-del in backend be_game");
-        assertError(send(HttpRequest.newBuilder(uri("/rooms/be_game/api-del")).DELETE()), 404,
+        assertError(AdminHttp.send(HttpRequest.newBuilder(uri("/rooms/be_game/api-del")).DELETE()), 404,
                 "no such room: api-del in backend be_game");
-        assertError(send(HttpRequest.newBuilder(uri("/rooms/be_none/api-del")).DELETE()), 404,
+        assertError(AdminHttp.send(HttpRequest.newBuilder(uri("/rooms/be_none/api-del")).DELETE()), 404,
                 "no such backend: be_none");
-        assertError(send(HttpRequest.newBuilder(uri("/rooms/be_game/a+b")).DELETE()), 400,
+        assertError(AdminHttp.send(HttpRequest.newBuilder(uri("/rooms/be_game/a+b")).DELETE()), 400,
                 "room has character 0x2b at 1 (expected: [A-Za-z0-9._:-])");
         assertThat(decision(join(streams.incrementAndGet(), "api-del", "p2"))).isEqualTo("placed");
     }
@@ -169,20 +166,20 @@ class AdminRoomApiIT {
         Path token = Files.writeString(dir.resolve("admin.token"), "s3cret\n", StandardCharsets.UTF_8);
         try (Agent tokened = Agent.start(AgentOptions.parse("--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0",
                 "--admin-token-file", token.toString(), "--servers", "be_game=game1"))) {
-            URI room = uri(tokened, "/rooms/be_game/r1");
-            HttpResponse<String> without = send(HttpRequest.newBuilder(room).DELETE());
+            URI room = AdminHttp.uri(tokened, "/rooms/be_game/r1");
+            HttpResponse<String> without = AdminHttp.send(HttpRequest.newBuilder(room).DELETE());
             assertThat(without.statusCode()).isEqualTo(401);
             assertThat(without.body()).startsWith("missing Authorization header");
-            HttpResponse<String> wrong = send(HttpRequest.newBuilder(room).header("Authorization", "Bearer nope")
+            HttpResponse<String> wrong = AdminHttp.send(HttpRequest.newBuilder(room).header("Authorization", "Bearer nope")
                     .DELETE());
             assertThat(wrong.statusCode()).isEqualTo(401);
-            HttpResponse<String> right = send(HttpRequest.newBuilder(room).header("Authorization", "Bearer s3cret")
+            HttpResponse<String> right = AdminHttp.send(HttpRequest.newBuilder(room).header("Authorization", "Bearer s3cret")
                     .DELETE());
             assertError(right, 404, "no such room: r1 in backend be_game"); // past the token: the room is unknown
             // Reads stay open, so the status page works without the token.
-            assertThat(send(HttpRequest.newBuilder(uri(tokened, "/status.json")).GET()).statusCode()).isEqualTo(200);
-            assertThat(send(HttpRequest.newBuilder(uri(tokened, "/")).GET()).statusCode()).isEqualTo(200);
-            assertThat(send(HttpRequest.newBuilder(uri(tokened, "/servers?backend=be_game")).GET()).statusCode())
+            assertThat(AdminHttp.send(HttpRequest.newBuilder(AdminHttp.uri(tokened, "/status.json")).GET()).statusCode()).isEqualTo(200);
+            assertThat(AdminHttp.send(HttpRequest.newBuilder(AdminHttp.uri(tokened, "/")).GET()).statusCode()).isEqualTo(200);
+            assertThat(AdminHttp.send(HttpRequest.newBuilder(AdminHttp.uri(tokened, "/servers?backend=be_game")).GET()).statusCode())
                     .isEqualTo(200);
         }
     }
@@ -218,7 +215,7 @@ class AdminRoomApiIT {
         assertError(get("/servers?backend=be_none"), 404, "no such backend: be_none");
         assertError(get("/servers?backend=b%2Fc"), 400, "backend has character 0x2f at 1 (expected: [A-Za-z0-9._:-])");
         assertError(get("/servers?backend=be_game&limit=3"), 400, "unknown parameter limit (expected: backend)");
-        assertError(send(HttpRequest.newBuilder(uri("/servers?backend=be_game")).DELETE()), 405,
+        assertError(AdminHttp.send(HttpRequest.newBuilder(uri("/servers?backend=be_game")).DELETE()), 405,
                 "method DELETE (expected: GET)");
     }
 
@@ -300,19 +297,11 @@ class AdminRoomApiIT {
     }
 
     private static HttpResponse<String> get(String path) throws Exception {
-        return send(HttpRequest.newBuilder(uri(path)).GET());
+        return AdminHttp.send(HttpRequest.newBuilder(uri(path)).GET());
     }
 
     private static URI uri(String path) {
-        return uri(agent, path);
+        return AdminHttp.uri(agent, path);
     }
 
-    private static URI uri(Agent of, String path) {
-        InetSocketAddress admin = of.adminAddress().orElseThrow();
-        return URI.create("http://127.0.0.1:" + admin.getPort() + path);
-    }
-
-    private static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
 }

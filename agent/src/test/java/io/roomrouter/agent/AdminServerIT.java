@@ -17,7 +17,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +38,6 @@ import org.junit.jupiter.api.io.TempDir;
 class AdminServerIT {
     private static Agent agent;
     private static EventLoopGroup group;
-    private static final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
     static void startAgent() throws Exception {
@@ -56,12 +54,12 @@ class AdminServerIT {
 
     @Test
     void reportsHealth() throws Exception {
-        HttpResponse<String> health = send(HttpRequest.newBuilder(uri("/health")).GET());
+        HttpResponse<String> health = AdminHttp.send(HttpRequest.newBuilder(uri("/health")).GET());
 
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(health.body()).startsWith("ok store=memory").contains("backends=1");
-        assertThat(send(HttpRequest.newBuilder(uri("/health/ready")).GET()).body()).isEqualTo(health.body());
-        HttpResponse<String> live = send(HttpRequest.newBuilder(uri("/health/live")).GET());
+        assertThat(AdminHttp.send(HttpRequest.newBuilder(uri("/health/ready")).GET()).body()).isEqualTo(health.body());
+        HttpResponse<String> live = AdminHttp.send(HttpRequest.newBuilder(uri("/health/live")).GET());
         assertThat(live.statusCode()).isEqualTo(200);
         assertThat(live.body()).isEqualTo("alive\n");
     }
@@ -69,11 +67,11 @@ class AdminServerIT {
     @Test
     void answersExactPathsOnly() throws Exception {
         for (String path : new String[] {"/healthzzz", "/health/", "/health/live/x", "/release/x", "/HEALTH", "/status", "/room"}) {
-            HttpResponse<String> response = send(HttpRequest.newBuilder(uri(path)).GET());
+            HttpResponse<String> response = AdminHttp.send(HttpRequest.newBuilder(uri(path)).GET());
             assertThat(response.statusCode()).as(path).isEqualTo(404);
             assertThat(response.body()).as(path).startsWith("no such path: ");
         }
-        HttpResponse<String> post = send(HttpRequest.newBuilder(uri("/health"))
+        HttpResponse<String> post = AdminHttp.send(HttpRequest.newBuilder(uri("/health"))
                 .POST(HttpRequest.BodyPublishers.noBody()));
         assertThat(post.statusCode()).isEqualTo(405);
         assertThat(post.headers().firstValue("Allow")).contains("GET");
@@ -88,19 +86,19 @@ class AdminServerIT {
                 "\r\n\r\nbad percent-escape '%zz' at offset 1 of 'a%zz' (expected: % and two hex digits)\n");
         String path = raw(admin(), "GET /health%G0 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         assertThat(path).startsWith("HTTP/1.1 400 ").contains("\r\n\r\npath: bad percent-escape '%G0'");
-        assertThat(send(HttpRequest.newBuilder(uri("/release?backend=be_game&room=a&room=b"))
+        assertThat(AdminHttp.send(HttpRequest.newBuilder(uri("/release?backend=be_game&room=a&room=b"))
                 .POST(HttpRequest.BodyPublishers.noBody())).body())
                 .isEqualTo("parameter room given twice (expected: once)\n");
-        assertThat(send(HttpRequest.newBuilder(uri("/release?backend=be_game&room=a&force=1"))
+        assertThat(AdminHttp.send(HttpRequest.newBuilder(uri("/release?backend=be_game&room=a&force=1"))
                 .POST(HttpRequest.BodyPublishers.noBody())).body())
                 .isEqualTo("unknown parameter force (expected: backend and room)\n");
 
-        HttpResponse<String> body = send(HttpRequest.newBuilder(uri("/release"))
+        HttpResponse<String> body = AdminHttp.send(HttpRequest.newBuilder(uri("/release"))
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString("backend=be_game&room=%")));
         assertThat(body.statusCode()).isEqualTo(400);
         assertThat(body.body()).startsWith("bad percent-escape '%'");
-        HttpResponse<String> json = send(HttpRequest.newBuilder(uri("/release"))
+        HttpResponse<String> json = AdminHttp.send(HttpRequest.newBuilder(uri("/release"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"room\":\"r\"}")));
         assertThat(json.statusCode()).isEqualTo(400);
@@ -116,7 +114,7 @@ class AdminServerIT {
             client.send(join(1, "match-9"));
             assertThat(decision((Ack) client.next())).isEqualTo("placed");
 
-            HttpResponse<String> released = send(HttpRequest.newBuilder(uri("/release"))
+            HttpResponse<String> released = AdminHttp.send(HttpRequest.newBuilder(uri("/release"))
                     .header("Content-Type", "application/x-www-form-urlencoded")
                     .POST(HttpRequest.BodyPublishers.ofString("backend=be_game&room=match%2D9")));
 
@@ -162,7 +160,7 @@ class AdminServerIT {
                 sockets.add(socket);
             }
             long start = System.nanoTime();
-            HttpResponse<String> health = send(HttpRequest.newBuilder(uri("/health"))
+            HttpResponse<String> health = AdminHttp.send(HttpRequest.newBuilder(uri("/health"))
                     .timeout(Duration.ofSeconds(2)).GET());
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
@@ -199,14 +197,14 @@ class AdminServerIT {
         Path token = Files.writeString(dir.resolve("admin.token"), "t0k-3n\n", StandardCharsets.UTF_8);
         try (Agent tokened = Agent.start(AgentOptions.parse("--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0",
                 "--admin-token-file", token.toString(), "--servers", "be_game=game1,game2"))) {
-            URI release = uri(tokened, "/release?backend=be_game&room=r1");
+            URI release = AdminHttp.uri(tokened, "/release?backend=be_game&room=r1");
 
-            HttpResponse<String> none = send(HttpRequest.newBuilder(release).POST(HttpRequest.BodyPublishers.noBody()));
-            HttpResponse<String> wrong = send(HttpRequest.newBuilder(release).header("Authorization", "Bearer t0k-4n")
+            HttpResponse<String> none = AdminHttp.send(HttpRequest.newBuilder(release).POST(HttpRequest.BodyPublishers.noBody()));
+            HttpResponse<String> wrong = AdminHttp.send(HttpRequest.newBuilder(release).header("Authorization", "Bearer t0k-4n")
                     .POST(HttpRequest.BodyPublishers.noBody()));
-            HttpResponse<String> right = send(HttpRequest.newBuilder(release).header("Authorization", "Bearer t0k-3n")
+            HttpResponse<String> right = AdminHttp.send(HttpRequest.newBuilder(release).header("Authorization", "Bearer t0k-3n")
                     .POST(HttpRequest.BodyPublishers.noBody()));
-            HttpResponse<String> delete = send(HttpRequest.newBuilder(uri(tokened, "/nowhere")).DELETE());
+            HttpResponse<String> delete = AdminHttp.send(HttpRequest.newBuilder(AdminHttp.uri(tokened, "/nowhere")).DELETE());
 
             assertThat(none.statusCode()).isEqualTo(401);
             assertThat(none.body()).startsWith("missing Authorization header");
@@ -215,7 +213,7 @@ class AdminServerIT {
             assertThat(right.statusCode()).isEqualTo(404);
             assertThat(right.body()).isEqualTo("no such room\n");
             assertThat(delete.statusCode()).isEqualTo(401);
-            assertThat(send(HttpRequest.newBuilder(uri(tokened, "/health")).GET()).statusCode()).isEqualTo(200);
+            assertThat(AdminHttp.send(HttpRequest.newBuilder(AdminHttp.uri(tokened, "/health")).GET()).statusCode()).isEqualTo(200);
         }
     }
 
@@ -236,13 +234,13 @@ class AdminServerIT {
     void offLoopbackWithoutATokenRefusesStateChanges() throws Exception {
         try (Agent open = Agent.start(AgentOptions.parse("--listen", "127.0.0.1:0", "--admin", "0.0.0.0:0",
                 "--servers", "be_game=game1,game2"))) {
-            HttpResponse<String> release = send(HttpRequest.newBuilder(uri(open, "/release?backend=be_game&room=r1"))
+            HttpResponse<String> release = AdminHttp.send(HttpRequest.newBuilder(AdminHttp.uri(open, "/release?backend=be_game&room=r1"))
                     .POST(HttpRequest.BodyPublishers.noBody()));
 
             assertThat(release.statusCode()).isEqualTo(403);
             assertThat(release.body()).isEqualTo(
                     "state-changing calls need --admin-token-file when the admin endpoint is not on loopback\n");
-            assertThat(send(HttpRequest.newBuilder(uri(open, "/health")).GET()).statusCode()).isEqualTo(200);
+            assertThat(AdminHttp.send(HttpRequest.newBuilder(AdminHttp.uri(open, "/health")).GET()).statusCode()).isEqualTo(200);
         }
     }
 
@@ -251,17 +249,17 @@ class AdminServerIT {
         try (RedisServerProcess redis = RedisServerProcess.start();
                 Agent shared = Agent.start(AgentOptions.parse("--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0",
                         "--servers", "be_game=game1,game2", "--redis", redis.uri()))) {
-            assertThat(send(HttpRequest.newBuilder(uri(shared, "/health/ready")).GET()).statusCode())
+            assertThat(AdminHttp.send(HttpRequest.newBuilder(AdminHttp.uri(shared, "/health/ready")).GET()).statusCode())
                     .isEqualTo(200);
 
             redis.kill();
-            HttpResponse<String> ready = awaitStatus(uri(shared, "/health/ready"), 503);
+            HttpResponse<String> ready = awaitStatus(AdminHttp.uri(shared, "/health/ready"), 503);
             assertThat(ready.body()).startsWith("not ready: redis connection lost ").contains("store=redis");
-            assertThat(send(HttpRequest.newBuilder(uri(shared, "/health")).GET()).statusCode()).isEqualTo(503);
-            assertThat(send(HttpRequest.newBuilder(uri(shared, "/health/live")).GET()).statusCode()).isEqualTo(200);
+            assertThat(AdminHttp.send(HttpRequest.newBuilder(AdminHttp.uri(shared, "/health")).GET()).statusCode()).isEqualTo(503);
+            assertThat(AdminHttp.send(HttpRequest.newBuilder(AdminHttp.uri(shared, "/health/live")).GET()).statusCode()).isEqualTo(200);
 
             redis.restart();
-            assertThat(awaitStatus(uri(shared, "/health/ready"), 200).body()).startsWith("ok store=redis");
+            assertThat(awaitStatus(AdminHttp.uri(shared, "/health/ready"), 200).body()).startsWith("ok store=redis");
         }
     }
 
@@ -290,19 +288,19 @@ class AdminServerIT {
             }
             try (Agent agentOfHaproxy = Agent.start(AgentOptions.parse("--listen", "127.0.0.1:0",
                     "--admin", "127.0.0.1:0", "--haproxy-api", "unix:" + socket))) {
-                assertThat(awaitStatus(uri(agentOfHaproxy, "/health/ready"), 200).body())
+                assertThat(awaitStatus(AdminHttp.uri(agentOfHaproxy, "/health/ready"), 200).body())
                         .startsWith("ok store=memory inventory=runtime-api");
 
                 haproxy.destroyForcibly();
                 haproxy.waitFor(10, TimeUnit.SECONDS);
                 long killed = System.nanoTime();
-                HttpResponse<String> ready = awaitStatus(uri(agentOfHaproxy, "/health/ready"), 503);
+                HttpResponse<String> ready = awaitStatus(AdminHttp.uri(agentOfHaproxy, "/health/ready"), 503);
                 long staleAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
 
                 assertThat(ready.body()).startsWith("not ready: runtime API unix:" + socket + " last read ");
                 // Three refresh intervals (500 ms each), but never less than 3 s.
                 assertThat(staleAfter).isBetween(2000L, 6000L);
-                assertThat(send(HttpRequest.newBuilder(uri(agentOfHaproxy, "/health/live")).GET()).statusCode())
+                assertThat(AdminHttp.send(HttpRequest.newBuilder(AdminHttp.uri(agentOfHaproxy, "/health/live")).GET()).statusCode())
                         .isEqualTo(200);
             }
         } finally {
@@ -314,7 +312,7 @@ class AdminServerIT {
     private static HttpResponse<String> awaitStatus(URI uri, int status) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (true) {
-            HttpResponse<String> response = send(HttpRequest.newBuilder(uri).GET());
+            HttpResponse<String> response = AdminHttp.send(HttpRequest.newBuilder(uri).GET());
             if (response.statusCode() == status || System.nanoTime() > deadline) {
                 assertThat(response.statusCode()).as("%s: %s", uri, response.body()).isEqualTo(status);
                 return response;
@@ -355,8 +353,8 @@ class AdminServerIT {
             client.send(join(1, "match-7"));
             assertThat(decision((Ack) client.next())).isEqualTo("placed");
 
-            HttpResponse<String> released = send(release("be_game", "match-7"));
-            HttpResponse<String> again = send(release("be_game", "match-7"));
+            HttpResponse<String> released = AdminHttp.send(release("be_game", "match-7"));
+            HttpResponse<String> again = AdminHttp.send(release("be_game", "match-7"));
 
             assertThat(released.statusCode()).isEqualTo(200);
             assertThat(again.statusCode()).isEqualTo(404);
@@ -367,9 +365,9 @@ class AdminServerIT {
 
     @Test
     void refusesBadRequests() throws Exception {
-        assertThat(send(release("be_game", "bad room")).statusCode()).isEqualTo(400);
-        assertThat(send(release("be_game", "bad room")).body()).startsWith("room has character 0x20");
-        assertThat(send(HttpRequest.newBuilder(uri("/release?backend=be_game&room=r1")).GET()).statusCode())
+        assertThat(AdminHttp.send(release("be_game", "bad room")).statusCode()).isEqualTo(400);
+        assertThat(AdminHttp.send(release("be_game", "bad room")).body()).startsWith("room has character 0x20");
+        assertThat(AdminHttp.send(HttpRequest.newBuilder(uri("/release?backend=be_game&room=r1")).GET()).statusCode())
                 .isEqualTo(405);
     }
 
@@ -379,17 +377,9 @@ class AdminServerIT {
     }
 
     private static URI uri(String path) {
-        return uri(agent, path);
+        return AdminHttp.uri(agent, path);
     }
 
-    private static URI uri(Agent of, String path) {
-        InetSocketAddress admin = of.adminAddress().orElseThrow();
-        return URI.create("http://127.0.0.1:" + admin.getPort() + path);
-    }
-
-    private static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
 
     private static Notify join(long streamId, String room) {
         return new Notify(streamId, 1, List.of(new SpopMessage("room-join", List.of(

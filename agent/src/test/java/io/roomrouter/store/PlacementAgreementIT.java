@@ -19,8 +19,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -35,17 +34,8 @@ class PlacementAgreementIT {
     private static final RoomLifetimes LIFETIMES = new RoomLifetimes(Duration.ofSeconds(30), Duration.ofSeconds(60));
     private static final AtomicInteger PREFIXES = new AtomicInteger();
 
-    private static RedisServerProcess redis;
-
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisServerProcess.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
+    @RegisterExtension
+    static final SharedRedis redis = new SharedRedis();
 
     /** One join: the servers as HAProxy shows them then, the room, its size and client. */
     private record Step(List<ServerStatus> servers, String room, int size, String client) {}

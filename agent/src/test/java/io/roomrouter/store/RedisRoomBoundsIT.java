@@ -15,10 +15,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The Redis store honours the bounds on new rooms: two agents on one real Redis. */
 class RedisRoomBoundsIT {
@@ -26,20 +25,11 @@ class RedisRoomBoundsIT {
     private static final RoomLifetimes LIFETIMES = new RoomLifetimes(Duration.ofSeconds(30), Duration.ofMinutes(5));
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
 
-    private static RedisServerProcess redis;
+    @RegisterExtension
+    static final SharedRedis redis = new SharedRedis();
     private final List<AutoCloseable> closing = new ArrayList<>();
     private static final AtomicInteger PREFIXES = new AtomicInteger();
     private String prefix;
-
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisServerProcess.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
 
     @AfterEach
     void closeStores() throws Exception {

@@ -4,9 +4,6 @@ import static io.roomrouter.store.FakeInventory.up;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
 import io.roomrouter.placement.JoinRequest;
 import io.roomrouter.placement.Placement;
 import java.time.Clock;
@@ -19,10 +16,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The Redis store answers operators' queries (the room API) from what a real Redis holds. */
 class RedisRoomQueriesIT {
@@ -30,30 +26,13 @@ class RedisRoomQueriesIT {
     private static final RoomLifetimes LIFETIMES = new RoomLifetimes(Duration.ofSeconds(5), Duration.ofSeconds(10));
     private static final AtomicInteger PREFIXES = new AtomicInteger();
 
-    private static RedisServerProcess redis;
-    private static RedisClient rawClient;
-    private static StatefulRedisConnection<String, String> rawConnection;
-    private static RedisCommands<String, String> raw;
+    @RegisterExtension
+    static final SharedRedis redis = new SharedRedis();
 
     private final String prefix = "q" + PREFIXES.incrementAndGet();
     private final Clock clock = Clock.systemUTC();
     private final FakeInventory view = new FakeInventory(BE, clock, up("s1", 1000, 0), up("s2", 1000, 0));
     private RedisRoomStore store;
-
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisServerProcess.start();
-        rawClient = RedisClient.create(redis.uri());
-        rawConnection = rawClient.connect();
-        raw = rawConnection.sync();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        rawConnection.close();
-        rawClient.shutdown();
-        redis.close();
-    }
 
     @AfterEach
     void closeStore() {
@@ -89,9 +68,9 @@ class RedisRoomQueriesIT {
     void aRoomWhoseIdleEndPassedIsGoneThoughNotSweptYet() {
         store = start();
         join("r1", 4, "p1");
-        raw.zadd(prefix + ":{" + BE + "}:rooms", 0, "r1"); // what a game server does to end a room
+        redis.raw().zadd(prefix + ":{" + BE + "}:rooms", 0, "r1"); // what a game server does to end a room
 
-        assertThat(raw.hexists(prefix + ":{" + BE + "}:room", "r1")).isTrue();
+        assertThat(redis.raw().hexists(prefix + ":{" + BE + "}:room", "r1")).isTrue();
         assertThat(store.room(BE, "r1").toCompletableFuture().join()).isEmpty();
         assertThat(page(Optional.empty(), 10).rooms()).isEmpty();
     }

@@ -37,10 +37,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntFunction;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Two stores ("agents", each with its own HAProxy view) sharing one real Redis. */
 class RedisRoomStoreIT {
@@ -48,28 +47,11 @@ class RedisRoomStoreIT {
     private static final RoomLifetimes LIFETIMES = new RoomLifetimes(Duration.ofSeconds(5), Duration.ofSeconds(10));
     private static final AtomicInteger PREFIXES = new AtomicInteger();
 
-    private static RedisServerProcess redis;
-    private static RedisClient rawClient;
-    private static StatefulRedisConnection<String, String> rawConnection;
-    private static RedisCommands<String, String> raw;
+    @RegisterExtension
+    static final SharedRedis redis = new SharedRedis();
 
     private final List<AutoCloseable> closing = new ArrayList<>();
     private final String prefix = "t" + PREFIXES.incrementAndGet();
-
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisServerProcess.start();
-        rawClient = RedisClient.create(redis.uri());
-        rawConnection = rawClient.connect();
-        raw = rawConnection.sync();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        rawConnection.close();
-        rawClient.shutdown();
-        redis.close();
-    }
 
     @AfterEach
     void closeStores() throws Exception {
@@ -98,7 +80,7 @@ class RedisRoomStoreIT {
             assertThat(p.decision()).isEqualTo(Decision.STICKY);
             assertThat(p.server()).contains(server);
         });
-        assertThat(serverOf(raw, prefix, "r1")).isEqualTo(server);
+        assertThat(serverOf(redis.raw(), prefix, "r1")).isEqualTo(server);
     }
 
     @Test
@@ -142,7 +124,7 @@ class RedisRoomStoreIT {
         Placement third = join(a, viewA, "r3", 4, "p3");
         assertThat(third.decision()).isEqualTo(Decision.FULL); // s1 6+2+4 > 10, s2 9+4 > 10
         assertThat(third.server()).isEmpty();
-        assertThat(raw.hexists(prefix + ":{" + BE + "}:room", "r3")).isFalse();
+        assertThat(redis.raw().hexists(prefix + ":{" + BE + "}:room", "r3")).isFalse();
     }
 
     @Test
@@ -155,12 +137,12 @@ class RedisRoomStoreIT {
         join(a, view, "r1", 4, "p1");
         join(a, view, "r1", 4, "p2");
         join(a, view, "r1", 4, "p1"); // the same player again is no new arrival
-        assertThat(raw.hget(load, "held:s1")).isEqualTo("4");
+        assertThat(redis.raw().hget(load, "held:s1")).isEqualTo("4");
 
         sleep(300);
         view.set(up("s1", 10, 2)); // taken 250 ms after both arrivals: HAProxy counts them now
         a.publishNow().join();
-        assertThat(raw.hget(load, "held:s1")).isEqualTo("2");
+        assertThat(redis.raw().hget(load, "held:s1")).isEqualTo("2");
         assertThat(join(a, view, "r2", 1, "q1").load()).isEqualTo(5); // 2 live + 2 held + r2's own seat
     }
 
@@ -183,12 +165,12 @@ class RedisRoomStoreIT {
         await(() -> held(load, "s1") + held(load, "s2") == 8, "redis placed a and b after the pause");
         // Redis's state shows before the agent has read the replies that carry it.
         await(() -> a.knownRooms() == 2, "the agent read redis's late answers for a and b");
-        assertThat(serverOf(raw, prefix, "c")).isNull();
+        assertThat(serverOf(redis.raw(), prefix, "c")).isNull();
         // The late answers stand: the players' retries go where Redis put the rooms, from the cache.
         long hitsBefore = a.cacheHits();
         Placement retried = join(a, view, "a", 4, "p1");
         assertThat(retried.decision()).isEqualTo(Decision.STICKY);
-        assertThat(retried.server()).contains(serverOf(raw, prefix, "a"));
+        assertThat(retried.server()).contains(serverOf(redis.raw(), prefix, "a"));
         assertThat(a.cacheHits()).isEqualTo(hitsBefore + 1);
     }
 
@@ -201,8 +183,8 @@ class RedisRoomStoreIT {
         // Its server is now the busiest: placed anew, the room would go elsewhere.
         view.set(java.util.stream.Stream.of("s1", "s2", "s3")
                 .map(name -> up(name, 100, name.equals(home) ? 90 : 0)).toArray(ServerStatus[]::new));
-        raw.hdel(prefix + ":{" + BE + "}:room", "lost"); // Redis lost it (a restart without persistence, an eviction)
-        raw.zrem(prefix + ":{" + BE + "}:rooms", "lost");
+        redis.raw().hdel(prefix + ":{" + BE + "}:room", "lost"); // Redis lost it (a restart without persistence, an eviction)
+        redis.raw().zrem(prefix + ":{" + BE + "}:rooms", "lost");
         sleep(RedisRoomStore.CACHE_TTL.toMillis() + 100); // past the cache: the next join asks Redis
 
         Placement again = join(a, view, "lost", 4, "p2");
@@ -210,7 +192,7 @@ class RedisRoomStoreIT {
         assertThat(again.decision()).isEqualTo(Decision.STICKY);
         assertThat(again.server()).contains(home);
         assertThat(again.reason()).isEqualTo("room lives here; kept where an agent knew it");
-        assertThat(serverOf(raw, prefix, "lost")).isEqualTo(home);
+        assertThat(serverOf(redis.raw(), prefix, "lost")).isEqualTo(home);
     }
 
     @Test
@@ -237,7 +219,7 @@ class RedisRoomStoreIT {
         assertThat(placed.thread()).isSameAs(loopThread);
 
         // Redis silent past the join's bound: the refusal also comes from the loop, not from a timer thread.
-        raw.clientPause(300);
+        redis.raw().clientPause(300);
         CompletedOn refused = joinOn(loop, store, view, "refused-here").get(5, TimeUnit.SECONDS);
         assertThat(refused.placement().decision()).isEqualTo(Decision.RETRY);
         assertThat(refused.placement().reason()).contains("did not answer within");
@@ -267,7 +249,7 @@ class RedisRoomStoreIT {
         RedisRoomStore a = store(redis.uri(), view, "a", clock, RedisSettings.DEFAULT_TIMEOUT);
         String home = join(a, view, "known", 4, "p1").server().orElseThrow();
 
-        raw.clientPause(2500);
+        redis.raw().clientPause(2500);
         long pausedAt = System.nanoTime();
         long foundAfterMillis = -1;
         long slowestAfterMillis = 0;
@@ -337,7 +319,7 @@ class RedisRoomStoreIT {
             placedOnce++;
         }
         assertThat(placedOnce).isEqualTo(rooms);
-        assertThat(raw.zcard(prefix + ":{" + BE + "}:rooms")).isEqualTo(rooms);
+        assertThat(redis.raw().zcard(prefix + ":{" + BE + "}:rooms")).isEqualTo(rooms);
     }
 
     @Test
@@ -386,14 +368,14 @@ class RedisRoomStoreIT {
         assertThat(join(a, view, "g2", 1, "p3").decision()).isEqualTo(Decision.FULL);
 
         // docs/redis-keys.md, "Releasing a room from a game server".
-        raw.zadd(prefix + ":{" + BE + "}:rooms", 0, "g1");
-        raw.publish(prefix + ":events", BE + " g1");
+        redis.raw().zadd(prefix + ":{" + BE + "}:rooms", 0, "g1");
+        redis.raw().publish(prefix + ":events", BE + " g1");
 
         await(() -> join(a, view, "g1", 10, "p4").decision() != Decision.STICKY, "the release reached agent A");
-        assertThat(raw.hget(prefix + ":{" + BE + "}:load", "held:s1")).isEqualTo("10"); // g1 again, placed anew
+        assertThat(redis.raw().hget(prefix + ":{" + BE + "}:load", "held:s1")).isEqualTo("10"); // g1 again, placed anew
         assertThat(a.release(BE, "g1").toCompletableFuture().join()).isTrue();
         assertThat(a.release(BE, "g1").toCompletableFuture().join()).isFalse();
-        assertThat(raw.hget(prefix + ":{" + BE + "}:load", "held:s1")).isEqualTo("0");
+        assertThat(redis.raw().hget(prefix + ":{" + BE + "}:load", "held:s1")).isEqualTo("0");
         assertThat(join(a, view, "g2", 1, "p3").decision()).isEqualTo(Decision.PLACED);
     }
 
@@ -406,13 +388,13 @@ class RedisRoomStoreIT {
         String home = join(a, view, "kept", 4, "p1").server().orElseThrow();
         // A value no agent wrote, indexed as already idle, so that the sweep meets it first; a damaged live room; a
         // holds entry without a server; a load field that is no number.
-        raw.hset(base + "room", "junk", "x");
-        raw.zadd(base + "rooms", 0, "junk");
-        raw.hset(base + "room", "damaged", "s1 not-a-value");
-        raw.zadd(base + "rooms", (double) (clock.millis() + 60_000), "damaged");
-        raw.zadd(base + "holds", 0, "no-server");
-        raw.hset(base + "seats", "no-server", "7");
-        raw.hset(base + "load", "held:s2", "lots");
+        redis.raw().hset(base + "room", "junk", "x");
+        redis.raw().zadd(base + "rooms", 0, "junk");
+        redis.raw().hset(base + "room", "damaged", "s1 not-a-value");
+        redis.raw().zadd(base + "rooms", (double) (clock.millis() + 60_000), "damaged");
+        redis.raw().zadd(base + "holds", 0, "no-server");
+        redis.raw().hset(base + "seats", "no-server", "7");
+        redis.raw().hset(base + "load", "held:s2", "lots");
 
         for (int i = 0; i < 5; i++) {
             Placement placed = join(a, view, "new" + i, 4, "p1");
@@ -423,7 +405,7 @@ class RedisRoomStoreIT {
         Placement kept = join(a, view, "kept", 4, "p2");
         assertThat(kept.decision()).isEqualTo(Decision.STICKY);
         assertThat(kept.server()).contains(home);
-        assertThat(raw.hget(base + "room", "junk")).isNull();
+        assertThat(redis.raw().hget(base + "room", "junk")).isNull();
         assertThat(a.publishNow()).succeedsWithin(Duration.ofSeconds(5));
     }
 
@@ -446,7 +428,7 @@ class RedisRoomStoreIT {
         // Placed anew, as a room of 9: whether or not the agent published its live count of 1 since (every 200 ms,
         // on its own thread), 9 seats fit where 10 may not.
         assertThat(join(a, view, "big", 9, "p3").decision()).isEqualTo(Decision.PLACED);
-        assertThat(raw.zscore(prefix + ":{" + BE + "}:rooms", "small")).isNull();
+        assertThat(redis.raw().zscore(prefix + ":{" + BE + "}:rooms", "small")).isNull();
     }
 
     @Test
@@ -548,7 +530,7 @@ class RedisRoomStoreIT {
             for (List<CompletableFuture<Placement>> mine : byThread) {
                 placements.add(mine.get(i).get(10, TimeUnit.SECONDS));
             }
-            String server = serverOf(raw, prefix, "same" + i);
+            String server = serverOf(redis.raw(), prefix, "same" + i);
             assertThat(placements).as("room same%d", i).allSatisfy(p -> assertThat(p.server()).contains(server));
             assertThat(placements.stream().filter(p -> p.decision() == Decision.PLACED)).as("room same%d", i)
                     .hasSize(1);
@@ -559,14 +541,14 @@ class RedisRoomStoreIT {
             // its player uncounted.
             String room = "same" + i;
             await(() -> a.droppedTouches() > 0
-                    || raw.hget(prefix + ":{" + BE + "}:room", room).split(" ", -1)[3].equals("4"), room + ": 4 arrivals");
-            assertThat(Integer.parseInt(raw.hget(prefix + ":{" + BE + "}:room", room).split(" ", -1)[3]))
+                    || redis.raw().hget(prefix + ":{" + BE + "}:room", room).split(" ", -1)[3].equals("4"), room + ": 4 arrivals");
+            assertThat(Integer.parseInt(redis.raw().hget(prefix + ":{" + BE + "}:room", room).split(" ", -1)[3]))
                     .as("arrivals of %s, %d touches dropped", room, a.droppedTouches())
                     .isBetween(a.droppedTouches() > 0 ? 1 : 4, 4);
         }
         int held = 0;
         for (String server : List.of("s1", "s2", "s3", "s4")) {
-            String value = raw.hget(prefix + ":{" + BE + "}:load", "held:" + server);
+            String value = redis.raw().hget(prefix + ":{" + BE + "}:load", "held:" + server);
             held += value == null ? 0 : Integer.parseInt(value);
         }
         assertThat(held).as("seats held: every room once").isEqualTo(rooms * 8);
@@ -613,20 +595,20 @@ class RedisRoomStoreIT {
         assertThat(two.load()).isEqualTo(4);
 
         String base = prefix + ":{" + BE + "}:";
-        String[] value = raw.hget(base + "room", "one").split(" ", -1);
+        String[] value = redis.raw().hget(base + "room", "one").split(" ", -1);
         assertThat(value[0]).as("the usual fallback, the other server, is not spelled out").isEqualTo(first.server());
         assertThat(value[1]).isEqualTo(first.epoch());
         assertThat(value[3]).as("arrivals").isEqualTo("2");
         assertThat(value[4]).as("held").isEqualTo("4");
-        assertThat(raw.zscore(base + "rooms", "one")).isEqualTo((double) (now + LIFETIMES.idleTimeout().toMillis()));
-        assertThat(raw.zcard(base + "holds")).isEqualTo(first.server().equals(two.server()) ? 1 : 2);
+        assertThat(redis.raw().zscore(base + "rooms", "one")).isEqualTo((double) (now + LIFETIMES.idleTimeout().toMillis()));
+        assertThat(redis.raw().zcard(base + "holds")).isEqualTo(first.server().equals(two.server()) ? 1 : 2);
         int heldSeats = 0;
-        for (String seats : raw.hvals(base + "seats")) {
+        for (String seats : redis.raw().hvals(base + "seats")) {
             heldSeats += Integer.parseInt(seats);
         }
         assertThat(heldSeats).isEqualTo(8);
-        assertThat(Integer.parseInt(raw.hget(base + "load", "held:s1"))
-                + Integer.parseInt(raw.hget(base + "load", "held:s2"))).isEqualTo(8);
+        assertThat(Integer.parseInt(redis.raw().hget(base + "load", "held:s1"))
+                + Integer.parseInt(redis.raw().hget(base + "load", "held:s2"))).isEqualTo(8);
 
         // The next step sees what this one wrote, as a step of its own would.
         List<String> next = layout.batchHead(BE, now + 1, LIFETIMES, servers, Integer.MAX_VALUE);
@@ -638,8 +620,8 @@ class RedisRoomStoreIT {
             assertThat(r.decision()).isEqualTo(Decision.STICKY);
             assertThat(r.arrivalCounted()).isTrue();
         });
-        assertThat(raw.hget(base + "room", "one").split(" ", -1)[3]).as("arrivals").isEqualTo("4");
-        assertThat(raw.hget(base + "room", "one").split(" ", -1)).hasSize(6); // full: player hashes dropped
+        assertThat(redis.raw().hget(base + "room", "one").split(" ", -1)[3]).as("arrivals").isEqualTo("4");
+        assertThat(redis.raw().hget(base + "room", "one").split(" ", -1)).hasSize(6); // full: player hashes dropped
     }
 
     @Test
@@ -692,8 +674,8 @@ class RedisRoomStoreIT {
         CompletableFuture<Boolean> released = a.release(BE, "q3").toCompletableFuture();
         joins.forEach(join -> assertThat(join.join().decision()).isEqualTo(Decision.PLACED));
         assertThat(released.join()).as("the room existed when the release came").isTrue();
-        assertThat(raw.hexists(rooms, "q3")).isFalse();
-        assertThat(raw.hexists(rooms, "q1")).isTrue();
+        assertThat(redis.raw().hexists(rooms, "q3")).isFalse();
+        assertThat(redis.raw().hexists(rooms, "q1")).isTrue();
     }
 
     @Test
@@ -721,7 +703,7 @@ class RedisRoomStoreIT {
         Placement sticky = join(a, viewA, "y", 4, "p2"); // A sees no connections anywhere
         assertThat(sticky.decision()).isEqualTo(Decision.STICKY);
         assertThat(sticky.fallback()).as("weighed on every agent's connections, not A's alone").contains(second);
-        assertThat(raw.hget(prefix + ":{" + BE + "}:room", "y")).as("not the usual fallback: kept with the room")
+        assertThat(redis.raw().hget(prefix + ":{" + BE + "}:room", "y")).as("not the usual fallback: kept with the room")
                 .startsWith(server + "/" + second + " ");
 
         List<ServerStatus> failed = new ArrayList<>();
@@ -824,7 +806,7 @@ class RedisRoomStoreIT {
         double knownPerSecond = rooms / ((System.nanoTime() - start) / 1e9);
         System.out.printf("one store: %.0f first joins (placements)/s, %.0f joins to known rooms/s (%d in flight)%n",
                 placementsPerSecond, knownPerSecond, inFlight);
-        assertThat(raw.zcard(prefix + ":{" + BE + "}:rooms")).isEqualTo(rooms);
+        assertThat(redis.raw().zcard(prefix + ":{" + BE + "}:rooms")).isEqualTo(rooms);
     }
 
     /** Commands on {@code server}, closed with the test's stores. */
@@ -837,7 +819,7 @@ class RedisRoomStoreIT {
     }
 
     private List<Object> runScript(RedisLayout layout, List<String> args) {
-        return raw.eval(scriptBody(), ScriptOutputType.MULTI, layout.keys(BE), args.toArray(new String[0]));
+        return redis.raw().eval(scriptBody(), ScriptOutputType.MULTI, layout.keys(BE), args.toArray(new String[0]));
     }
 
     private static String scriptBody() {
@@ -888,7 +870,7 @@ class RedisRoomStoreIT {
     /** Pauses every Redis client for {@code millis}, then sends a first join of each room, without waiting. */
     private List<CompletableFuture<Placement>> firstJoinsWhileRedisWaits(RedisRoomStore store, FakeInventory view,
             long millis, String... rooms) {
-        raw.clientPause(millis);
+        redis.raw().clientPause(millis);
         List<CompletableFuture<Placement>> joins = new ArrayList<>();
         for (String room : rooms) {
             joins.add(store.join(request(room, 4, "p1"), view.snapshot()).toCompletableFuture());
@@ -908,7 +890,7 @@ class RedisRoomStoreIT {
     }
 
     private static int held(String loadKey, String server) {
-        String seats = raw.hget(loadKey, "held:" + server);
+        String seats = redis.raw().hget(loadKey, "held:" + server);
         return seats == null ? 0 : Integer.parseInt(seats);
     }
 

@@ -3,9 +3,6 @@ package io.roomrouter.store;
 import static io.roomrouter.store.FakeInventory.up;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
 import io.roomrouter.haproxy.StuckRoom;
 import io.roomrouter.placement.Decision;
 import io.roomrouter.placement.JoinRequest;
@@ -16,9 +13,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalInt;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * An agent on Redis that starts offers Redis the rooms of HAProxy's stick table (issue 11, item 5 with Redis): a
@@ -29,25 +25,8 @@ class RedisTableReadBackIT {
     private static final String BE = "be_game";
     private static final RoomLifetimes LIFETIMES = new RoomLifetimes(Duration.ofSeconds(5), Duration.ofSeconds(30));
 
-    private static RedisServerProcess redis;
-    private static RedisClient rawClient;
-    private static StatefulRedisConnection<String, String> rawConnection;
-    private static RedisCommands<String, String> raw;
-
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisServerProcess.start();
-        rawClient = RedisClient.create(redis.uri());
-        rawConnection = rawClient.connect();
-        raw = rawConnection.sync();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        rawConnection.close();
-        rawClient.shutdown();
-        redis.close();
-    }
+    @RegisterExtension
+    static final SharedRedis redis = new SharedRedis();
 
     @Test
     void roomsRedisLacksAreAdoptedWhereTheTableHasThemAndRoomsItHasStay() {
@@ -76,7 +55,7 @@ class RedisTableReadBackIT {
             assertThat(hashed.decision()).isEqualTo(Decision.STICKY);
             assertThat(hashed.server()).contains("s1");
             assertThat(join(store, view, "known", "p2").server()).contains("s3");
-            assertThat(raw.hexists(prefix() + ":{" + BE + "}:room", "on-maint")).isFalse();
+            assertThat(redis.raw().hexists(prefix() + ":{" + BE + "}:room", "on-maint")).isFalse();
         }
     }
 

@@ -2,6 +2,7 @@ package io.roomrouter.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.roomrouter.kit.AgentProcess;
 import io.roomrouter.kit.RedisProcess;
 import io.roomrouter.kit.Stack;
 import java.time.Duration;
@@ -81,40 +82,34 @@ class RedisRestartIT {
 
     @Test
     void roomsBornWhileNoAgentAnsweredKeepTheirServerWhenTheAgentsComeBack(TestInfo test) throws Exception {
-        try (RedisProcess redis = RedisProcess.start(TestLogs.dir(test));
-                Stack stack = stack(test, redis);
-                TimedCrowd crowd = new TimedCrowd(8)) {
-            // Both agents down: each HAProxy hashes the new rooms, and the peered tables remember where.
-            for (Stack.Proxy proxy : stack.proxies()) {
-                proxy.agent().kill();
-                proxy.haproxy().awaitServerStatus(Stack.AGENT_BACKEND, Stack.AGENT_SERVER, "DOWN",
-                        AGENT_STATE_WITHIN);
-            }
-            Map<String, String> hashed = homes(join(stack, crowd, 1, 3));
-            assertThat(new HashSet<>(hashed.values())).as("hashing spread the rooms").hasSizeGreaterThan(1);
-
-            // Back, each reads its table and offers Redis the rooms it lacks: they stay where they began.
-            for (Stack.Proxy proxy : stack.proxies()) {
-                proxy.agent().restart();
-                stack.awaitAgentUp(proxy);
-                String offered = proxy.agent().awaitLine(line -> line.contains("rooms offered to redis"),
-                        AGENT_STATE_WITHIN).orElse("no line");
-                TestLogs.report(test, proxy + ": " + offered.replaceAll(".*RedisTableReadBack - ", ""));
-            }
-            stack.awaitInventoryRefresh();
-
-            assertNoRoomMoved(test, hashed, join(stack, crowd, 4, 6), "after the agents came back");
-        }
+        hashedRoomsStayWhenTheAgentsReturn(test, "after the agents came back", AgentProcess::kill,
+                AgentProcess::restart);
     }
 
     @Test
     void roomsBornWhileTheAgentsWerePausedKeepTheirServerWhenTheyResume(TestInfo test) throws Exception {
+        // Resumed, each agent sees it did not run for seconds and reads its table as a restarted one does.
+        hashedRoomsStayWhenTheAgentsReturn(test, "after the agents resumed", AgentProcess::pause,
+                AgentProcess::resume);
+    }
+
+    /** What happens to an agent: killed, paused (SIGSTOP), restarted, resumed. */
+    @FunctionalInterface
+    private interface AgentStep {
+        void apply(AgentProcess agent) throws InterruptedException;
+    }
+
+    /**
+     * Both agents {@code away}: each HAProxy marks its agent DOWN, hashes the new rooms, and the peered tables remember
+     * where. Both {@code back}: each reads its table and offers Redis the rooms it lacks, so they stay where they began.
+     */
+    private static void hashedRoomsStayWhenTheAgentsReturn(TestInfo test, String what, AgentStep away, AgentStep back)
+            throws Exception {
         try (RedisProcess redis = RedisProcess.start(TestLogs.dir(test));
                 Stack stack = stack(test, redis);
                 TimedCrowd crowd = new TimedCrowd(8)) {
-            // Both agents frozen (SIGSTOP): HAProxy marks them DOWN, hashes the new rooms and its tables remember.
             for (Stack.Proxy proxy : stack.proxies()) {
-                proxy.agent().pause();
+                away.apply(proxy.agent());
                 proxy.haproxy().awaitServerStatus(Stack.AGENT_BACKEND, Stack.AGENT_SERVER, "DOWN",
                         AGENT_STATE_WITHIN);
             }
@@ -123,12 +118,10 @@ class RedisRestartIT {
                 hashed = homes(join(stack, crowd, 1, 3));
             } finally {
                 for (Stack.Proxy proxy : stack.proxies()) {
-                    proxy.agent().resume();
+                    back.apply(proxy.agent());
                 }
             }
             assertThat(new HashSet<>(hashed.values())).as("hashing spread the rooms").hasSizeGreaterThan(1);
-
-            // Resumed, each agent sees it did not run for seconds, reads its table and offers Redis the rooms.
             for (Stack.Proxy proxy : stack.proxies()) {
                 stack.awaitAgentUp(proxy);
                 String offered = proxy.agent().awaitLine(line -> line.contains("rooms offered to redis"),
@@ -137,7 +130,7 @@ class RedisRestartIT {
             }
             stack.awaitInventoryRefresh();
 
-            assertNoRoomMoved(test, hashed, join(stack, crowd, 4, 6), "after the agents resumed");
+            assertNoRoomMoved(test, hashed, join(stack, crowd, 4, 6), what);
         }
     }
 

@@ -269,7 +269,9 @@ public final class RedisRoomStore implements RoomStore {
                     return; // room events may be lost meanwhile (hence the generation); placement goes on
                 }
                 reconciling.set(null); // Redis may lose again what an unfinished reconciliation gave it
-                boolean first = !watch.interrupted();
+                // Once per loss of the connection, even when a request that failed on it began the interruption a
+                // moment before Lettuce told of the loss (a command refused while disconnecting).
+                boolean first = watch.connectionUp();
                 watch.disconnected();
                 if (first) {
                     log.warn("redis {}: connection lost; known rooms keep their server, new rooms are refused"

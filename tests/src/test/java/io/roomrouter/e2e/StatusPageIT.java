@@ -83,7 +83,9 @@ class StatusPageIT {
             assertThat(after).contains("page6").contains("least-loaded").contains("d-placed");
 
             Path screenshot = Path.of("target", "status-page.png").toAbsolutePath();
-            chromium(profile.resolve("shot"), "--screenshot=" + screenshot, "--window-size=1200,800", page);
+            // The same virtual time as the DOM reads: the shot waits for the page's first poll, not just its markup.
+            chromium(profile.resolve("shot"), "--virtual-time-budget=3000", "--screenshot=" + screenshot,
+                    "--window-size=1200,800", page);
             assertThat(screenshot).exists();
             byte[] png = Files.readAllBytes(screenshot);
             assertThat(png.length).isGreaterThan(10_000);

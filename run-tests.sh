@@ -22,7 +22,7 @@ scripts/ensure-packages.sh "${packages[@]}"
 # The scenarios every newer HAProxy runs: placement and stickiness, capacity, servers changing, the agent down,
 # the agent paused, killed, stopped and restarted (stick table, peers), and the reference configuration's
 # `haproxy -c`.
-matrix_its=HaproxyConfigCheckIT,RoomAffinityIT,CapacityIT,ServerChangesIT,AgentDownIT,AgentFaultIT,AgentRestartIT
+matrix_its=HaproxyConfigCheckIT,RoomAffinityIT,CapacityIT,ServerChangesIT,AgentDownIT,AgentFaultIT,AgentRestartIT,RedisRestartIT
 read -r -a matrix <<<"${RR_HAPROXY_VERSIONS-3.0 3.2 3.4}"
 roots=""
 if ((${#matrix[@]})); then

@@ -272,7 +272,7 @@ final class Agent implements AutoCloseable {
         // sidecar, distinct between sidecars.
         String agentId = hostName() + ":" + options.listen().port();
         return RedisRoomStore.start(settings, lifetimes, bounds(options), inventory, agentId, Clock.systemUTC(),
-                redisLoop, metrics.redis());
+                redisLoop, metrics.redis(), table);
     }
 
     private static RoomBounds bounds(AgentOptions options) {

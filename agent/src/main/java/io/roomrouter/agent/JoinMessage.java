@@ -2,6 +2,7 @@ package io.roomrouter.agent;
 
 import io.roomrouter.placement.Identifiers;
 import io.roomrouter.placement.JoinRequest;
+import io.roomrouter.placement.TableHint;
 import io.roomrouter.spop.SpopMessage;
 import io.roomrouter.spop.TypedData;
 import java.util.Objects;
@@ -84,7 +85,15 @@ record JoinMessage(Optional<JoinRequest> request, String problem) {
         } else if (!(clientArg instanceof TypedData.Null)) {
             return rejected("client is " + typeName(clientArg) + " (expected: address, string or integer)");
         }
-        return new JoinMessage(Optional.of(new JoinRequest(room.get(), backend.get(), size, player, client)), "");
+        TypedData inTableArg = message.arg("in_table").orElse(TypedData.NULL);
+        TableHint table = TableHint.NOT_SENT;
+        if (inTableArg instanceof TypedData.Bool b) {
+            table = b.value() ? TableHint.IN_TABLE : TableHint.NOT_IN_TABLE;
+        } else if (!(inTableArg instanceof TypedData.Null)) {
+            return rejected("in_table is " + typeName(inTableArg) + " (expected: boolean)");
+        }
+        return new JoinMessage(Optional.of(new JoinRequest(room.get(), backend.get(), size, player, client, table)),
+                "");
     }
 
     private static Optional<String> string(SpopMessage message, String name) {

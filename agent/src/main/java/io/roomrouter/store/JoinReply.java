@@ -41,6 +41,11 @@ record JoinReply(Decision decision, String server, String reason, int load, int 
                 canonical(fallback, backend));
     }
 
+    /** The same reply for another reason. */
+    JoinReply withReason(String other) {
+        return new JoinReply(decision, server, other, load, capacity, epoch, arrivalCounted, fallback);
+    }
+
     private static String canonical(String name, BackendSnapshot backend) {
         for (ServerStatus status : backend.servers()) {
             if (status.name().equals(name)) {

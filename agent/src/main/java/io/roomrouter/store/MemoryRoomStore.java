@@ -65,7 +65,7 @@ public final class MemoryRoomStore implements RoomStore {
     @Override
     public CompletionStage<Placement> join(JoinRequest request, BackendSnapshot backend) {
         BackendRooms rooms = rooms(request.backend());
-        if (table == StickTable.NONE || rooms.knows(request.room())) {
+        if (table == StickTable.NONE || !request.table().mayBeInTable() || rooms.knows(request.room())) {
             return CompletableFuture.completedFuture(rooms.join(request, backend, clock.getAsLong()));
         }
         // Another join of the same room may decide it meanwhile: join() takes the room as it finds it then, and

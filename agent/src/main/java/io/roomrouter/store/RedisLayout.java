@@ -13,6 +13,13 @@ import java.util.List;
 final class RedisLayout {
     /** The keys of every step, in the order the script reads them. */
     private static final String[] KEYS = {"rooms", "room", "holds", "seats", "load", "live", "epoch"};
+    /**
+     * A join's claim when HAProxy's stick table has the room and the agent does not know where: the script answers
+     * {@link #UNKNOWN_ROOM} instead of placing a room it does not have (no server name holds a {@code ?}).
+     */
+    static final String ASK_IF_UNKNOWN = "?";
+    /** The script's first reply value to a join claimed {@link #ASK_IF_UNKNOWN} of a room it does not have. */
+    static final String UNKNOWN_ROOM = "unknown";
 
     private final String prefix;
     private final String channel;

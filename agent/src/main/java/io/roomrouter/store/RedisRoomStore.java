@@ -8,6 +8,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.roomrouter.haproxy.ServerInventory;
+import io.roomrouter.haproxy.StickTable;
 import io.roomrouter.placement.BackendSnapshot;
 import io.roomrouter.placement.Decision;
 import io.roomrouter.placement.JoinRequest;
@@ -16,6 +17,7 @@ import io.roomrouter.placement.PlacementPolicy;
 import io.roomrouter.placement.Reasons;
 import io.roomrouter.placement.ServerState;
 import io.roomrouter.placement.ServerStatus;
+import io.roomrouter.placement.TableHint;
 import java.net.SocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -129,6 +131,7 @@ public final class RedisRoomStore implements RoomStore {
     private final AtomicLong roomsKept = new AtomicLong();
     private final AtomicLong roomsConflicting = new AtomicLong();
     private final RedisObserver observer;
+    private final StickTable table;
     private final AtomicReference<Reconciliation> lastReconciliation = new AtomicReference<>();
     // The reconciliation under way, kept across failed attempts so that each room is offered once; dropped when the
     // connection drops again (Redis may lose again what it was given). Only the rr-redis thread starts one.
@@ -141,8 +144,9 @@ public final class RedisRoomStore implements RoomStore {
 
     private RedisRoomStore(RedisSettings settings, RoomLifetimes lifetimes, RoomBounds bounds,
             ServerInventory inventory, String agentId, Clock clock, RedisLinks links, EventLoop loop,
-            EventLoopGroup ownLoop, RedisObserver observer) {
+            EventLoopGroup ownLoop, RedisObserver observer, StickTable table) {
         this.observer = observer;
+        this.table = table;
         this.loop = loop;
         this.ownLoop = ownLoop;
         this.settings = settings;
@@ -189,7 +193,8 @@ public final class RedisRoomStore implements RoomStore {
             ServerInventory inventory, String agentId, Clock clock) {
         EventLoopGroup own = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
-            return start(settings, lifetimes, bounds, inventory, agentId, clock, own.next(), own, RedisObserver.NONE);
+            return start(settings, lifetimes, bounds, inventory, agentId, clock, own.next(), own, RedisObserver.NONE,
+                    StickTable.NONE);
         } catch (RuntimeException e) {
             own.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
@@ -203,23 +208,28 @@ public final class RedisRoomStore implements RoomStore {
      */
     public static RedisRoomStore start(RedisSettings settings, RoomLifetimes lifetimes, RoomBounds bounds,
             ServerInventory inventory, String agentId, Clock clock, EventLoop loop) {
-        return start(settings, lifetimes, bounds, inventory, agentId, clock, loop, null, RedisObserver.NONE);
+        return start(settings, lifetimes, bounds, inventory, agentId, clock, loop, null, RedisObserver.NONE,
+                StickTable.NONE);
     }
 
     /**
      * As {@link #start(RedisSettings, RoomLifetimes, RoomBounds, ServerInventory, String, Clock, EventLoop)}, with
-     * {@code observer} hearing each script call end (the agent's metrics).
+     * {@code observer} hearing each script call end (the agent's metrics), and {@code table} asked where a room
+     * lives when Redis does not have it and HAProxy said its stick table does (a room that began through a proxy
+     * whose agent was away, or that Redis lost).
      */
     public static RedisRoomStore start(RedisSettings settings, RoomLifetimes lifetimes, RoomBounds bounds,
-            ServerInventory inventory, String agentId, Clock clock, EventLoop loop, RedisObserver observer) {
-        return start(settings, lifetimes, bounds, inventory, agentId, clock, loop, null, observer);
+            ServerInventory inventory, String agentId, Clock clock, EventLoop loop, RedisObserver observer,
+            StickTable table) {
+        return start(settings, lifetimes, bounds, inventory, agentId, clock, loop, null, observer, table);
     }
 
     private static RedisRoomStore start(RedisSettings settings, RoomLifetimes lifetimes, RoomBounds bounds,
             ServerInventory inventory, String agentId, Clock clock, EventLoop loop, EventLoopGroup ownLoop,
-            RedisObserver observer) {
+            RedisObserver observer, StickTable table) {
         Objects.requireNonNull(loop, "loop");
         Objects.requireNonNull(observer, "observer");
+        Objects.requireNonNull(table, "table");
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(bounds, "bounds");
         Objects.requireNonNull(lifetimes, "lifetimes");
@@ -233,7 +243,7 @@ public final class RedisRoomStore implements RoomStore {
         RedisRoomStore store;
         try {
             store = new RedisRoomStore(settings, lifetimes, bounds, inventory, agentId, clock, links, loop, ownLoop,
-                    observer);
+                    observer, table);
             store.begin();
         } catch (RuntimeException e) {
             links.close();
@@ -337,23 +347,48 @@ public final class RedisRoomStore implements RoomStore {
         }
         CompletableFuture<Placement> out = new CompletableFuture<>();
         // A room this agent still routes to (not idle past its timeout here either) is claimed where it lives.
-        // (HAProxy's stick table is not asked here, as the memory store does for rooms it does not know: a lookup
-        // for every room this agent has not seen, most of them placed by other agents, doubled the decision times
-        // of a two-proxy burst on a shared CPU. Asking it only for rooms Redis does not know is issue 11's open part.)
         String claim = cached != null && cached.lastJoinMillis() + lifetimes.idleTimeout().toMillis() > now
                 ? cached.server() : "";
-        submit(id, request, backend, claim, out, now);
+        // A room HAProxy's table has and this agent does not know: most were placed by other agents and Redis has
+        // them, so Redis is asked first and says when it does not; only then is the table asked (a lookup for every
+        // room this agent had not seen doubled the decision times of a two-proxy burst on a shared CPU).
+        if (claim.isEmpty() && request.table() == TableHint.IN_TABLE && table != StickTable.NONE) {
+            claim = RedisLayout.ASK_IF_UNKNOWN;
+        }
+        submit(id, request, backend, claim, false, out, now);
         return out;
     }
 
-    private void submit(RoomId id, JoinRequest request, BackendSnapshot backend, String claim,
+    /**
+     * Redis does not have a room that HAProxy's table has: its players were routed while no agent answered for it
+     * (hashed by a proxy whose agent was away) or Redis lost it. Where the table has it, if that server keeps rooms,
+     * is claimed, so that Redis keeps it there; otherwise the room is placed as a new one.
+     */
+    private void placeFromTable(RoomId id, JoinRequest request, BackendSnapshot backend,
             CompletableFuture<Placement> out, long now) {
+        table.find(request.backend(), request.room()).whenComplete((stuck, error) -> {
+            String claim = "";
+            if (error == null && stuck.isPresent()) {
+                Optional<ServerStatus> server = backend.server(stuck.get().server());
+                if (server.isPresent() && server.get().state().keepsRooms()) {
+                    claim = server.get().name();
+                }
+            }
+            if (!out.isDone()) {
+                submit(id, request, backend, claim, !claim.isEmpty(), out, now);
+            }
+        });
+    }
+
+    // claimFromTable: the claim is where HAProxy's table has the room, which the answer's reason then says.
+    private void submit(RoomId id, JoinRequest request, BackendSnapshot backend, String claim,
+            boolean claimFromTable, CompletableFuture<Placement> out, long now) {
         // A client at its bound may still join a room that exists: Redis is told not to open a new one for it.
         boolean tookSlot = request.client().isPresent() && pendingClients.tryTake(request.client().get(), now);
         boolean mayOpen = request.client().isEmpty() || tookSlot;
         batcher(request.backend()).submit(RedisJoinBatcher.Entry.join(request.room(), request.size(),
                 RedisLayout.playerHash(request.player().orElse("")), backend.servers(), claim, mayOpen,
-                new FirstJoin(id, request, backend, out, generation.get(), now, tookSlot)));
+                new FirstJoin(id, request, backend, out, generation.get(), now, tookSlot, claimFromTable)));
     }
 
     @Override
@@ -791,10 +826,12 @@ public final class RedisRoomStore implements RoomStore {
         /** Whether this join holds a slot of its client's bound, which its outcome converts or gives back. */
         // A timeout and a late answer may come on different threads: the slot is settled once.
         private final AtomicBoolean tookSlot;
+        private final boolean claimFromTable;
 
         FirstJoin(RoomId id, JoinRequest request, BackendSnapshot backend, CompletableFuture<Placement> out,
-                long startGeneration, long startMillis, boolean tookSlot) {
+                long startGeneration, long startMillis, boolean tookSlot, boolean claimFromTable) {
             this.tookSlot = new AtomicBoolean(tookSlot);
+            this.claimFromTable = claimFromTable;
             this.id = id;
             this.request = request;
             this.backend = backend;
@@ -805,12 +842,20 @@ public final class RedisRoomStore implements RoomStore {
 
         @Override
         public void answered(List<Object> values) {
+            if (!values.isEmpty() && RedisLayout.UNKNOWN_ROOM.equals(values.get(0))) {
+                settleSlot(false); // taken again when the join is submitted with what the table says
+                placeFromTable(id, request, backend, out, startMillis);
+                return;
+            }
             JoinReply answer;
             try {
                 answer = JoinReply.of(values).namedAs(backend);
             } catch (RuntimeException e) {
                 answerWithoutRedis("redis reply unreadable: " + describe(e));
                 return;
+            }
+            if (claimFromTable && answer.reason().equals(Reasons.CLAIMED)) {
+                answer = answer.withReason(Reasons.ADOPTED);
             }
             settleSlot(answer.decision() == Decision.PLACED);
             Placement placement = answer.decision() == Decision.REJECTED

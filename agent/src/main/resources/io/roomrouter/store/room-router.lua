@@ -266,7 +266,8 @@ local function no_server_fits(size)
 end
 
 -- One join inside a batch. `order` is the room's rendezvous order as positions in the batch's server list; `claim`
--- the server the agent knows the room on ('' when it does not know the room).
+-- the server the agent knows the room on ('' when it does not know the room, '?' when it does not know it but
+-- HAProxy's stick table has it: then a room Redis does not have is answered 'unknown' and not placed).
 -- Returns decision, server, reason, load, capacity, epoch, arrival counted, fallback ('' when none). The fallback is
 -- kept in the room's value: a room whose server failed moves there, where HAProxy has been sending its players.
 -- `may_open` is false when the agent's client is at its bound of rooms still waiting for players: the join is then
@@ -280,6 +281,11 @@ local function join(room, size, player, order, claim, window, idle, may_open)
   local target = nil
   local r = live_room(room)
   local adopted = false
+  -- HAProxy's stick table has the room and the agent does not know where: if Redis does not have it either, its
+  -- players were routed without an agent (or Redis lost it), and the agent asks the table before it is placed.
+  if not r and claim == '?' then
+    return 'unknown', '', '', '0', '0', '', '0', ''
+  end
   if not r and claim ~= '' then
     -- Redis lost a room an agent still routes to (a restart without persistence, a failover, an evicted key):
     -- it stays where its players are instead of being placed anew, which would split it.
@@ -416,7 +422,8 @@ end
 -- ARGV: 5 window, 6 idle, 7 n, then (name, state, capacity) for each of the n servers of the agent's snapshot, then
 -- the backend's bound of rooms, then 6 values per entry: 'j' (or 'n': a join that may not open a new room), room,
 -- size, player hash, the room's rendezvous order as 1-based positions in that server
--- list ("2 3 1", highest weight first), the server the agent knows the room on ('' if none); or 't', room, epoch,
+-- list ("2 3 1", highest weight first), the server the agent knows the room on ('' if none, '?' to be told
+-- 'unknown'; see join); or 't', room, epoch,
 -- player hash, '', ''.
 -- Returns 8 values per entry, in order: a join's {decision, server, reason, load, capacity, epoch, arrival counted,
 -- fallback}; a touch's {still valid, arrival counted, the room's fallback, '', '', '', '', ''}.

@@ -3,6 +3,7 @@ package io.roomrouter.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.roomrouter.placement.JoinRequest;
+import io.roomrouter.placement.TableHint;
 import io.roomrouter.spop.SpopMessage;
 import io.roomrouter.spop.SpopMessage.Arg;
 import io.roomrouter.spop.TypedData;
@@ -59,6 +60,22 @@ class JoinMessageTest {
         assertThat(parsed.problem()).isEqualTo("size 11 (expected: 1 to 10)");
         assertThat(JoinMessage.parse(message(new Arg("room", str("r1")), new Arg("backend", str("b")),
                 new Arg("size", TypedData.Int.int64(10))), 10, 10).request()).isPresent();
+    }
+
+    @Test
+    void readsWhetherHaproxysTableHasTheRoom() {
+        assertThat(hint(new TypedData.Bool(true))).isEqualTo(TableHint.IN_TABLE);
+        assertThat(hint(new TypedData.Bool(false))).isEqualTo(TableHint.NOT_IN_TABLE);
+        assertThat(hint(TypedData.NULL)).isEqualTo(TableHint.NOT_SENT);
+        assertThat(JoinMessage.parse(message(new Arg("room", str("r1")), new Arg("backend", str("b"))), 10, 10)
+                .request().orElseThrow().table()).isEqualTo(TableHint.NOT_SENT);
+        assertThat(problem(new Arg("room", str("r1")), new Arg("backend", str("b")),
+                new Arg("in_table", str("yes")))).isEqualTo("in_table is str (expected: boolean)");
+    }
+
+    private static TableHint hint(TypedData value) {
+        return JoinMessage.parse(message(new Arg("room", str("r1")), new Arg("backend", str("b")),
+                new Arg("in_table", value)), 10, 10).request().orElseThrow().table();
     }
 
     @Test

@@ -11,6 +11,7 @@ import io.roomrouter.placement.Placement;
 import io.roomrouter.placement.Reasons;
 import io.roomrouter.placement.ServerState;
 import io.roomrouter.placement.ServerStatus;
+import io.roomrouter.placement.TableHint;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -127,6 +128,21 @@ class MemoryRoomStoreAdoptionTest {
         assertThat(placed.decision()).isEqualTo(Decision.PLACED);
         assertThat(placed.server()).contains("game2");
         assertThat(table.asked).containsExactly("r1");
+    }
+
+    @Test
+    void aRoomHaproxySaysItsTableLacksIsPlacedWithoutALookupAndOneItHasIsLookedUp() {
+        BackendSnapshot servers = snapshot(up("game1", 100, 50), up("game2", 100, 0));
+        table.put("r1", "game1", 0); // an entry HAProxy had not when it sent the join: not asked for
+
+        Placement placed = store.join(new JoinRequest("r1", BE, 10, Optional.of("p1"), Optional.empty(),
+                TableHint.NOT_IN_TABLE), servers).toCompletableFuture().join();
+        Placement adopted = store.join(new JoinRequest("r2", BE, 10, Optional.of("p1"), Optional.empty(),
+                TableHint.IN_TABLE), servers).toCompletableFuture().join();
+
+        assertThat(placed.server()).contains("game2");
+        assertThat(adopted.server()).contains("game2"); // the table lacks r2 after all: placed
+        assertThat(table.asked).containsExactly("r2");
     }
 
     @Test

@@ -65,6 +65,9 @@ final class SharedCpuBench {
     private static final class Tally {
         final List<SharedRun> runs = new ArrayList<>();
         final DecisionLatency latency = new DecisionLatency(GAME_BACKEND);
+        // The paced phase's decisions apart: the latency at a steady rate the stack can carry, where the workloads'
+        // 100 players re-joining as fast as they are answered keep both cores busy.
+        final DecisionLatency pacedLatency = new DecisionLatency(GAME_BACKEND);
         final Map<String, List<CpuCost>> cpu = new LinkedHashMap<>();
         final List<String> failures = new ArrayList<>();
     }
@@ -159,14 +162,14 @@ final class SharedCpuBench {
             List<TimedCrowd.Route> paced =
                     SharedWorkloads.lobbies(stack, "paced", rooms, ROOM_SIZE, CPU_ROOMS_AT_ONCE);
             // Twice the players' threads: a join that waits for a thread is a join late, not one offered later.
-            addCpu(tally, "paced", variant, round, measureCpu(stack, redis, () -> {
+            addCpu(tally, "paced", variant, round, measureCpu(stack, redis, tally.pacedLatency, () -> {
                 PacedJoins.Outcome o =
                         PacedJoins.run(paced, settings.sharedJoinsPerSecond(), 2 * PLAYERS_AT_ONCE);
                 return new Load(paced.size(), o.players().stream().filter(p -> !p.decision().isEmpty()).count(),
                         o.seconds());
             }));
             List<TimedCrowd.Route> flat = SharedWorkloads.lobbies(stack, "sat", rooms, ROOM_SIZE, CPU_ROOMS_AT_ONCE);
-            addCpu(tally, "saturation", variant, round, measureCpu(stack, redis, () -> {
+            addCpu(tally, "saturation", variant, round, measureCpu(stack, redis, null, () -> {
                 long began = System.nanoTime();
                 List<TimedCrowd.Timed> all = crowd.join(flat, Crowd.Presence.LEAVE);
                 return new Load(flat.size(), answered(all), (System.nanoTime() - began) / 1e9);
@@ -193,12 +196,18 @@ final class SharedCpuBench {
         System.out.println("[shared] " + run.row());
     }
 
-    private static CpuCost measureCpu(Stack stack, RedisProcess redis, Phase phase) throws Exception {
+    // latency, when not null, gets the phase's decision times.
+    private static CpuCost measureCpu(Stack stack, RedisProcess redis, DecisionLatency latency, Phase phase)
+            throws Exception {
         List<Integer> mark = logMark(stack);
         double agentBefore = agentCpuSeconds(stack);
         double redisBefore = redis.cpuSeconds();
         Load load = phase.run();
-        long decisions = gameDecisions(settledLines(stack, mark, load.answered())).count();
+        List<String> lines = settledLines(stack, mark, load.answered());
+        if (latency != null) {
+            latency.add(lines);
+        }
+        long decisions = gameDecisions(lines).count();
         // Read once the decision lines are written: the agent's log thread is part of what a decision costs.
         double agentCpu = agentCpuSeconds(stack) - agentBefore;
         double redisCpu = redis.cpuSeconds() - redisBefore;
@@ -293,6 +302,16 @@ final class SharedCpuBench {
             results.add(new Figure(prefix + decision + ".p99.9", tally.latency.percentileMillis(decision, 99.9),
                     "ms", "<= 5 ms", how));
         }
+        for (String decision : List.of("placed", "sticky")) {
+            String how = tally.pacedLatency.count(decision) + " " + decision + " decisions of the paced phase ("
+                    + settings.sharedJoinsPerSecond() + " joins/s offered), every run, as the agents logged them";
+            results.add(new Figure(prefix + "paced." + decision + ".p50",
+                    tally.pacedLatency.percentileMillis(decision, 50), "ms", "", how));
+            results.add(new Figure(prefix + "paced." + decision + ".p99",
+                    tally.pacedLatency.percentileMillis(decision, 99), "ms", "", how));
+            results.add(new Figure(prefix + "paced." + decision + ".p99.9",
+                    tally.pacedLatency.percentileMillis(decision, 99.9), "ms", "<= 5 ms", how));
+        }
         for (String phase : PHASES) {
             List<CpuCost> costs = tally.cpu.getOrDefault(phase, List.of());
             String name = prefix + "agent_cpu_per_1000." + phase;
@@ -329,16 +348,18 @@ final class SharedCpuBench {
         System.out.println();
         System.out.println("| agent JVM flags | runs (alternate, race) | split (alternate, race) | retry"
                 + " | not answered in time | placed p50/p99/p99.9 ms | sticky p50/p99/p99.9 ms"
+                + " | paced placed p50/p99/p99.9 ms | paced sticky p50/p99/p99.9 ms"
                 + " | agent CPU s/1000 paced | at saturation |");
-        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         tallies.forEach((variant, tally) -> {
             List<SharedRun> runs = tally.runs;
-            System.out.printf(Locale.ROOT, "| %s | %d, %d | %d, %d | %d | %d | %s | %s | %s | %s |%n",
+            System.out.printf(Locale.ROOT, "| %s | %d, %d | %d, %d | %d | %d | %s | %s | %s | %s | %s | %s |%n",
                     variant.label(), count(runs, "alternate"), count(runs, "race"),
                     split(runs, "alternate"), split(runs, "race"),
                     runs.stream().mapToLong(r -> r.decided("retry")).sum(),
                     runs.stream().mapToLong(r -> r.decided("none")).sum(),
                     percentiles(tally.latency, "placed"), percentiles(tally.latency, "sticky"),
+                    percentiles(tally.pacedLatency, "placed"), percentiles(tally.pacedLatency, "sticky"),
                     cpuPerThousand(tally, "paced"), cpuPerThousand(tally, "saturation"));
         });
     }

@@ -33,10 +33,23 @@ class RedisRestartIT {
     /** Players {@code p<from>..p<to>} of every room, each through one proxy or the other, alternating. */
     private static RoomReport join(Stack stack, TimedCrowd crowd, int from, int to)
             throws InterruptedException {
+        return join(stack, crowd, from, to, (room, player) -> (room + player) % 2);
+    }
+
+    /** Which proxy player {@code p<player>} of {@code room<room>} joins through. */
+    @FunctionalInterface
+    private interface Via {
+        int proxy(int room, int player);
+    }
+
+    /** Players {@code p<from>..p<to>} of every room, each through the proxy {@code via} names. */
+    private static RoomReport join(Stack stack, TimedCrowd crowd, int from, int to, Via via)
+            throws InterruptedException {
         List<TimedCrowd.Route> routes = new ArrayList<>();
         for (int p = from; p <= to; p++) {
             for (int r = 1; r <= ROOMS; r++) {
-                routes.add(new TimedCrowd.Route(stack.proxy((r + p) % 2).frontend(), new Join("room" + r, "p" + p)));
+                routes.add(new TimedCrowd.Route(stack.proxy(via.proxy(r, p)).frontend(),
+                        new Join("room" + r, "p" + p)));
             }
         }
         List<TimedCrowd.Timed> joined = crowd.join(routes, Crowd.Presence.LEAVE);
@@ -132,6 +145,47 @@ class RedisRestartIT {
 
             assertNoRoomMoved(test, hashed, join(stack, crowd, 4, 6), what);
         }
+    }
+
+    @Test
+    void roomsBegunThroughAProxyWhoseAgentAloneIsAwayStayWhereTheyBegan(TestInfo test) throws Exception {
+        try (RedisProcess redis = RedisProcess.start(TestLogs.dir(test));
+                Stack stack = stack(test, redis);
+                TimedCrowd crowd = new TimedCrowd(8)) {
+            Stack.Proxy lonely = stack.proxy(0);
+            lonely.agent().kill();
+            lonely.haproxy().awaitServerStatus(Stack.AGENT_BACKEND, Stack.AGENT_SERVER, "DOWN", AGENT_STATE_WITHIN);
+
+            // The first player of every room through the proxy without an agent: hashed, and remembered by its table,
+            // which the peers share; Redis hears nothing of these rooms.
+            Map<String, String> hashed = homes(join(stack, crowd, 1, 1, (room, player) -> 0));
+            assertThat(new HashSet<>(hashed.values())).as("hashing spread the rooms").hasSizeGreaterThan(1);
+            awaitTable(stack.proxy(1), hashed);
+
+            // The next players through the other proxy, whose agent answers from Redis: Redis does not have the rooms,
+            // HAProxy says its table does, and the agent asks the table.
+            RoomReport other = join(stack, crowd, 2, 3, (room, player) -> 1);
+            TestLogs.report(test, "through the proxy with its agent: " + other.summary());
+            assertThat(other.splitRooms()).isEmpty();
+            assertThat(other.rooms()).allSatisfy(room -> assertThat(room.home()).as("home of %s", room.room())
+                    .isEqualTo(hashed.get(room.room())));
+
+            lonely.agent().restart();
+            stack.awaitAgentUp(lonely);
+            stack.awaitInventoryRefresh();
+            assertNoRoomMoved(test, hashed, join(stack, crowd, 4, 6), "after the lonely agent came back");
+        }
+    }
+
+    /** Until {@code proxy}'s stick table has every room of {@code rooms} on its server (peers push within ms). */
+    private static void awaitTable(Stack.Proxy proxy, Map<String, String> rooms) throws InterruptedException {
+        long deadline = System.nanoTime() + AGENT_STATE_WITHIN.toNanos();
+        while (!proxy.haproxy().stickTable(Stack.GAME_BACKEND).entrySet().containsAll(rooms.entrySet())
+                && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(proxy.haproxy().stickTable(Stack.GAME_BACKEND)).as("%s's table", proxy)
+                .containsAllEntriesOf(rooms);
     }
 
     @Test

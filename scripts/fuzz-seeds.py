@@ -85,11 +85,12 @@ def message(name, *args):
     return s(name) + bytes([len(args)]) + b"".join(s(n) + v for n, v in args)
 
 
-def room_join(room=string("r42"), backend=string("be_game"), size=NULL, player=string("p7"), client=ipv4(10, 1, 2, 3)):
+def room_join(room=string("r42"), backend=string("be_game"), size=NULL, player=string("p7"), client=ipv4(10, 1, 2, 3),
+              in_table=FALSE):
     # the reference room-router.spoe.conf: args room=urlp(room) backend=be_name size=urlp_val(size) player=urlp(player)
-    # client=src
+    # client=src in_table=urlp(room),in_table(be_game)
     return message("room-join", ("room", room), ("backend", backend), ("size", size), ("player", player),
-                   ("client", client))
+                   ("client", client), ("in_table", in_table))
 
 
 def set_var(name, value, scope=2):
@@ -199,6 +200,7 @@ TYPED = {
 JOIN = {
     "room-join": room_join(),
     "room-join-size": room_join(size=int64(4)),
+    "room-join-in-table": room_join(in_table=TRUE),
     "room-join-no-player": room_join(player=NULL),
     "room-join-uint32-size": room_join(size=uint32(8)),
     "room-join-after-other-message": message("other", ("a", string("b"))) + room_join(room=string("r7")),

@@ -2,6 +2,7 @@ package io.roomrouter.agent;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.roomrouter.placement.JoinRequest;
+import io.roomrouter.placement.TableHint;
 import io.roomrouter.spop.FuzzLedger;
 import io.roomrouter.spop.Notify;
 import io.roomrouter.spop.SpopFrame;
@@ -20,9 +21,9 @@ import org.junit.jupiter.api.AfterAll;
  * not from the parser: a join is accepted exactly when room and backend are strings of 1 to 64 characters from
  * {@code [A-Za-z0-9._:-]}, size is absent, NULL or an integer from 1 to {@code --max-room-size} (by default
  * {@code --room-size}, 10), player is absent, NULL or such a string, and client is absent, NULL, an address, an
- * integer, a string of 1 to 128 characters or 1 to 64 bytes; an accepted join carries those values; a refused one
- * has a reason of printable ASCII only (it goes into the ACK and the log line, so no client byte may reach it raw)
- * and never throws.
+ * integer, a string of 1 to 128 characters or 1 to 64 bytes, and in_table is absent, NULL or a boolean; an
+ * accepted join carries those values; a refused one has a reason of printable ASCII only (it goes into the ACK and
+ * the log line, so no client byte may reach it raw) and never throws.
  */
 class JoinMessageFuzzTest {
     private static final FuzzLedger LEDGER = new FuzzLedger(JoinMessageFuzzTest.class, "roomJoin");
@@ -104,7 +105,16 @@ class JoinMessageFuzzTest {
         } else {
             return Optional.empty();
         }
-        return Optional.of(new JoinRequest(room.get(), backend.get(), roomSize, playerId, clientId));
+        TypedData inTable = message.arg("in_table").orElse(TypedData.NULL);
+        TableHint table;
+        if (inTable instanceof TypedData.Null) {
+            table = TableHint.NOT_SENT;
+        } else if (inTable instanceof TypedData.Bool b) {
+            table = b.value() ? TableHint.IN_TABLE : TableHint.NOT_IN_TABLE;
+        } else {
+            return Optional.empty();
+        }
+        return Optional.of(new JoinRequest(room.get(), backend.get(), roomSize, playerId, clientId, table));
     }
 
     private static Optional<String> id(Optional<TypedData> value) {

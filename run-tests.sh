@@ -9,9 +9,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # chromium: StatusPageIT loads the agent's status page in it, headless. systemd-analyze: SystemdUnitTest checks
-# packaging/room-router.service with it (no running systemd needed).
+# packaging/room-router.service with it (no running systemd needed). openssl: RedisTlsAclIT makes its certificates.
 packages=(haproxy:haproxy redis-server:redis-server wrk:wrk java:openjdk-17-jdk-headless mvn:maven chromium:chromium
-    systemd-analyze:systemd)
+    systemd-analyze:systemd openssl:openssl)
 # ComposeFileTest runs `config -q` on docker/compose.yaml wherever a Docker client exists; that needs no Docker
 # daemon. Debian's docker-compose (v1) stands in for a client without the compose plugin.
 if command -v docker >/dev/null && ! docker compose version >/dev/null 2>&1; then

@@ -262,9 +262,12 @@ final class Agent implements AutoCloseable {
         if (options.redis().isEmpty()) {
             return new MemoryRoomStore(lifetimes, bounds(options), System::currentTimeMillis, table);
         }
+        Optional<String> password = options.redisPasswordFile().map(RedisFiles::password);
+        options.redisCaFile().ifPresent(RedisFiles::checkCa);
         RedisSettings settings;
         try {
-            settings = new RedisSettings(options.redis().get(), options.redisPrefix(), options.redisTimeout());
+            settings = new RedisSettings(options.redis().get(), options.redisPrefix(), options.redisTimeout(),
+                    password, options.redisCaFile());
         } catch (IllegalArgumentException e) {
             throw new OptionsException("--redis: " + e.getMessage());
         }

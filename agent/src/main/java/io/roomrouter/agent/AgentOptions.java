@@ -30,6 +30,8 @@ record AgentOptions(
         Optional<String> redis,
         String redisPrefix,
         Duration redisTimeout,
+        Optional<Path> redisPasswordFile,
+        Optional<Path> redisCaFile,
         Optional<HostAndPort> admin,
         Optional<Path> adminTokenFile,
         int warmupJoins) {
@@ -70,6 +72,10 @@ record AgentOptions(
             "  --redis-timeout DUR         longest a join waits for Redis (default 50ms; keep it well below HAProxy's",
             "                              timeout processing); past it a known room keeps its server and a new",
             "                              room is refused for now (decision retry: HAProxy answers 503)",
+            "  --redis-password-file PATH  a file holding the Redis password (of the URI's user: rediss://rr@host),",
+            "                              so that it shows in no command line; the URI then carries none",
+            "  --redis-ca-file PATH        PEM certificates a rediss:// server's certificate must chain to",
+            "                              (default: the JVM's trust store)",
             "",
             "Agent:",
             "  --listen HOST:PORT          the SPOP listener (default 127.0.0.1:12345, loopback only)",
@@ -146,6 +152,8 @@ record AgentOptions(
         private String redis;
         private String redisPrefix = "rr";
         private Duration redisTimeout = RedisSettings.DEFAULT_TIMEOUT;
+        private Path redisPasswordFile;
+        private Path redisCaFile;
         private HostAndPort admin;
         private Path adminTokenFile;
         private int warmupJoins = 2000;
@@ -172,6 +180,8 @@ record AgentOptions(
                 case "--redis" -> redis = nonEmpty(flag, value);
                 case "--redis-prefix" -> redisPrefix = nonEmpty(flag, value);
                 case "--redis-timeout" -> redisTimeout = positive(flag, value);
+                case "--redis-password-file" -> redisPasswordFile = Path.of(nonEmpty(flag, value));
+                case "--redis-ca-file" -> redisCaFile = Path.of(nonEmpty(flag, value));
                 case "--admin" -> admin = HostAndPort.parse(flag, value);
                 case "--admin-token-file" -> adminTokenFile = Path.of(nonEmpty(flag, value));
                 case "--warmup-joins" -> warmupJoins = integer(flag, value, 0, 100_000);
@@ -194,6 +204,10 @@ record AgentOptions(
             if (maxSize < roomSize) {
                 throw new OptionsException("--max-room-size: " + maxSize + " (expected: >= --room-size " + roomSize
                         + ")");
+            }
+            if (redis == null && (redisPasswordFile != null || redisCaFile != null)) {
+                throw new OptionsException((redisPasswordFile != null ? "--redis-password-file" : "--redis-ca-file")
+                        + ": given without --redis (expected: --redis URI too)");
             }
             if (adminTokenFile != null && admin == null) {
                 throw new OptionsException("--admin-token-file: given without --admin (expected: both, or neither)");
@@ -218,6 +232,8 @@ record AgentOptions(
                     Optional.ofNullable(redis),
                     redisPrefix,
                     redisTimeout,
+                    Optional.ofNullable(redisPasswordFile),
+                    Optional.ofNullable(redisCaFile),
                     Optional.ofNullable(admin),
                     Optional.ofNullable(adminTokenFile),
                     warmupJoins);
@@ -279,7 +295,9 @@ record AgentOptions(
                 + " idle-timeout=" + DurationFlag.format(idleTimeout)
                 + " max-connections=" + maxConnections
                 + " store=" + redis.map(r -> "redis " + RedisUris.redact(r) + " prefix=" + redisPrefix
-                        + " timeout=" + DurationFlag.format(redisTimeout)).orElse("memory")
+                        + " timeout=" + DurationFlag.format(redisTimeout)
+                        + redisPasswordFile.map(file -> " password-file=" + file).orElse("")
+                        + redisCaFile.map(file -> " ca-file=" + file).orElse("")).orElse("memory")
                 + " admin=" + admin.map(HostAndPort::toString).orElse("off")
                 + adminTokenFile.map(file -> " admin-token-file=" + file).orElse("")
                 + " warmup-joins=" + warmupJoins;

@@ -5,6 +5,7 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -24,6 +25,7 @@ import io.netty.util.concurrent.EventExecutorGroup;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -77,19 +79,23 @@ record RedisLinks(
                                 .count(3)
                                 .build())
                         .build())
+                .sslOptions(sslOptions(settings))
                 .build();
         AbstractRedisClient created = null;
         try {
             if (settings.cluster()) {
-                RedisClusterClient client =
-                        RedisClusterClient.create(resources, RedisClusterURIUtil.toRedisURIs(settings.clusterUri()));
+                List<RedisURI> seeds = RedisClusterURIUtil.toRedisURIs(settings.clusterUri());
+                seeds.forEach(seed -> authenticate(seed, settings));
+                RedisClusterClient client = RedisClusterClient.create(resources, seeds);
                 created = client;
                 client.setOptions(ClusterClientOptions.builder(options).build());
                 StatefulRedisClusterConnection<String, String> connection = client.connect(StringCodec.UTF8);
                 return new RedisLinks(
                         resources, client, connection, connection.async(), client.connectPubSub(StringCodec.UTF8));
             }
-            RedisClient client = RedisClient.create(resources, RedisURI.create(settings.uri()));
+            RedisURI uri = RedisURI.create(settings.lettuceUri());
+            authenticate(uri, settings);
+            RedisClient client = RedisClient.create(resources, uri);
             created = client;
             client.setOptions(options);
             StatefulRedisConnection<String, String> connection = client.connect(StringCodec.UTF8);
@@ -102,6 +108,19 @@ record RedisLinks(
             resources.shutdown(0, 1, TimeUnit.SECONDS);
             throw e;
         }
+    }
+
+    // The settings' own password (read from a file), for their user or the default one.
+    private static void authenticate(RedisURI uri, RedisSettings settings) {
+        settings.password().ifPresent(password -> settings.user().ifPresentOrElse(
+                user -> uri.setAuthentication(user, password), () -> uri.setAuthentication(password)));
+    }
+
+    // The JVM's trust store, or only the certificates of the settings' CA file.
+    private static SslOptions sslOptions(RedisSettings settings) {
+        SslOptions.Builder ssl = SslOptions.builder().jdkSslProvider();
+        settings.trustedCa().ifPresent(ca -> ssl.trustManager(ca.toFile()));
+        return ssl.build();
     }
 
     /**

@@ -3,9 +3,11 @@ package io.roomrouter.store;
 import io.lettuce.core.RedisURI;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -16,8 +18,14 @@ import java.util.Set;
  * {@code rediss://} URI that lists several comma-separated hosts is a Redis Cluster seed list. {@code prefix}
  * starts every key; {@code timeout} is the longest a join waits for Redis before it is answered without it (see
  * {@link RedisRoomStore}), and must stay well below HAProxy's {@code timeout processing}.
+ *
+ * <p>{@code password}, when given ({@code --redis-password-file}), is the password of the URI's user (an ACL user:
+ * {@code rediss://rr@host:6380/0}), or of the default user when the URI names none; the URI then carries no password,
+ * so that none shows in {@code ps} or a unit file. {@code trustedCa}, when given ({@code --redis-ca-file}), is the PEM
+ * file of the certificates a {@code rediss://} server's certificate must chain to, instead of the JVM's trust store.
  */
-public record RedisSettings(String uri, String prefix, Duration timeout) {
+public record RedisSettings(String uri, String prefix, Duration timeout, Optional<String> password,
+        Optional<Path> trustedCa) {
     public static final String DEFAULT_PREFIX = "rr";
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(50);
     private static final Duration MAX_TIMEOUT = Duration.ofSeconds(10);
@@ -32,11 +40,22 @@ public record RedisSettings(String uri, String prefix, Duration timeout) {
         Objects.requireNonNull(uri, "uri");
         Objects.requireNonNull(prefix, "prefix");
         Objects.requireNonNull(timeout, "timeout");
+        Objects.requireNonNull(password, "password");
+        Objects.requireNonNull(trustedCa, "trustedCa");
         checkUri(uri);
+        if (password.isPresent() && userInfo(uri).contains(":")) {
+            throw new IllegalArgumentException("redis uri: " + redact(uri)
+                    + " carries a password, and a password file gives one too (expected: one of them)");
+        }
         checkPrefix(prefix);
         if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(MAX_TIMEOUT) > 0) {
             throw new IllegalArgumentException("redis timeout: " + timeout + " (expected: > 0 and <= " + MAX_TIMEOUT + ")");
         }
+    }
+
+    /** Settings without a password of their own (the URI may carry one) or a CA file of their own. */
+    public RedisSettings(String uri, String prefix, Duration timeout) {
+        this(uri, prefix, timeout, Optional.empty(), Optional.empty());
     }
 
     /** Settings with the default prefix and timeout. */
@@ -56,7 +75,27 @@ public record RedisSettings(String uri, String prefix, Duration timeout) {
 
     @Override
     public String toString() {
-        return "RedisSettings[uri=" + redactedUri() + ", prefix=" + prefix + ", timeout=" + timeout + "]";
+        return "RedisSettings[uri=" + redactedUri() + ", prefix=" + prefix + ", timeout=" + timeout
+                + password.map(p -> ", password=***").orElse("") + trustedCa.map(ca -> ", trustedCa=" + ca).orElse("")
+                + "]";
+    }
+
+    /**
+     * The URI as Lettuce is given it: with a password of the settings' own, without its user-info (Lettuce would
+     * read a lone user name as a password); the user goes with the password ({@link #user}).
+     */
+    String lettuceUri() {
+        if (password.isEmpty() || userInfo(uri).isEmpty()) {
+            return uri;
+        }
+        int start = uri.indexOf("://") + 3;
+        return uri.substring(0, start) + uri.substring(uri.indexOf('@', start) + 1);
+    }
+
+    /** The ACL user the settings' own password is for: the URI's user-info; empty for the default user. */
+    Optional<String> user() {
+        String user = userInfo(uri);
+        return password.isEmpty() || user.isEmpty() ? Optional.empty() : Optional.of(user);
     }
 
     private static void checkUri(String uri) {
@@ -116,6 +155,20 @@ public record RedisSettings(String uri, String prefix, Duration timeout) {
         return authority.substring(authority.lastIndexOf('@') + 1);
     }
 
+    // The part before '@' of the (first) host, empty when there is none.
+    private static String userInfo(String uri) {
+        String rest = uri.substring(uri.indexOf("://") + 3);
+        int end = rest.length();
+        for (char c : new char[] {'/', '?', '#'}) {
+            int i = rest.indexOf(c);
+            if (i >= 0 && i < end) {
+                end = i;
+            }
+        }
+        int at = rest.substring(0, end).lastIndexOf('@');
+        return at < 0 ? "" : rest.substring(0, at);
+    }
+
     private static String redact(String uri) {
         int at = uri.indexOf('@');
         int start = uri.indexOf("://");
@@ -131,7 +184,7 @@ public record RedisSettings(String uri, String prefix, Duration timeout) {
     /** The cluster seed list as {@link URI}, for Lettuce's cluster client. */
     URI clusterUri() {
         try {
-            return new URI(uri);
+            return new URI(lettuceUri());
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException("redis uri: " + redactedUri() + " (" + e.getMessage() + ")", e);
         }

@@ -3,7 +3,9 @@ package io.roomrouter.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class RedisSettingsTest {
@@ -14,6 +16,33 @@ class RedisSettingsTest {
         assertThat(RedisSettings.of("rediss://:secret@cache.example:6380/2").cluster()).isFalse();
         assertThat(RedisSettings.of("redis-sentinel://s1:26379,s2:26379/0#mymaster").cluster()).isFalse();
         assertThat(RedisSettings.of("redis://n1:7000,n2:7001,n3:7002").cluster()).isTrue();
+    }
+
+    @Test
+    void aPasswordOfTheirOwnGoesToTheUrisUserWhomLettuceIsNotToldOfInTheUri() {
+        RedisSettings user = new RedisSettings("rediss://rr@127.0.0.1:6380/0", "rr", Duration.ofMillis(50),
+                Optional.of("pw"), Optional.of(Path.of("/etc/ca.pem")));
+        assertThat(user.lettuceUri()).isEqualTo("rediss://127.0.0.1:6380/0");
+        assertThat(user.user()).contains("rr");
+        assertThat(user.toString()).doesNotContain("pw").contains("password=***").contains("trustedCa=/etc/ca.pem");
+
+        RedisSettings defaultUser = new RedisSettings("redis://cache:6379/0", "rr", Duration.ofMillis(50),
+                Optional.of("pw"), Optional.empty());
+        assertThat(defaultUser.lettuceUri()).isEqualTo("redis://cache:6379/0");
+        assertThat(defaultUser.user()).isEmpty();
+
+        RedisSettings inline = RedisSettings.of("redis://:inline@cache:6379/0");
+        assertThat(inline.lettuceUri()).isEqualTo("redis://:inline@cache:6379/0");
+        assertThat(inline.user()).isEmpty();
+    }
+
+    @Test
+    void rejectsAPasswordInTheUriAndOneOfTheirOwn() {
+        assertThatThrownBy(() -> new RedisSettings("redis://rr:inline@cache:6379/0", "rr", Duration.ofMillis(50),
+                Optional.of("pw"), Optional.empty()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("redis uri: redis://***@cache:6379/0 carries a password, and a password file gives one"
+                        + " too (expected: one of them)");
     }
 
     @Test

@@ -341,7 +341,7 @@ final class RedisJoinBatcher {
 
     /** One join or touch of a batch: its five script arguments and its outcome. */
     static final class Entry {
-        private final String kind;
+        private final ScriptOp op;
         private final String room;
         private final String second;
         private final String playerHash;
@@ -354,9 +354,9 @@ final class RedisJoinBatcher {
         // Set by the bound's timer thread, read by take() under the queue's lock.
         private volatile boolean expired;
 
-        private Entry(String kind, String room, String second, String playerHash, String order, String claim,
+        private Entry(ScriptOp op, String room, String second, String playerHash, String order, String claim,
                 List<ServerStatus> servers, Outcome outcome) {
-            this.kind = kind;
+            this.op = op;
             this.room = Objects.requireNonNull(room, "room");
             this.second = second;
             this.playerHash = playerHash;
@@ -383,30 +383,30 @@ final class RedisJoinBatcher {
          */
         static Entry join(String room, int size, String playerHash, List<ServerStatus> servers, String claim,
                 boolean mayOpen, Outcome outcome) {
-            return new Entry(mayOpen ? "j" : "n", room, Integer.toString(size), playerHash,
-                    RedisLayout.rendezvousPositions(room, servers), claim, List.copyOf(servers), outcome);
+            return new Entry(mayOpen ? ScriptOp.JOIN : ScriptOp.JOIN_EXISTING_ONLY, room, Integer.toString(size),
+                    playerHash, RedisLayout.rendezvousPositions(room, servers), claim, List.copyOf(servers), outcome);
         }
 
         /** A join answered from the cache: keeps the room alive and counts the arrival if its epoch still holds. */
         static Entry touch(String room, String epoch, String playerHash, Outcome outcome) {
-            return new Entry("t", room, epoch, playerHash, "", "", null, outcome);
+            return new Entry(ScriptOp.TOUCH, room, epoch, playerHash, "", "", null, outcome);
         }
 
         /** The room ended: a step of its own, after every entry queued before it. */
         static Entry release(String room, Outcome outcome) {
-            return new Entry("r", room, "", "", "", "", null, outcome);
+            return new Entry(ScriptOp.RELEASE, room, "", "", "", "", null, outcome);
         }
 
         boolean isJoin() {
-            return servers != null;
+            return op.isJoin();
         }
 
         boolean isRelease() {
-            return kind.equals("r");
+            return op == ScriptOp.RELEASE;
         }
 
         boolean isTouch() {
-            return kind.equals("t");
+            return op == ScriptOp.TOUCH;
         }
 
         String room() {
@@ -418,7 +418,7 @@ final class RedisJoinBatcher {
          * claim}, a touch's {@code t room epoch player '' ''}.
          */
         void addArgs(List<String> args) {
-            args.add(kind);
+            args.add(op.wire());
             args.add(room);
             args.add(second);
             args.add(playerHash);

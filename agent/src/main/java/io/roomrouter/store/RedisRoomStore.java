@@ -18,12 +18,11 @@ import io.roomrouter.placement.Reasons;
 import io.roomrouter.placement.ServerState;
 import io.roomrouter.placement.ServerStatus;
 import io.roomrouter.placement.TableHint;
+import io.roomrouter.store.RedisRoomCache.KnownRoom;
+import io.roomrouter.store.RedisRoomCache.RoomId;
 import java.net.SocketAddress;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -31,21 +30,20 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Room placement shared by every agent through Redis: an atomic script step decides and reserves first joins, those
  * of one backend that arrive while earlier steps are under way together ({@link RedisJoinBatcher}); live load is the
- * sum of what every agent publishes; a local cache answers joins to known rooms.
+ * sum of what every agent publishes ({@link RedisLoadPublisher}); a local cache answers joins to known rooms
+ * ({@link RedisRoomCache}). This class ties them together and answers joins.
  *
  * <p>Threads. {@link #join} and {@link #release} run on the caller's thread (a Netty event loop) only to read
  * the cache and queue or send a command; they never block. Lettuce does its I/O on one event loop given at start
@@ -60,14 +58,12 @@ import org.slf4j.LoggerFactory;
  * not placed gets {@link Decision#RETRY} and no server, since any server named without Redis may be another than
  * the one Redis gives the room, through this agent's queued request or another agent's, and the room would split.
  * Once Redis is found silent or disconnected ({@link RedisWatch}) such joins are answered at once and nothing more
- * is queued for it. When it answers again, every room the agent knows is offered to it ({@link RedisReconciler}):
+ * is queued for it. When it answers again, every room the agent knows is offered to it ({@link RedisReconciliations}):
  * Redis may have lost them.
  */
 public final class RedisRoomStore implements RoomStore {
     /** How often each agent publishes its HAProxy's load. */
     static final Duration PUBLISH_INTERVAL = Duration.ofMillis(200);
-    /** An agent whose last publication is older than this no longer counts. */
-    static final Duration HEARTBEAT_TTL = Duration.ofSeconds(2);
     /** The longest a cached answer stands without Redis confirming it, in case an invalidation was lost. */
     static final Duration CACHE_TTL = Duration.ofSeconds(1);
     /**
@@ -82,15 +78,6 @@ public final class RedisRoomStore implements RoomStore {
      * joins are answered at once without Redis; a burst that size is far past what players make.
      */
     static final int QUEUED_JOINS = 16 * BATCH_ENTRIES;
-    /**
-     * Bounds of how often rooms idle past their timeout are dropped from the agent's knowledge (they answer nothing
-     * meanwhile): a tenth of the idle timeout, so that a forgotten room has lingered at most 10 % past it. Each pass
-     * walks every known room: every 5 s, that walk was a tenth of the agent's CPU with a million rooms known.
-     */
-    private static final Duration MIN_FORGET_INTERVAL = Duration.ofSeconds(5);
-    private static final Duration MAX_FORGET_INTERVAL = Duration.ofMinutes(5);
-    /** Failed publications are logged at most this often. */
-    private static final long WARN_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private static final Logger log = LoggerFactory.getLogger(RedisRoomStore.class);
 
@@ -99,53 +86,30 @@ public final class RedisRoomStore implements RoomStore {
     private final RoomBounds bounds;
     private final PendingClients pendingClients;
     private final RoomLimitLog limitLog = new RoomLimitLog();
-    private final ServerInventory inventory;
-    private final String agentId;
     private final Clock clock;
     private final RedisLinks links;
     private final RedisScript script;
     private final RedisLayout layout;
     private final RedisWatch watch;
+    private final RedisCalls calls;
+    private final RedisLoadPublisher publisher;
+    private final RedisRoomCache cache;
+    private final RedisReconciliations reconciliations;
     private final RedisRoomQueries queries;
     private final ScheduledThreadPoolExecutor timer;
     // Lettuce's I/O and the joins' time bounds; shut down by close() only when the store made it itself.
     private final EventLoop loop;
     private final EventLoopGroup ownLoop;
     private final Map<String, RedisJoinBatcher> batchers = new ConcurrentHashMap<>();
-    private final Map<RoomId, KnownRoom> known = new ConcurrentHashMap<>();
-    private final ConcurrentLinkedQueue<Arrival> arrivals = new ConcurrentLinkedQueue<>();
-    // Arrivals waiting to be confirmed, per backend, in about the order they came; only publishNow reads and writes
-    // them, holding the map's lock (the rr-redis thread, or a test).
-    private final Map<String, ArrayDeque<Arrival>> waiting = new HashMap<>();
-    // Bumped whenever a connection drops: invalidations may have been missed, so older cache entries are not
-    // trusted for the fast path (they still serve as knowledge while Redis is away).
-    private final AtomicLong generation = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final AtomicLong cacheHits = new AtomicLong();
-    private final AtomicLong invalidations = new AtomicLong();
     private final AtomicLong answeredWithoutRedis = new AtomicLong();
     // Since the start, for metrics: answeredWithoutRedis is reset by each reconciliation's log line.
     private final AtomicLong degradedAnswers = new AtomicLong();
-    private final AtomicLong reconciliations = new AtomicLong();
-    private final AtomicLong roomsAdopted = new AtomicLong();
-    private final AtomicLong roomsKept = new AtomicLong();
-    private final AtomicLong roomsConflicting = new AtomicLong();
-    private final RedisObserver observer;
     private final StickTable table;
-    private final AtomicReference<Reconciliation> lastReconciliation = new AtomicReference<>();
-    // The reconciliation under way, kept across failed attempts so that each room is offered once; dropped when the
-    // connection drops again (Redis may lose again what it was given). Only the rr-redis thread starts one.
-    private final AtomicReference<Reconciling> reconciling = new AtomicReference<>();
-    // Only the rr-redis thread reads and writes these.
-    private long nextForgetMillis;
-    private CompletableFuture<?> publication = CompletableFuture.completedFuture(null);
-    private long lastPublishWarnNanos;
-    private long failedPublications;
 
     private RedisRoomStore(RedisSettings settings, RoomLifetimes lifetimes, RoomBounds bounds,
             ServerInventory inventory, String agentId, Clock clock, RedisLinks links, EventLoop loop,
             EventLoopGroup ownLoop, RedisObserver observer, StickTable table) {
-        this.observer = observer;
         this.table = table;
         this.loop = loop;
         this.ownLoop = ownLoop;
@@ -153,15 +117,18 @@ public final class RedisRoomStore implements RoomStore {
         this.lifetimes = lifetimes;
         this.bounds = bounds;
         this.pendingClients = new PendingClients(bounds.maxPendingPerClient(), lifetimes.reservationWindow().toMillis());
-        this.inventory = inventory;
-        this.agentId = agentId;
         this.clock = clock;
         this.links = links;
         this.script = new RedisScript(links.commands());
         this.layout = new RedisLayout(settings.prefix());
         this.watch = new RedisWatch(System::nanoTime);
+        this.calls = new RedisCalls(script, watch, observer);
+        this.publisher = new RedisLoadPublisher(inventory, agentId, clock, lifetimes, layout, calls,
+                settings.redactedUri());
+        this.cache = new RedisRoomCache(lifetimes, CACHE_TTL, publisher);
+        this.reconciliations = new RedisReconciliations(cache, watch, calls, layout, lifetimes, clock,
+                settings.redactedUri(), () -> answeredWithoutRedis.getAndSet(0));
         this.queries = new RedisRoomQueries(links.commands(), layout, lifetimes, clock::millis);
-        this.lastPublishWarnNanos = System.nanoTime() - WARN_EVERY_NANOS;
         this.timer = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, "rr-redis");
             thread.setDaemon(true);
@@ -260,7 +227,7 @@ public final class RedisRoomStore implements RoomStore {
             links.pubSub().addListener(new RedisPubSubAdapter<>() {
                 @Override
                 public void message(String channel, String message) {
-                    onEvent(message);
+                    cache.onEvent(message);
                 }
             });
             links.pubSub().async().subscribe(layout.channel()).get(10, TimeUnit.SECONDS);
@@ -274,11 +241,11 @@ public final class RedisRoomStore implements RoomStore {
         links.client().addListener(new RedisConnectionStateListener() {
             @Override
             public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
-                generation.incrementAndGet();
+                cache.connectionChanged();
                 if (closed.get() || connection == links.pubSub()) {
                     return; // room events may be lost meanwhile (hence the generation); placement goes on
                 }
-                reconciling.set(null); // Redis may lose again what an unfinished reconciliation gave it
+                reconciliations.abandon(); // Redis may lose again what an unfinished reconciliation gave it
                 // Once per loss of the connection, even when a request that failed on it began the interruption a
                 // moment before Lettuce told of the loss (a command refused while disconnecting).
                 boolean first = watch.connectionUp();
@@ -291,7 +258,7 @@ public final class RedisRoomStore implements RoomStore {
 
             @Override
             public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
-                generation.incrementAndGet();
+                cache.connectionChanged();
                 if (connection != links.pubSub()) {
                     watch.connected();
                 }
@@ -313,7 +280,7 @@ public final class RedisRoomStore implements RoomStore {
             return;
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
             log.info("redis {}: could not read maxmemory-policy ({}); make sure it is noeviction or volatile-*,"
-                    + " so that room keys are never evicted", settings.redactedUri(), describe(e));
+                    + " so that room keys are never evicted", settings.redactedUri(), RedisScript.describe(e));
             return;
         }
         if (policy.startsWith("allkeys-")) {
@@ -328,13 +295,11 @@ public final class RedisRoomStore implements RoomStore {
         // The snapshot's backend name, not the request's: a known room keeps one string fewer of its own.
         RoomId id = new RoomId(backend.backend(), request.room());
         long now = clock.millis();
-        KnownRoom cached = known.get(id);
-        if (cached != null && cached.answersFromCache(generation.get(), System.nanoTime(), now, lifetimes)) {
+        KnownRoom cached = cache.get(id);
+        if (cached != null && cache.answers(cached, now)) {
             Optional<ServerStatus> server = backend.server(cached.server());
             if (server.isPresent() && server.get().state().keepsRooms()) {
-                cacheHits.incrementAndGet();
-                // Only if no invalidation removed or replaced it since it was read: a put would bring it back.
-                known.replace(id, cached, cached.joined(now));
+                cache.hit(id, cached, now);
                 touch(id, cached.epoch(), request.player().orElse(""));
                 return CompletableFuture.completedFuture(Placement.routed(Decision.STICKY, cached.server(),
                         cachedFallback(cached, request, backend), Reasons.STICKY,
@@ -347,8 +312,7 @@ public final class RedisRoomStore implements RoomStore {
         }
         CompletableFuture<Placement> out = new CompletableFuture<>();
         // A room this agent still routes to (not idle past its timeout here either) is claimed where it lives.
-        String claim = cached != null && cached.lastJoinMillis() + lifetimes.idleTimeout().toMillis() > now
-                ? cached.server() : "";
+        String claim = cached != null && cache.routes(cached, now) ? cached.server() : "";
         // A room HAProxy's table has and this agent does not know: most were placed by other agents and Redis has
         // them, so Redis is asked first and says when it does not; only then is the table asked (a lookup for every
         // room this agent had not seen doubled the decision times of a two-proxy burst on a shared CPU).
@@ -388,12 +352,12 @@ public final class RedisRoomStore implements RoomStore {
         boolean mayOpen = request.client().isEmpty() || tookSlot;
         batcher(request.backend()).submit(RedisJoinBatcher.Entry.join(request.room(), request.size(),
                 RedisLayout.playerHash(request.player().orElse("")), backend.servers(), claim, mayOpen,
-                new FirstJoin(id, request, backend, out, generation.get(), now, tookSlot, claimFromTable)));
+                new FirstJoin(id, request, backend, out, cache.generation(), now, tookSlot, claimFromTable)));
     }
 
     @Override
     public CompletionStage<Boolean> release(String backend, String room) {
-        known.remove(new RoomId(backend, room));
+        cache.forget(new RoomId(backend, room));
         CompletableFuture<Boolean> released = new CompletableFuture<>();
         batcher(backend).submit(RedisJoinBatcher.Entry.release(room, new RedisJoinBatcher.Outcome() {
             @Override
@@ -455,23 +419,24 @@ public final class RedisRoomStore implements RoomStore {
 
     /** What the store has counted since it started, for metrics; cheap and never blocks. */
     public RedisHealth health() {
-        return new RedisHealth(watch.connectionUp(), watch.answering(), degradedAnswers.get(), reconciliations.get(),
-                roomsAdopted.get(), roomsKept.get(), roomsConflicting.get(), known.size());
+        return new RedisHealth(watch.connectionUp(), watch.answering(), degradedAnswers.get(), reconciliations.count(),
+                reconciliations.roomsAdopted(), reconciliations.roomsKept(), reconciliations.roomsConflicting(),
+                cache.size());
     }
 
     /** Joins answered from the cache so far. */
     long cacheHits() {
-        return cacheHits.get();
+        return cache.cacheHits();
     }
 
     /** Rooms this agent knows as Redis confirmed them, idle ones included until they are forgotten. */
     int knownRooms() {
-        return known.size();
+        return cache.size();
     }
 
     /** Room events received on the pub/sub channel so far. */
     long invalidations() {
-        return invalidations.get();
+        return cache.invalidations();
     }
 
     /** Touches dropped so far because too many waited, over every backend. */
@@ -481,101 +446,27 @@ public final class RedisRoomStore implements RoomStore {
 
     /** The outcome of the last reconciliation after an interruption; null before the first. */
     Reconciliation lastReconciliation() {
-        return lastReconciliation.get();
+        return reconciliations.last();
     }
 
     /** Publishes this agent's load and confirms settled arrivals now; completes when Redis has them. */
     CompletableFuture<Void> publishNow() {
-        long now = clock.millis();
-        long windowStart = now - lifetimes.reservationWindow().toMillis();
-        List<Publication> publications = new ArrayList<>();
-        synchronized (waiting) {
-            for (Arrival arrival; (arrival = arrivals.poll()) != null; ) {
-                waiting.computeIfAbsent(arrival.backend(), name -> new ArrayDeque<>()).add(arrival);
-            }
-            for (BackendSnapshot snapshot : inventory.backends()) {
-                List<Arrival> settled = new ArrayList<>();
-                ArrayDeque<Arrival> queue = waiting.get(snapshot.backend());
-                // Only the front, the oldest: tens of thousands of arrivals can wait here when HAProxy's counts
-                // lag (or never move, with a static inventory), and a publication must not walk them all.
-                while (queue != null && !queue.isEmpty()
-                        && queue.peek().atMillis() + RoomLifetimes.ARRIVAL_SETTLE_MILLIS <= snapshot.takenAtMillis()) {
-                    settled.add(queue.poll());
-                }
-                publications.add(new Publication(snapshot, settled));
-            }
-            // After its window an arrival holds nothing: drop it unconfirmed.
-            waiting.values().removeIf(queue -> {
-                while (!queue.isEmpty() && queue.peek().atMillis() < windowStart) {
-                    queue.poll();
-                }
-                return queue.isEmpty();
-            });
-        }
-        List<CompletableFuture<?>> steps = new ArrayList<>();
-        for (Publication publication : publications) {
-            BackendSnapshot snapshot = publication.snapshot();
-            List<String> args = layout.head("publish", snapshot.backend(), now);
-            args.add(agentId);
-            args.add(RedisLayout.liveEntry(snapshot, now));
-            args.add(Long.toString(now - HEARTBEAT_TTL.toMillis()));
-            for (Arrival arrival : publication.settled()) {
-                args.add(arrival.room());
-                args.add(arrival.epoch());
-                args.add("1");
-            }
-            steps.add(run(layout.keys(snapshot.backend()), args).whenComplete((values, error) -> {
-                if (error != null) {
-                    arrivals.addAll(publication.settled()); // confirmed at the next publication that gets through
-                }
-            }));
-        }
-        return CompletableFuture.allOf(steps.toArray(new CompletableFuture<?>[0]));
+        return publisher.publishNow();
     }
 
     private void tick() {
         try {
             if (watch.interrupted() && watch.unavailable() == null) {
-                reconcile();
+                reconciliations.resume();
             }
-            // One publication at a time: while Redis is silent the one under way is what finds it answering again,
-            // and more would only pile up in its input buffer.
-            if (publication.isDone()) {
-                publication = publishNow().whenComplete((done, error) -> {
-                    if (error != null) {
-                        warnPublishFailed(error);
-                    }
-                });
-            }
+            publisher.publishIfIdle();
             long now = clock.millis();
-            // A full pass over every known room is the costly part of a tick: forget idle rooms only now and then.
-            if (now >= nextForgetMillis) {
-                nextForgetMillis = now + forgetIntervalMillis();
-                long idle = lifetimes.idleTimeout().toMillis();
-                known.values().removeIf(room -> room.lastJoinMillis() + idle <= now);
+            if (cache.forgetIdle(now)) {
                 pendingClients.forgetIdle(now);
             }
         } catch (RuntimeException e) {
-            warnPublishFailed(e);
+            publisher.warnFailed(e);
         }
-    }
-
-    // On the rr-redis thread or a Lettuce thread: rare, so a lock is cheaper than reasoning about the race.
-    private synchronized void warnPublishFailed(Throwable error) {
-        failedPublications++;
-        long now = System.nanoTime();
-        if (now - lastPublishWarnNanos >= WARN_EVERY_NANOS) {
-            lastPublishWarnNanos = now;
-            log.warn("redis {}: publishing this agent's load failed ({} since the last warning): {}; other agents"
-                    + " weigh its servers by its last publication for {} s", settings.redactedUri(),
-                    failedPublications, describe(error), HEARTBEAT_TTL.toSeconds());
-            failedPublications = 0;
-        }
-    }
-
-    private long forgetIntervalMillis() {
-        long tenth = lifetimes.idleTimeout().toMillis() / 10;
-        return Math.max(MIN_FORGET_INTERVAL.toMillis(), Math.min(MAX_FORGET_INTERVAL.toMillis(), tenth));
     }
 
     private void touch(RoomId id, String epoch, String player) {
@@ -587,16 +478,7 @@ public final class RedisRoomStore implements RoomStore {
                 new RedisJoinBatcher.Outcome() {
                     @Override
                     public void answered(List<Object> values) {
-                        if ("1".equals(values.get(0))) {
-                            String fallback = String.valueOf(values.get(2));
-                            known.computeIfPresent(id, (key, room) -> room.epoch().equals(epoch)
-                                    ? room.confirmed(System.nanoTime(), fallback) : room);
-                            if ("1".equals(values.get(1))) {
-                                arrivals.add(new Arrival(id.backend(), id.room(), epoch, at));
-                            }
-                        } else {
-                            known.computeIfPresent(id, (key, room) -> room.epoch().equals(epoch) ? null : room);
-                        }
+                        cache.touchAnswered(id, epoch, values, at);
                     }
 
                     @Override
@@ -622,56 +504,13 @@ public final class RedisRoomStore implements RoomStore {
         if (entries.get(0).isRelease()) {
             List<String> args = layout.head("release", backend, clock.millis());
             args.add(entries.get(0).room());
-            return run(layout.keys(backend), args);
+            return calls.run(layout.keys(backend), args);
         }
         List<String> args = layout.batchHead(backend, clock.millis(), lifetimes, servers, bounds.maxRooms());
         for (RedisJoinBatcher.Entry entry : entries) {
             entry.addArgs(args);
         }
-        return run(layout.keys(backend), args);
-    }
-
-    // Every script call goes through here, so that the watch sees each request and its end.
-    private CompletableFuture<List<Object>> run(String[] keys, List<String> args) {
-        watch.sent();
-        long sentNanos = System.nanoTime();
-        CompletableFuture<List<Object>> reply;
-        try {
-            reply = script.run(keys, args.toArray(new String[0]));
-        } catch (RuntimeException e) {
-            reply = CompletableFuture.failedFuture(e);
-        }
-        return reply.whenComplete((values, error) -> {
-            watch.completed(error);
-            observer.ended(System.nanoTime() - sentNanos, RedisWatch.replied(error));
-        });
-    }
-
-    private void remember(RoomId id, JoinReply answer, int size, long startGeneration, long now) {
-        if (answer.server().isEmpty()) {
-            known.remove(id);
-            return;
-        }
-        known.put(id, new KnownRoom(answer.server(), answer.fallback(), answer.epoch(), size, startGeneration,
-                System.nanoTime(), now));
-        if (answer.arrivalCounted()) {
-            arrivals.add(new Arrival(id.backend(), id.room(), answer.epoch(), now));
-        }
-    }
-
-    // Redis answered after this join had been answered without it. Its answer is the room's truth from now on: the
-    // room is known here, so the player's retry (or the next player) is sent where Redis put it. When the join was
-    // answered from what this agent knew and Redis names another server, Redis moved the room meanwhile.
-    private void lateReply(RoomId id, JoinReply answer, JoinRequest request, Placement given, long startGeneration,
-            long startMillis) {
-        if (answer.server().isEmpty()) {
-            return;
-        }
-        if (given.server().isPresent() && !given.server().get().equals(answer.server())) {
-            log.info("room={} backend={}: redis answered late with server {}; this agent had sent the player to {}",
-                    request.room(), request.backend(), answer.server(), given.server().get());
-        }
-        remember(id, answer, request.size(), startGeneration, startMillis);
+        return calls.run(layout.keys(backend), args);
     }
 
     // A join Redis did not answer: a room this agent knows keeps its server (or, if that server stopped keeping
@@ -682,8 +521,8 @@ public final class RedisRoomStore implements RoomStore {
         answeredWithoutRedis.incrementAndGet();
         degradedAnswers.incrementAndGet();
         RoomId id = new RoomId(backend.backend(), request.room());
-        KnownRoom room = known.get(id);
-        if (room != null && room.lastJoinMillis() + lifetimes.idleTimeout().toMillis() > clock.millis()) {
+        KnownRoom room = cache.get(id);
+        if (room != null && cache.routes(room, clock.millis())) {
             Optional<ServerStatus> server = backend.server(room.server());
             if (server.isPresent() && server.get().state().keepsRooms()) {
                 return Placement.routed(Decision.STICKY, room.server(), cachedFallback(room, request, backend),
@@ -714,105 +553,7 @@ public final class RedisRoomStore implements RoomStore {
     /** The table's rooms are offered to Redis as a reconciliation offers known ones: see {@link RedisTableReadBack}. */
     @Override
     public TableReadBack readBack(BackendSnapshot backend, int roomSize) {
-        return new RedisTableReadBack(backend, roomSize, lifetimes.idleTimeout(), this::runAdopt);
-    }
-
-    // On rr-redis, once Redis answers again after an interruption: every room this agent knows is offered to it,
-    // a step at a time. A failed attempt keeps what is left for the next tick.
-    private void reconcile() {
-        Reconciling current = reconciling.get();
-        if (current == null) {
-            current = new Reconciling(new RedisReconciler(claims(), this::runAdopt, this::applyOutcome),
-                    watch.nanoTime(), watch.interruption());
-            if (!reconciling.compareAndSet(null, current)) {
-                return;
-            }
-        }
-        if (!current.idle.compareAndSet(true, false)) {
-            return; // the previous attempt is still waiting for Redis
-        }
-        Reconciling attempt = current;
-        long attemptNanos = watch.nanoTime();
-        attempt.reconciler.resume().whenComplete((result, error) -> {
-            attempt.idle.set(true);
-            if (error != null) {
-                log.debug("redis reconciliation: {} rooms left to offer; retrying: {}", attempt.reconciler.remaining(),
-                        describe(error));
-                return;
-            }
-            if (!reconciling.compareAndSet(attempt, null)) {
-                return; // the connection dropped meanwhile: a new reconciliation starts from the beginning
-            }
-            long interruptedMillis = watch.interruptedMillis();
-            watch.reconciled(attempt.startNanos);
-            lastReconciliation.set(result);
-            reconciliations.incrementAndGet();
-            roomsAdopted.addAndGet(result.adopted());
-            roomsKept.addAndGet(result.kept());
-            roomsConflicting.addAndGet(result.conflicts());
-            log.info("redis {}: answering again after {} ({} ms in all); reconciled {} known rooms in {} ms: {}"
-                            + " adopted, {} kept, {} conflicts (redis kept another server); {} joins answered"
-                            + " without redis", settings.redactedUri(), attempt.cause, interruptedMillis,
-                    result.total(), TimeUnit.NANOSECONDS.toMillis(watch.nanoTime() - attemptNanos), result.adopted(),
-                    result.kept(), result.conflicts(), answeredWithoutRedis.getAndSet(0));
-        });
-    }
-
-    private List<RedisReconciler.Claim> claims() {
-        long now = clock.millis();
-        long idle = lifetimes.idleTimeout().toMillis();
-        List<RedisReconciler.Claim> claims = new ArrayList<>();
-        known.forEach((id, room) -> {
-            if (room.lastJoinMillis() + idle > now) {
-                claims.add(new RedisReconciler.Claim(id.backend(), id.room(), room.server(), room.size()));
-            }
-        });
-        return claims;
-    }
-
-    private CompletableFuture<List<Object>> runAdopt(String backend, List<RedisReconciler.Claim> claims) {
-        List<String> args = layout.head("adopt", backend, clock.millis());
-        args.add(Long.toString(lifetimes.idleTimeout().toMillis()));
-        for (RedisReconciler.Claim claim : claims) {
-            args.add(claim.room());
-            args.add(claim.server());
-            args.add(Integer.toString(claim.size()));
-        }
-        return run(layout.keys(backend), args);
-    }
-
-    // Redis's word on a room stands: its server (another one after a conflict) and its epoch, confirmed now.
-    private void applyOutcome(RedisReconciler.Outcome outcome) {
-        RedisReconciler.Claim claim = outcome.claim();
-        long generationNow = generation.get();
-        long nanos = System.nanoTime();
-        known.computeIfPresent(new RoomId(claim.backend(), claim.room()), (id, room) -> {
-            String server = room.server().equals(outcome.server()) ? room.server() : outcome.server();
-            return new KnownRoom(server, server.equals(room.server()) ? room.fallback() : "", outcome.epoch(),
-                    room.size(), generationNow, nanos, room.lastJoinMillis());
-        });
-        if (outcome.kind() == RedisReconciler.Kind.CONFLICT) {
-            log.info("room={} backend={}: redis has it on {}; this agent had it on {}: redis's server stands",
-                    claim.room(), claim.backend(), outcome.server(), claim.server());
-        }
-    }
-
-    private void onEvent(String message) {
-        // "<backend> <room>" when a room ended, "<backend> <room> <epoch>" when it moved.
-        String[] parts = message.split(" ", -1);
-        if (parts.length < 2) {
-            return;
-        }
-        invalidations.incrementAndGet();
-        String epoch = parts.length > 2 ? parts[2] : "";
-        known.computeIfPresent(new RoomId(parts[0], parts[1]),
-                (id, room) -> !epoch.isEmpty() && room.epoch().equals(epoch) ? room : null);
-    }
-
-    private static String describe(Throwable error) {
-        Throwable cause = RedisScript.unwrap(error);
-        String message = cause.getMessage();
-        return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+        return new RedisTableReadBack(backend, roomSize, lifetimes.idleTimeout(), reconciliations::adopt);
     }
 
     /** A first join waiting for its batch step: answered by Redis, or without it when its own bound passes first. */
@@ -851,7 +592,7 @@ public final class RedisRoomStore implements RoomStore {
             try {
                 answer = JoinReply.of(values).namedAs(backend);
             } catch (RuntimeException e) {
-                answerWithoutRedis("redis reply unreadable: " + describe(e));
+                answerWithoutRedis("redis reply unreadable: " + RedisScript.describe(e));
                 return;
             }
             if (claimFromTable && answer.reason().equals(Reasons.CLAIMED)) {
@@ -865,16 +606,16 @@ public final class RedisRoomStore implements RoomStore {
             }
             // Remember before completing: the caller's next join of this room may run as soon as it completes.
             if (!out.isDone()) {
-                remember(id, answer, request.size(), startGeneration, startMillis);
+                cache.remember(id, answer, request.size(), startGeneration, startMillis);
             }
             if (!out.complete(placement)) {
-                lateReply(id, answer, request, out.join(), startGeneration, startMillis);
+                cache.lateReply(id, answer, request, out.join(), startGeneration, startMillis);
             }
         }
 
         @Override
         public void failed(Throwable error) {
-            answerWithoutRedis("redis failed: " + describe(error));
+            answerWithoutRedis("redis failed: " + RedisScript.describe(error));
         }
 
         @Override
@@ -901,39 +642,4 @@ public final class RedisRoomStore implements RoomStore {
             }
         }
     }
-
-    /** A reconciliation under way: when it began, after what, and whether an attempt is waiting for Redis. */
-    private record Reconciling(RedisReconciler reconciler, long startNanos, String cause, AtomicBoolean idle) {
-        Reconciling(RedisReconciler reconciler, long startNanos, String cause) {
-            this(reconciler, startNanos, cause, new AtomicBoolean(true));
-        }
-    }
-
-    private record RoomId(String backend, String room) {}
-
-    /** What this agent knows of a room, as Redis last confirmed it. */
-    private record KnownRoom(String server, String fallback, String epoch, int size, long generation,
-            long confirmedNanos, long lastJoinMillis) {
-
-        boolean answersFromCache(long currentGeneration, long nowNanos, long nowMillis, RoomLifetimes lifetimes) {
-            return generation == currentGeneration
-                    && nowNanos - confirmedNanos < CACHE_TTL.toNanos()
-                    && lastJoinMillis + lifetimes.idleTimeout().toMillis() > nowMillis;
-        }
-
-        KnownRoom joined(long nowMillis) {
-            return new KnownRoom(server, fallback, epoch, size, generation, confirmedNanos, nowMillis);
-        }
-
-        KnownRoom confirmed(long nowNanos, String keptFallback) {
-            return new KnownRoom(server, keptFallback.equals(fallback) ? fallback : keptFallback, epoch, size,
-                    generation, nowNanos, lastJoinMillis);
-        }
-    }
-
-    /** One backend's load and the arrivals it confirms, for one publication. */
-    private record Publication(BackendSnapshot snapshot, List<Arrival> settled) {}
-
-    /** An arrival Redis counted; once HAProxy counts it as a connection, its held seat is given back. */
-    private record Arrival(String backend, String room, String epoch, long atMillis) {}
 }

@@ -49,6 +49,13 @@ final class RedisScript {
         return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
+    /** The failure's class and message, for a log line. */
+    static String describe(Throwable error) {
+        Throwable cause = unwrap(error);
+        String message = cause.getMessage();
+        return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+
     private static String read() {
         try (InputStream in = RedisScript.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {

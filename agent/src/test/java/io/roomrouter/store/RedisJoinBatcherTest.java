@@ -47,6 +47,18 @@ class RedisJoinBatcherTest {
     }
 
     @Test
+    void aJoinThatMayNotOpenARoomGoesOutAsTheScriptsExistingOnlyJoin() {
+        RedisJoinBatcher batcher = batcher(1, 128, LONG);
+        Recorded recorded = new Recorded();
+        batcher.submit(RedisJoinBatcher.Entry.join("a", 2, "p", SERVERS, "s1", false, recorded));
+        assertThat(runner.step(0).args()).containsExactly(
+                "n", "a", "2", "p", RedisLayout.rendezvousPositions("a", SERVERS), "s1");
+
+        runner.step(0).answerAll();
+        assertThat(recorded.answers).hasSize(1);
+    }
+
+    @Test
     void joinsQueuedWhileAStepIsUnderWayGoOutTogetherInOrderWhenItReturns() {
         RedisJoinBatcher batcher = batcher(1, 128, LONG);
         Recorded a = join(batcher, "a");

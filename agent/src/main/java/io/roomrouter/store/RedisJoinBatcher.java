@@ -339,7 +339,7 @@ final class RedisJoinBatcher {
         return true;
     }
 
-    /** One join or touch of a batch: its five script arguments and its outcome. */
+    /** One join or touch of a batch: its six script arguments ({@link #ARGS_PER_ENTRY}) and its outcome. */
     static final class Entry {
         private final ScriptOp op;
         private final String room;

@@ -25,6 +25,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -272,8 +273,10 @@ final class Agent implements AutoCloseable {
             throw new OptionsException("--redis: " + e.getMessage());
         }
         // The agent id names this agent's entry in the shared live-load hash: stable across restarts of the same
-        // sidecar, distinct between sidecars.
-        String agentId = hostName() + ":" + options.listen().port();
+        // sidecar, distinct between sidecars. Port 0 (any free port, which is bound after the store starts) names no
+        // sidecar: two such agents on one host would overwrite each other's load, so each gets an id of its own.
+        int port = options.listen().port();
+        String agentId = hostName() + ":" + (port == 0 ? "0-" + UUID.randomUUID() : Integer.toString(port));
         return RedisRoomStore.start(settings, lifetimes, bounds(options), inventory, agentId, Clock.systemUTC(),
                 redisLoop, metrics.redis(), table);
     }

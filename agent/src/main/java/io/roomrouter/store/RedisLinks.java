@@ -10,6 +10,7 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.RedisClusterURIUtil;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
@@ -49,6 +50,17 @@ record RedisLinks(
     /** The longest Lettuce waits for a reply before failing a command (see {@link #connect}). */
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    /**
+     * By default Lettuce 7 re-reads a Cluster's topology only on its adaptive triggers (a redirection, repeated
+     * reconnects...), at most once in 30 s, and never periodically: after a failover it could go on reconnecting to
+     * the dead primary for that long, every join of a new room refused meanwhile. Refreshed every second, and on a
+     * trigger at most a second after the last refresh, joins reach the new owner of the backend's slot within a
+     * second or two of a failover or a slot migration.
+     */
+    private static final ClusterTopologyRefreshOptions TOPOLOGY_REFRESH = ClusterTopologyRefreshOptions.builder()
+            .enablePeriodicRefresh(Duration.ofSeconds(1))
+            .adaptiveRefreshTriggersTimeout(Duration.ofSeconds(1))
+            .build();
 
     /** Connects, blocking the calling thread: call at start-up only, never on {@code loop}. */
     static RedisLinks connect(RedisSettings settings, EventLoop loop) {
@@ -88,7 +100,8 @@ record RedisLinks(
                 seeds.forEach(seed -> authenticate(seed, settings));
                 RedisClusterClient client = RedisClusterClient.create(resources, seeds);
                 created = client;
-                client.setOptions(ClusterClientOptions.builder(options).build());
+                client.setOptions(
+                        ClusterClientOptions.builder(options).topologyRefreshOptions(TOPOLOGY_REFRESH).build());
                 StatefulRedisClusterConnection<String, String> connection = client.connect(StringCodec.UTF8);
                 return new RedisLinks(
                         resources, client, connection, connection.async(), client.connectPubSub(StringCodec.UTF8));

@@ -73,6 +73,11 @@ final class RedisReconciliations {
         attempt.reconciler.resume().whenComplete((result, error) -> {
             attempt.idle.set(true);
             if (error != null) {
+                if (!RedisWatch.replied(error)) {
+                    // No reply: the link to Redis (in a Cluster, to the node serving the backend) may have died
+                    // with what this reconciliation gave it, unreplicated; the next one starts from the beginning.
+                    reconciling.compareAndSet(attempt, null);
+                }
                 log.debug("redis reconciliation: {} rooms left to offer; retrying: {}", attempt.reconciler.remaining(),
                         RedisScript.describe(error));
                 return;

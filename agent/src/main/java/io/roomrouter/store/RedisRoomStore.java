@@ -238,9 +238,17 @@ public final class RedisRoomStore implements RoomStore {
             throw new IllegalStateException("redis " + settings.redactedUri() + ": start failed: " + e.getMessage(), e);
         }
         warnIfKeysCanBeEvicted();
+        // Only the store's own two connections count. The client tells of others too: a Cluster client's topology
+        // refreshes (a connection to every node, opened and closed every second) and its connections to single
+        // nodes, a Sentinel lookup. Taken for the command connection, each refresh read as Redis lost and found
+        // again, and new rooms were refused every second. A node's connection that drops shows in the requests
+        // sent on it instead: they fail at once, which interrupts as well (RedisWatch#completed).
         links.client().addListener(new RedisConnectionStateListener() {
             @Override
             public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+                if (!owned(connection)) {
+                    return;
+                }
                 cache.connectionChanged();
                 if (closed.get() || connection == links.pubSub()) {
                     return; // room events may be lost meanwhile (hence the generation); placement goes on
@@ -258,6 +266,9 @@ public final class RedisRoomStore implements RoomStore {
 
             @Override
             public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+                if (!owned(connection)) {
+                    return;
+                }
                 cache.connectionChanged();
                 if (connection != links.pubSub()) {
                     watch.connected();
@@ -266,6 +277,10 @@ public final class RedisRoomStore implements RoomStore {
         });
         long period = PUBLISH_INTERVAL.toMillis();
         timer.scheduleWithFixedDelay(this::tick, 0, period, TimeUnit.MILLISECONDS);
+    }
+
+    private boolean owned(RedisChannelHandler<?, ?> connection) {
+        return connection == links.connection() || connection == links.pubSub();
     }
 
     // Keys with no expiry are what `allkeys-*` policies evict under memory pressure: a room evicted is placed anew

@@ -26,10 +26,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads. The runtime API is a Unix or TCP socket the client reads with blocking waits, so lookups run on
  * {@value #THREADS} threads of their own, never on the caller's (an event loop), with at most {@value #QUEUED}
- * waiting: past that a lookup completes empty at once. HAProxy serves at most 10 runtime API connections at once
- * by default ({@code stats maxconn}); the inventory's reads take one, these at most {@value #THREADS}. Each
- * lookup completes empty once {@code bound} has passed since it was asked, answered or not: the join it serves
- * then goes on as if the table did not have the room (the room is placed anew, as before the table existed).
+ * waiting: past that a lookup completes unanswered at once. HAProxy serves at most 10 runtime API connections at
+ * once by default ({@code stats maxconn}); the inventory's reads take one, these at most {@value #THREADS}. Each
+ * lookup completes unanswered ({@link TableLookup#NO_ANSWER}) once {@code bound} has passed since it was asked: the
+ * join it serves is then refused for a retry when HAProxy said its table has the room (placing it anew could split
+ * it), and otherwise goes on as if the table did not have the room.
  *
  * <p>A backend whose table HAProxy does not know ({@code No such table}) is not asked again for
  * {@link #NO_TABLE_RECHECK}: a configuration without a stick table costs nothing per join.
@@ -37,7 +38,7 @@ import org.slf4j.LoggerFactory;
 public final class RuntimeApiStickTable implements StickTable, AutoCloseable {
     /** Threads asking HAProxy: also the most runtime API connections lookups hold at once. */
     static final int THREADS = 2;
-    /** Lookups waiting for a thread; past this, a lookup completes empty at once. */
+    /** Lookups waiting for a thread; past this, a lookup completes unanswered at once. */
     static final int QUEUED = 256;
     /** How long a backend found without a table is not asked again. */
     static final Duration NO_TABLE_RECHECK = Duration.ofSeconds(30);
@@ -105,16 +106,16 @@ public final class RuntimeApiStickTable implements StickTable, AutoCloseable {
     }
 
     @Override
-    public CompletionStage<Optional<StuckRoom>> find(String backend, String room) {
+    public CompletionStage<TableLookup> find(String backend, String room) {
         asked.incrementAndGet();
         Long until = noTable.get(backend);
         if (until != null) {
             if (nanoClock.getAsLong() - until < 0) {
-                return CompletableFuture.completedFuture(Optional.empty());
+                return CompletableFuture.completedFuture(TableLookup.ABSENT);
             }
             noTable.remove(backend, until);
         }
-        CompletableFuture<Optional<StuckRoom>> out = new CompletableFuture<>();
+        CompletableFuture<TableLookup> out = new CompletableFuture<>();
         long askedAt = nanoClock.getAsLong();
         try {
             executor.execute(() -> {
@@ -122,45 +123,46 @@ public final class RuntimeApiStickTable implements StickTable, AutoCloseable {
                 if (out.isDone() || nanoClock.getAsLong() - askedAt >= boundNanos) {
                     return;
                 }
-                Optional<StuckRoom> result = lookUp(backend, room);
-                if (out.complete(result) && result.isPresent()) {
+                TableLookup result = lookUp(backend, room);
+                if (out.complete(result) && result.room().isPresent()) {
                     found.incrementAndGet();
                 }
             });
         } catch (RejectedExecutionException e) {
             refused.incrementAndGet();
-            return CompletableFuture.completedFuture(Optional.empty());
+            return CompletableFuture.completedFuture(TableLookup.NO_ANSWER);
         }
         // On the JDK's timer thread: the join then goes on there (it takes microseconds).
         return out.completeOnTimeout(null, boundNanos, TimeUnit.NANOSECONDS).thenApply(result -> {
             if (result == null) {
                 late.incrementAndGet();
-                return Optional.empty();
+                return TableLookup.NO_ANSWER;
             }
             return result;
         });
     }
 
-    private Optional<StuckRoom> lookUp(String backend, String room) {
+    private TableLookup lookUp(String backend, String room) {
         // Room ids are checked before they get here ([A-Za-z0-9._:-]), so they cannot end or add a command.
         String answer;
         try {
             answer = client.execute("show table " + backend + " key " + room);
         } catch (IOException e) {
             failed.incrementAndGet();
-            warn("stick table lookup failed; the room is placed as if the table did not have it: {}", e.getMessage());
-            return Optional.empty();
+            warn("stick table lookup failed; the room is placed as if the table did not have it (refused for a"
+                    + " retry when HAProxy said the table has it): {}", e.getMessage());
+            return TableLookup.NO_ANSWER;
         }
         for (String line : answer.split("\n", -1)) {
             switch (ShowTable.kind(line)) {
                 case ERROR -> {
                     noTable(backend, line);
-                    return Optional.empty();
+                    return TableLookup.ABSENT;
                 }
                 case ENTRY -> {
                     Optional<StuckRoom> stuck = ShowTable.entry(line).flatMap(entry -> toRoom(backend, entry));
                     if (stuck.isPresent() && stuck.get().room().equals(room)) {
-                        return stuck;
+                        return TableLookup.found(stuck.get());
                     }
                 }
                 default -> {
@@ -168,7 +170,7 @@ public final class RuntimeApiStickTable implements StickTable, AutoCloseable {
                 }
             }
         }
-        return Optional.empty();
+        return TableLookup.ABSENT;
     }
 
     private void noTable(String backend, String answer) {

@@ -1,6 +1,5 @@
 package io.roomrouter.haproxy;
 
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -15,8 +14,8 @@ public interface StickTable {
     /** No table: every room is unknown to it. */
     StickTable NONE = new StickTable() {
         @Override
-        public CompletionStage<Optional<StuckRoom>> find(String backend, String room) {
-            return CompletableFuture.completedFuture(Optional.empty());
+        public CompletionStage<TableLookup> find(String backend, String room) {
+            return CompletableFuture.completedFuture(TableLookup.ABSENT);
         }
 
         @Override
@@ -25,10 +24,11 @@ public interface StickTable {
 
     /**
      * Where {@code backend}'s table has {@code room}. Never fails and never blocks the calling thread (a Netty event
-     * loop): completes empty when the table does not have the room, has no server for it, or did not answer within
-     * the implementation's bound. May complete on another thread.
+     * loop): completes {@link TableLookup#ABSENT} when the table does not have the room or has no server for it, and
+     * {@link TableLookup#NO_ANSWER} when it was not read within the implementation's bound. May complete on another
+     * thread.
      */
-    CompletionStage<Optional<StuckRoom>> find(String backend, String room);
+    CompletionStage<TableLookup> find(String backend, String room);
 
     /**
      * Removes {@code room} from {@code backend}'s table, best effort and in the background: a room that ended must

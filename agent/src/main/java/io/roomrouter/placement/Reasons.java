@@ -18,6 +18,12 @@ public final class Reasons {
     public static final String ADOPTED = "adopted: haproxy's stick table has it here";
     /** The Redis store's room Redis lost and an agent claimed, on a server that keeps rooms. */
     public static final String CLAIMED = "room lives here; kept where an agent knew it";
+    /**
+     * A room the agent does not know, which HAProxy said its stick table has, refused for a retry because the table
+     * did not answer in time: placed anew, it could go elsewhere than its players already in.
+     */
+    public static final String TABLE_NOT_READ = "room not placed yet; haproxy's stick table has it and did not answer"
+            + " in time";
     /** How the reason of a new room refused because its backend holds as many rooms as it may begins. */
     public static final String ROOM_LIMIT_PREFIX = "room limit reached";
 

@@ -5,6 +5,8 @@ import io.roomrouter.haproxy.StuckRoom;
 import io.roomrouter.placement.BackendSnapshot;
 import io.roomrouter.placement.JoinRequest;
 import io.roomrouter.placement.Placement;
+import io.roomrouter.placement.Reasons;
+import io.roomrouter.placement.TableHint;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -70,8 +72,12 @@ public final class MemoryRoomStore implements RoomStore {
         }
         // Another join of the same room may decide it meanwhile: join() takes the room as it finds it then, and
         // uses what the table said only if the room is still unknown.
-        return table.find(request.backend(), request.room())
-                .thenApply(stuck -> rooms.join(request, backend, clock.getAsLong(), stuck));
+        return table.find(request.backend(), request.room()).thenApply(lookup -> {
+            if (!lookup.answered() && request.table() == TableHint.IN_TABLE && !rooms.knows(request.room())) {
+                return Placement.retry(Reasons.TABLE_NOT_READ);
+            }
+            return rooms.join(request, backend, clock.getAsLong(), lookup.room());
+        });
     }
 
     /**

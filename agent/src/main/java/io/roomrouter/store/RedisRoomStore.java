@@ -345,17 +345,23 @@ public final class RedisRoomStore implements RoomStore {
      */
     private void placeFromTable(RoomId id, JoinRequest request, BackendSnapshot backend,
             CompletableFuture<Placement> out, long now) {
-        table.find(request.backend(), request.room()).whenComplete((stuck, error) -> {
+        table.find(request.backend(), request.room()).whenComplete((lookup, error) -> {
+            if (out.isDone()) {
+                return;
+            }
+            if (error != null || !lookup.answered()) {
+                // Placed anew, the room could go elsewhere than its players already in; the retry asks again.
+                out.complete(Placement.retry(Reasons.TABLE_NOT_READ));
+                return;
+            }
             String claim = "";
-            if (error == null && stuck.isPresent()) {
-                Optional<ServerStatus> server = backend.server(stuck.get().server());
+            if (lookup.room().isPresent()) {
+                Optional<ServerStatus> server = backend.server(lookup.room().get().server());
                 if (server.isPresent() && server.get().state().keepsRooms()) {
                     claim = server.get().name();
                 }
             }
-            if (!out.isDone()) {
-                submit(id, request, backend, claim, !claim.isEmpty(), out, now);
-            }
+            submit(id, request, backend, claim, !claim.isEmpty(), out, now);
         });
     }
 

@@ -36,9 +36,10 @@ class RuntimeApiStickTableTest {
                 RuntimeApiStickTable table = table(Duration.ofSeconds(2))) {
             haproxy.answer(HEADER + "0x7fda5404ca90: key=r1 use=0 exp=1796904 server_id=1 server_key=game1\n\n");
 
-            Optional<StuckRoom> found = table.find("be_game", "r1").toCompletableFuture().join();
+            TableLookup found = table.find("be_game", "r1").toCompletableFuture().join();
 
-            assertThat(found).contains(new StuckRoom("r1", "game1", EXPIRE.toMillis() - 1796904, OptionalInt.empty()));
+            assertThat(found).isEqualTo(TableLookup.found(
+                    new StuckRoom("r1", "game1", EXPIRE.toMillis() - 1796904, OptionalInt.empty())));
             assertThat(haproxy.commands()).containsExactly("show table be_game key r1\n");
         }
     }
@@ -50,10 +51,10 @@ class RuntimeApiStickTableTest {
             haproxy.answer(HEADER + "0x55a1eb4283b0: key=x1 use=0 exp=1799999 server_id=2 server_key=-\n\n");
             haproxy.answer(HEADER + "0x55a1eb4283b0: key=x2 use=0 exp=1799999 server_id=7 server_key=-\n\n");
 
-            assertThat(table.find("be_game", "x1").toCompletableFuture().join()).map(StuckRoom::server)
+            assertThat(table.find("be_game", "x1").toCompletableFuture().join().room()).map(StuckRoom::server)
                     .contains("game2");
             // a server id show stat does not list: no server to adopt the room on
-            assertThat(table.find("be_game", "x2").toCompletableFuture().join()).isEmpty();
+            assertThat(table.find("be_game", "x2").toCompletableFuture().join()).isEqualTo(TableLookup.ABSENT);
         }
     }
 
@@ -63,7 +64,7 @@ class RuntimeApiStickTableTest {
                 RuntimeApiStickTable table = table(Duration.ofSeconds(2))) {
             haproxy.answer("\n");
 
-            assertThat(table.find("be_game", "nope").toCompletableFuture().join()).isEmpty();
+            assertThat(table.find("be_game", "nope").toCompletableFuture().join()).isEqualTo(TableLookup.ABSENT);
             assertThat(table.counts().found()).isZero();
         }
     }
@@ -74,8 +75,8 @@ class RuntimeApiStickTableTest {
                 RuntimeApiStickTable table = table(Duration.ofSeconds(2))) {
             haproxy.answer("No such table\n\n");
 
-            assertThat(table.find("be_other", "r1").toCompletableFuture().join()).isEmpty();
-            assertThat(table.find("be_other", "r2").toCompletableFuture().join()).isEmpty();
+            assertThat(table.find("be_other", "r1").toCompletableFuture().join()).isEqualTo(TableLookup.ABSENT);
+            assertThat(table.find("be_other", "r2").toCompletableFuture().join()).isEqualTo(TableLookup.ABSENT);
             assertThat(haproxy.commands()).containsExactly("show table be_other key r1\n");
         }
     }
@@ -85,10 +86,10 @@ class RuntimeApiStickTableTest {
         try (OneCommandServer haproxy = new OneCommandServer(dir.resolve("admin.sock")); // never answers
                 RuntimeApiStickTable table = table(Duration.ofMillis(50))) {
             long start = System.nanoTime();
-            Optional<StuckRoom> found = table.find("be_game", "r1").toCompletableFuture().join();
+            TableLookup found = table.find("be_game", "r1").toCompletableFuture().join();
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
-            assertThat(found).isEmpty();
+            assertThat(found).isEqualTo(TableLookup.NO_ANSWER);
             assertThat(millis).isBetween(45L, 1000L);
             assertThat(table.counts().late()).isEqualTo(1);
             assertThat(haproxy.commands()).hasSizeLessThanOrEqualTo(1);
@@ -104,9 +105,9 @@ class RuntimeApiStickTableTest {
                 table.find("be_game", "r" + i);
             }
             long start = System.nanoTime();
-            Optional<StuckRoom> refused = table.find("be_game", "one-more").toCompletableFuture().join();
+            TableLookup refused = table.find("be_game", "one-more").toCompletableFuture().join();
 
-            assertThat(refused).isEmpty();
+            assertThat(refused).isEqualTo(TableLookup.NO_ANSWER);
             assertThat(System.nanoTime() - start).isLessThan(TimeUnit.MILLISECONDS.toNanos(100));
             assertThat(table.counts().refused()).isEqualTo(1);
             assertThat(haproxy.commands()).hasSizeLessThanOrEqualTo(RuntimeApiStickTable.THREADS);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.roomrouter.haproxy.StickTable;
 import io.roomrouter.haproxy.StuckRoom;
+import io.roomrouter.haproxy.TableLookup;
 import io.roomrouter.placement.BackendSnapshot;
 import io.roomrouter.placement.Decision;
 import io.roomrouter.placement.JoinRequest;
@@ -146,6 +147,20 @@ class MemoryRoomStoreAdoptionTest {
     }
 
     @Test
+    void aRoomHaproxySaysItsTableHasIsRefusedForARetryWhenTheTableDoesNotAnswerInTime() {
+        BackendSnapshot servers = snapshot(up("game1", 100, 50), up("game2", 100, 0));
+        table.pending = CompletableFuture.completedFuture(TableLookup.NO_ANSWER);
+        Placement inTable = store.join(new JoinRequest("r1", BE, 10, Optional.of("p1"), Optional.empty(),
+                TableHint.IN_TABLE), servers).toCompletableFuture().join();
+        Placement unsaid = join("r2", "p1", servers); // HAProxy said nothing: placed as before the hint
+
+        assertThat(inTable.decision()).isEqualTo(Decision.RETRY);
+        assertThat(inTable.reason()).isEqualTo(Reasons.TABLE_NOT_READ);
+        assertThat(unsaid.decision()).isEqualTo(Decision.PLACED);
+        assertThat(store.roomCount(BE)).isEqualTo(1);
+    }
+
+    @Test
     void aKnownRoomIsNeverLookedUpAndTheTableCannotMoveIt() {
         BackendSnapshot servers = snapshot(up("game1", 100, 50), up("game2", 100, 0));
         join("r1", "p1", servers); // placed on game2, after one lookup
@@ -159,13 +174,13 @@ class MemoryRoomStoreAdoptionTest {
     void theTableIsOnlyTakenWhenTheRoomIsStillUnknownOnceItAnswers() {
         // Two joins of one new room: the first one's lookup is slow; the second is answered first and places it.
         BackendSnapshot servers = snapshot(up("game1", 100, 50), up("game2", 100, 0));
-        CompletableFuture<Optional<StuckRoom>> slow = new CompletableFuture<>();
+        CompletableFuture<TableLookup> slow = new CompletableFuture<>();
         table.pending = slow;
         CompletionStage<Placement> first = store.join(request("r1", "p1"), servers);
         table.pending = null;
         Placement second = join("r1", "p2", servers);
 
-        slow.complete(Optional.of(stuck("r1", "game1", 0)));
+        slow.complete(TableLookup.found(stuck("r1", "game1", 0)));
 
         assertThat(second.server()).contains("game2");
         Placement answered = first.toCompletableFuture().join();
@@ -262,7 +277,7 @@ class MemoryRoomStoreAdoptionTest {
     private static final class FakeTable implements StickTable {
         final Map<String, StuckRoom> rooms = new HashMap<>();
         final List<String> asked = new ArrayList<>();
-        CompletableFuture<Optional<StuckRoom>> pending;
+        CompletableFuture<TableLookup> pending;
 
         void put(String room, String server, long idleMillis) {
             rooms.put(room, stuck(room, server, idleMillis));
@@ -273,12 +288,13 @@ class MemoryRoomStoreAdoptionTest {
         }
 
         @Override
-        public CompletionStage<Optional<StuckRoom>> find(String backend, String room) {
+        public CompletionStage<TableLookup> find(String backend, String room) {
             asked.add(room);
             if (pending != null) {
                 return pending;
             }
-            return CompletableFuture.completedFuture(Optional.ofNullable(rooms.get(room)));
+            return CompletableFuture.completedFuture(
+                    Optional.ofNullable(rooms.get(room)).map(TableLookup::found).orElse(TableLookup.ABSENT));
         }
 
         @Override

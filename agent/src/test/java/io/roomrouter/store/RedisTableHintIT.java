@@ -8,6 +8,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.roomrouter.haproxy.StickTable;
 import io.roomrouter.haproxy.StuckRoom;
+import io.roomrouter.haproxy.TableLookup;
 import io.roomrouter.placement.Decision;
 import io.roomrouter.placement.JoinRequest;
 import io.roomrouter.placement.Placement;
@@ -48,16 +49,21 @@ class RedisTableHintIT {
     private static final class RecordingTable implements StickTable {
         final List<String> asked = new CopyOnWriteArrayList<>();
         private final Map<String, String> servers;
+        volatile boolean silent;
 
         RecordingTable(Map<String, String> servers) {
             this.servers = servers;
         }
 
         @Override
-        public CompletionStage<Optional<StuckRoom>> find(String backend, String room) {
+        public CompletionStage<TableLookup> find(String backend, String room) {
             asked.add(room);
+            if (silent) {
+                return CompletableFuture.completedFuture(TableLookup.NO_ANSWER);
+            }
             return CompletableFuture.completedFuture(Optional.ofNullable(servers.get(room))
-                    .map(server -> new StuckRoom(room, server, 100, OptionalInt.empty())));
+                    .map(server -> TableLookup.found(new StuckRoom(room, server, 100, OptionalInt.empty())))
+                    .orElse(TableLookup.ABSENT));
         }
 
         @Override
@@ -114,6 +120,24 @@ class RedisTableHintIT {
             assertThat(placed.decision()).isEqualTo(Decision.PLACED);
             assertThat(placed.server()).contains("s2");
             assertThat(table.asked).containsExactly("gone");
+        }
+    }
+
+    @Test
+    void aRoomTheTableHasButDoesNotTellOfInTimeIsRefusedForARetryNotPlaced() {
+        Clock clock = Clock.systemUTC();
+        FakeInventory view = new FakeInventory(BE, clock, up("s1", 100, 40), up("s2", 100, 0));
+        RecordingTable table = new RecordingTable(Map.of("slow", "s1"));
+        try (RedisRoomStore store = store(view, "this", clock, table)) {
+            table.silent = true;
+            Placement refused = join(store, view, "slow", "p1", TableHint.IN_TABLE);
+            assertThat(refused.decision()).isEqualTo(Decision.RETRY);
+            assertThat(refused.reason()).isEqualTo(Reasons.TABLE_NOT_READ);
+
+            table.silent = false; // the player's retry
+            Placement adopted = join(store, view, "slow", "p1", TableHint.IN_TABLE);
+            assertThat(adopted.server()).contains("s1");
+            assertThat(adopted.reason()).isEqualTo(Reasons.ADOPTED);
         }
     }
 

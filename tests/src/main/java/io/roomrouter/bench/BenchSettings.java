@@ -13,8 +13,8 @@ import java.util.Set;
  * Sizes and durations of a run, from system properties; {@code -Dbench.quick=true} shrinks everything to a
  * smoke run of about a minute. Every property is optional:
  * {@code bench.root} (the repository, default {@code .}), {@code bench.out} (default
- * {@code tests/target/bench}), {@code bench.suites} (comma list of agent, scale, haproxy, placement, shared;
- * default all but shared),
+ * {@code tests/target/bench}), {@code bench.suites} (comma list of agent, scale, haproxy, placement,
+ * placement-curve, shared; default all but shared and placement-curve, which placement runs),
  * {@code bench.agentParts} (which parts the agent suite runs: comma list of memory, redis; default both),
  * {@code bench.seconds} / {@code bench.warmup} (per load point), {@code bench.agentWarmup} (once per agent), {@code bench.connections}, {@code bench.pipeline},
  * {@code bench.knownRooms}, {@code bench.heapRooms} (comma list), {@code bench.wrkSeconds},

@@ -114,7 +114,8 @@ final class PlacementCurve {
         System.out.printf(Locale.ROOT, "%nroom-router as shipped against issue 16's targets (refused <= 1.1 x the "
                 + "ideal packer's, stranded <= 3 %% of capacity, busiest <= 1.2 x mean, 0 split):%n");
         checks.forEach(System.out::println);
-        System.out.printf(Locale.ROOT, "placement curve simulated in %d s%n", (System.nanoTime() - start) / 1_000_000_000L);
+        System.out.printf(Locale.ROOT, "placement curve simulated in %d s%n",
+                (System.nanoTime() - start) / 1_000_000_000L);
     }
 
     private void addFigures(String config, double load, String key, PlacementSimulation.Outcome o,

@@ -146,8 +146,8 @@ final class PlacementSimulation {
                 samples == 0 ? 0 : strandedSum / samples / totalCapacity);
     }
 
-    // Each event in one long, so that sorting them sorts by time, then kind: time (ms, 31 bits: 24 days), kind (2 bits),
-    // room (20 bits), seat (10 bits).
+    // Each event in one long, so that sorting them sorts by time, then kind: time (ms, 31 bits: 24 days),
+    // kind (2 bits), room (20 bits), seat (10 bits).
     private long[] events() {
         long[] events = new long[rooms.stream().mapToInt(r -> 2 * r.size() + 1).sum()];
         int n = 0;

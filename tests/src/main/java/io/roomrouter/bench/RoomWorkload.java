@@ -125,7 +125,8 @@ final class RoomWorkload {
             long delay = random.nextDouble() < shape.lateShare()
                     ? shape.lateMinMillis() + (long) (random.nextDouble()
                             * (shape.lateMaxMillis() - shape.lateMinMillis()))
-                    : Math.min(shape.lateMaxMillis(), Math.round(exponential(random, (double) shape.promptMeanMillis())));
+                    : Math.min(shape.lateMaxMillis(),
+                            Math.round(exponential(random, (double) shape.promptMeanMillis())));
             long join = start + delay;
             long leave = random.nextDouble() < shape.earlyLeaveShare()
                     ? join + (long) (random.nextDouble() * (end - join)) : end;

@@ -24,6 +24,10 @@ public final class BenchMain {
         if (settings.runs("haproxy")) {
             new HaproxyBench(settings, results).run();
         }
+        if (settings.runs("placement") || settings.runs("placement-curve")) {
+            new PlacementCurve(settings.curveRooms(), settings.curveSeed(), settings.curveWindows(), results)
+                    .run(); // simulated: no HAProxy, under a minute
+        }
         if (settings.runs("placement")) {
             new PlacementBench(settings, results).run();
         }

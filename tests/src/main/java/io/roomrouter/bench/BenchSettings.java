@@ -13,12 +13,13 @@ import java.util.Set;
  * Sizes and durations of a run, from system properties; {@code -Dbench.quick=true} shrinks everything to a
  * smoke run of about a minute. Every property is optional:
  * {@code bench.root} (the repository, default {@code .}), {@code bench.out} (default
- * {@code tests/target/bench}), {@code bench.suites} (comma list of agent, scale, haproxy, placement, shared;
- * default all but shared),
+ * {@code tests/target/bench}), {@code bench.suites} (comma list of agent, scale, haproxy, placement,
+ * placement-curve, shared; default all but shared and placement-curve, which placement runs),
  * {@code bench.agentParts} (which parts the agent suite runs: comma list of memory, redis; default both),
  * {@code bench.seconds} / {@code bench.warmup} (per load point), {@code bench.agentWarmup} (once per agent), {@code bench.connections}, {@code bench.pipeline},
  * {@code bench.knownRooms}, {@code bench.heapRooms} (comma list), {@code bench.wrkSeconds},
- * {@code bench.wrkConnections}, {@code bench.wrkRooms}, {@code bench.placementRooms}, {@code bench.redis}
+ * {@code bench.wrkConnections}, {@code bench.wrkRooms}, {@code bench.placementRooms}, {@code bench.curveRooms},
+ * {@code bench.curveSeed} and {@code bench.curveWindows} (the simulated placement curve), {@code bench.redis}
  * (the redis-server binary), {@code bench.agentJvmArgs} (extra agent JVM flags, e.g. for JFR),
  * {@code bench.sharedRuns} (runs of each workload of the shared suite), {@code bench.sharedJvmVariants} (the agent
  * JVM flags it compares, {@code default|-XX:TieredStopAtLevel=1}), {@code bench.sharedCpuSeconds} (length of its
@@ -123,6 +124,27 @@ record BenchSettings(
     List<String> placementAgentArgs() {
         String flags = System.getProperty("bench.placementAgentArgs", "").trim();
         return flags.isEmpty() ? List.of() : List.of(flags.split("\\s+", -1));
+    }
+
+    /** Rooms each load of the simulated placement curve offers, from {@code bench.curveRooms}. */
+    int curveRooms() {
+        return Integer.getInteger("bench.curveRooms", quick ? 3_000 : 20_000);
+    }
+
+    /**
+     * The other reservation windows the placement curve runs room-router with, from {@code bench.curveWindows}
+     * (comma list of seconds, default 20,10; empty for none).
+     */
+    List<Duration> curveWindows() {
+        String windows = System.getProperty("bench.curveWindows", "20,10").trim();
+        return windows.isEmpty() ? List.of()
+                : Arrays.stream(windows.split(",", -1)).map(String::trim).map(Long::valueOf).map(Duration::ofSeconds)
+                        .toList();
+    }
+
+    /** The seed of the placement curve's workload, from {@code bench.curveSeed}. */
+    long curveSeed() {
+        return Long.getLong("bench.curveSeed", 16);
     }
 
     /** How many times the shared suite runs each workload for each JVM variant, from {@code bench.sharedRuns}. */

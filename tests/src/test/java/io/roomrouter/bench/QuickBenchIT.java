@@ -55,7 +55,11 @@ class QuickBenchIT {
                 "placement.leastconn-cookie.rooms_split",
                 "placement.url_param-consistent-hbf125.rooms_moved_on_scale_out",
                 "placement.room-router.new_rooms_refused",
-                "placement.room-router.max_load_over_mean");
+                "placement.room-router.max_load_over_mean",
+                "placement_curve.30x100.load085.room-router.new_rooms_refused",
+                "placement_curve.30x100.load085.ideal.new_rooms_refused",
+                "placement_curve.3x100.load110.hash-hbf125.rooms_split",
+                "placement_curve.3x100.load050.room-router.window-10s.stranded_seats");
         assertThat(names).doesNotHaveDuplicates();
     }
 }

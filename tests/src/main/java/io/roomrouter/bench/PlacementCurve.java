@@ -1,0 +1,158 @@
+package io.roomrouter.bench;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+
+/**
+ * The placement curve (issue 16), simulated: {@link RoomWorkload} rooms at offered loads of 50 to 110 %, for 3 and
+ * for 30 servers of {@code maxconn 100}, replayed ({@link PlacementSimulation}) against room-router's real memory
+ * store as shipped, the same store with other reservation windows or without the room's size in its joins, an ideal
+ * packer that knows every room's true size and lifetime ({@link IdealPacker}: the bound), and models of
+ * {@code leastconn} + cookie and of consistent hashing with {@code hash-balance-factor 125}. Prints one table per
+ * server count, then room-router (as shipped) against the issue's targets; every cell is also a figure. No HAProxy:
+ * the same curve through the real HAProxy with WebSocket players is not measured here.
+ */
+final class PlacementCurve {
+    static final double[] LOADS = {0.50, 0.70, 0.85, 0.95, 1.10};
+    static final int[] SERVER_COUNTS = {3, 30};
+    static final int CAPACITY = 100;
+    static final String SHIPPED = "room-router";
+    private static final String IDEAL = "ideal";
+
+    private final int roomsPerLoad;
+    private final long seed;
+    private final List<Duration> windows;
+    private final Results results;
+
+    /** {@code windows}: the reservation windows room-router also runs with, besides the shipped one. */
+    PlacementCurve(int roomsPerLoad, long seed, List<Duration> windows, Results results) {
+        this.roomsPerLoad = roomsPerLoad;
+        this.seed = seed;
+        this.windows = List.copyOf(windows);
+        this.results = results;
+    }
+
+    /** One rule of the curve: its key in figure names, and how to make it for one run. */
+    record Rule(String key, Function<Setup, SimulatedPlacement> make) {}
+
+    /** What a rule is made for: the servers' names and capacity, and the last instant of the run. */
+    record Setup(List<String> servers, int capacity, long horizonMillis) {}
+
+    private static List<Rule> fixedRules() {
+        return List.of(
+                new Rule(IDEAL, s -> new IdealPacker(s.servers().size(), s.capacity(), s.horizonMillis())),
+                new Rule(IDEAL + ".least-loaded",
+                        s -> new IdealPacker(s.servers().size(), s.capacity(), s.horizonMillis(), true)),
+                new Rule(SHIPPED, s -> roomRouter(s, "room-router (as shipped: window 60s)",
+                        RoomRouterModel.SHIPPED_WINDOW, 0)),
+                new Rule("room-router.size-not-sent", s -> roomRouter(s, "room-router, joins without size (10)",
+                        RoomRouterModel.SHIPPED_WINDOW, RoomWorkload.Shape.DEFAULT.maxSize())),
+                new Rule("room-router.true-size", s -> roomRouter(s, "room-router, joins say who will come",
+                        RoomRouterModel.SHIPPED_WINDOW, RoomRouterModel.TRUE_SIZE)),
+                new Rule("leastconn-cookie", s -> new LeastConnModel(s.capacity())),
+                new Rule("hash-hbf125", s -> new BoundedHashModel(s.servers(), 125)));
+    }
+
+    /** The rules, with room-router under each of the other reservation {@code windows} after the shipped one. */
+    static List<Rule> rules(List<Duration> windows) {
+        List<Rule> rules = new ArrayList<>(fixedRules());
+        int at = 0;
+        while (!rules.get(at++).key().equals(SHIPPED)) {
+            // the alternatives go right after the shipped rule
+        }
+        for (Duration window : windows) {
+            String text = window.toSeconds() + "s";
+            rules.add(at++, new Rule(SHIPPED + ".window-" + text,
+                    s -> roomRouter(s, "room-router, window " + text, window, 0)));
+        }
+        return rules;
+    }
+
+    private static SimulatedPlacement roomRouter(Setup setup, String label, Duration window, int declaredSize) {
+        return new RoomRouterModel(label, setup.servers(), setup.capacity(), window, declaredSize);
+    }
+
+    void run() {
+        long start = System.nanoTime();
+        RoomWorkload workload = new RoomWorkload(RoomWorkload.Shape.DEFAULT, seed);
+        long warmup = 2 * workload.shape().maxLifeMillis();
+        List<String> checks = new ArrayList<>();
+        for (int servers : SERVER_COUNTS) {
+            List<String> names = new ArrayList<>();
+            for (int i = 1; i <= servers; i++) {
+                names.add("game" + i);
+            }
+            String config = servers + "x" + CAPACITY;
+            System.out.printf(Locale.ROOT, "%nplacement curve, %d servers of maxconn %d, %d rooms per load (seed %d)"
+                    + "%n%n| load | rule | new rooms refused | players refused | rooms split | busiest / mean "
+                    + "| seats held | stranded |%n|---:|---|---:|---:|---:|---:|---:|---:|%n",
+                    servers, CAPACITY, roomsPerLoad, seed);
+            for (double load : LOADS) {
+                List<RoomPlan> rooms = workload.rooms(load, servers * CAPACITY, roomsPerLoad);
+                PlacementSimulation simulation = new PlacementSimulation(rooms, servers, CAPACITY, warmup);
+                Setup setup = new Setup(names, CAPACITY, simulation.horizonMillis());
+                PlacementSimulation.Outcome ideal = null;
+                for (Rule rule : rules(windows)) {
+                    PlacementSimulation.Outcome o = simulation.run(rule.make().apply(setup));
+                    if (rule.key().equals(IDEAL)) {
+                        ideal = o;
+                    }
+                    System.out.printf(Locale.ROOT, "| %.0f %% | %s | %.2f %% (%d of %d) | %.3f %% | %d | %.3f "
+                            + "| %.2f %% | %.2f %% |%n", load * 100, o.label(), 100 * o.roomsRefusedShare(),
+                            o.roomsRefused(), o.rooms(), 100 * o.playersRefusedShare(), o.roomsSplit(),
+                            o.busiestOverMean(), 100 * o.heldShare(), 100 * o.strandedShare());
+                    addFigures(config, load, rule.key(), o, ideal);
+                    if (rule.key().equals(SHIPPED)) {
+                        checks.add(check(config, load, o, ideal));
+                    }
+                }
+            }
+        }
+        System.out.printf(Locale.ROOT, "%nroom-router as shipped against issue 16's targets (refused <= 1.1 x the "
+                + "ideal packer's, stranded <= 3 %% of capacity, busiest <= 1.2 x mean, 0 split):%n");
+        checks.forEach(System.out::println);
+        System.out.printf(Locale.ROOT, "placement curve simulated in %d s%n",
+                (System.nanoTime() - start) / 1_000_000_000L);
+    }
+
+    private void addFigures(String config, double load, String key, PlacementSimulation.Outcome o,
+            PlacementSimulation.Outcome ideal) {
+        String prefix = String.format(Locale.ROOT, "placement_curve.%s.load%03.0f.%s.", config, load * 100, key);
+        boolean shipped = key.equals(SHIPPED);
+        String how = String.format(Locale.ROOT, "simulated, %d rooms offered, %d players of rooms taken", o.rooms(),
+                o.players());
+        results.add(new Figure(prefix + "new_rooms_refused", 100 * o.roomsRefusedShare(), "%",
+                shipped ? String.format(Locale.ROOT, "<= %.3f (1.1 x ideal)", 110 * ideal.roomsRefusedShare()) : "",
+                how));
+        results.add(new Figure(prefix + "stranded_seats", 100 * o.strandedShare(), "% capacity",
+                shipped ? "<= 3" : "", "seats held for players who do not come while held, time-averaged"));
+        if (key.contains(".")) {
+            return; // the alternatives: what a knob changes, in the printed table
+        }
+        results.add(new Figure(prefix + "players_refused", 100 * o.playersRefusedShare(), "%", "",
+                "players of rooms taken sent to a full server (queued, then refused)"));
+        results.add(new Figure(prefix + "rooms_split", o.roomsSplit(), "rooms", shipped ? "0" : "",
+                "rooms whose players were on two servers"));
+        results.add(new Figure(prefix + "busiest_over_mean", o.busiestOverMean(), "x", shipped ? "<= 1.2" : "",
+                "players on the busiest server / mean, sampled every 10 s"));
+    }
+
+    private static String check(String config, double load, PlacementSimulation.Outcome o,
+            PlacementSimulation.Outcome ideal) {
+        boolean refusals = o.roomsRefusedShare() <= 1.1 * ideal.roomsRefusedShare();
+        boolean stranded = o.strandedShare() <= 0.03;
+        boolean busiest = !(o.busiestOverMean() > 1.2);
+        boolean split = o.roomsSplit() == 0;
+        return String.format(Locale.ROOT, "  %s at %3.0f %%: refused %.2f %% vs ideal %.2f %% %s; stranded %.2f %% %s;"
+                + " busiest %.3f %s; split %d %s", config, load * 100, 100 * o.roomsRefusedShare(),
+                100 * ideal.roomsRefusedShare(), mark(refusals), 100 * o.strandedShare(), mark(stranded),
+                o.busiestOverMean(), mark(busiest), o.roomsSplit(), mark(split));
+    }
+
+    private static String mark(boolean met) {
+        return met ? "met" : "MISSED";
+    }
+}

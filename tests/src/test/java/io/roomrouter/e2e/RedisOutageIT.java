@@ -1,6 +1,5 @@
 package io.roomrouter.e2e;
 
-import static io.roomrouter.kit.Stack.GAME_BACKEND;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.roomrouter.kit.AgentDecision;
@@ -28,7 +27,6 @@ import org.junit.jupiter.api.TestInfo;
  */
 class RedisOutageIT {
 
-    private static final List<String> SERVERS = List.of("game1", "game2", "game3");
     private static final int ROOMS_BEFORE = 40;
     private static final int ROOMS_DURING = 30;
     /**
@@ -110,9 +108,7 @@ class RedisOutageIT {
     @Test
     void joinsStayFastAndRoomsStayPutWhileRedisIsDown(TestInfo test) throws Exception {
         try (RedisProcess redis = RedisProcess.start(TestLogs.dir(test));
-                Stack stack = Stack.builder(TestLogs.dir(test)).proxies(2).redis(redis.uri())
-                        .beforeAgent(api -> SERVERS.forEach(s -> api.setMaxconn(GAME_BACKEND, s, 1000)))
-                        .start();
+                Stack stack = TwoProxyStacks.onRedis(test, redis.uri());
                 TimedCrowd crowd = new TimedCrowd(4)) {
             // Before: rooms placed through Redis, 4 joins at a time.
             List<Integer> beforeStart = logMarks(stack);

@@ -1,9 +1,14 @@
 package io.roomrouter.e2e;
 
 import static io.roomrouter.kit.Stack.GAME_BACKEND;
+import static io.roomrouter.e2e.FailoverJoins.await;
+import static io.roomrouter.e2e.FailoverJoins.decisions;
+import static io.roomrouter.e2e.FailoverJoins.longest;
+import static io.roomrouter.e2e.FailoverJoins.players;
+import static io.roomrouter.e2e.FailoverJoins.route;
+import static io.roomrouter.e2e.FailoverJoins.routes;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.roomrouter.kit.Player;
 import io.roomrouter.kit.RedisClusterGroup;
 import io.roomrouter.kit.Stack;
 import java.time.Duration;
@@ -15,10 +20,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.stream.Collectors;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
@@ -32,7 +34,6 @@ import org.junit.jupiter.api.TestInfo;
  */
 class RedisClusterIT {
 
-    private static final List<String> SERVERS = List.of("game1", "game2", "game3");
     private static final int ROOMS_BEFORE = 30;
     private static final int ROOMS_DURING = 80;
     /** Ticks (of four joins) between the arrivals of a new room's first, second and third players. */
@@ -91,9 +92,7 @@ class RedisClusterIT {
 
     private static void roomsStayWholeThrough(TestInfo test, ClusterChange change) throws Exception {
         try (RedisClusterGroup cluster = RedisClusterGroup.start(TestLogs.dir(test));
-                Stack stack = Stack.builder(TestLogs.dir(test)).proxies(2).redis(cluster.seedUri())
-                        .beforeAgent(api -> SERVERS.forEach(s -> api.setMaxconn(GAME_BACKEND, s, 1000)))
-                        .start();
+                Stack stack = TwoProxyStacks.onRedis(test, cluster.seedUri());
                 TimedCrowd crowd = new TimedCrowd(8)) {
             TestLogs.report(test, "cluster seed list " + cluster.seedUri());
             List<RetriedJoin> before = crowd.joinRetrying(routes(stack, "before", ROOMS_BEFORE, 1, 3),
@@ -222,43 +221,6 @@ class RedisClusterIT {
                         .max(Comparator.naturalOrder()).orElse(Duration.ZERO).toMillis() + " ms");
         TestLogs.report(test, "after: decisions " + decisions(after) + "; all: " + report.summary());
         report.splitRooms().forEach(r -> TestLogs.report(test, "split: " + r));
-    }
-
-    /** Players {@code p<from>..p<to>} of rooms {@code <prefix>1..N}, each through one proxy or the other. */
-    private static List<TimedCrowd.Route> routes(Stack stack, String prefix, int rooms, int from, int to) {
-        List<TimedCrowd.Route> routes = new ArrayList<>();
-        for (int p = from; p <= to; p++) {
-            for (int r = 1; r <= rooms; r++) {
-                routes.add(route(stack, prefix, r, p));
-            }
-        }
-        return routes;
-    }
-
-    private static TimedCrowd.Route route(Stack stack, String prefix, int room, int player) {
-        return new TimedCrowd.Route(stack.proxy((room + player) % 2).frontend(), new Join(prefix + room, "p" + player));
-    }
-
-    private static List<RetriedJoin> await(List<CompletableFuture<RetriedJoin>> pending)
-            throws InterruptedException, ExecutionException, TimeoutException {
-        List<RetriedJoin> joins = new ArrayList<>();
-        for (CompletableFuture<RetriedJoin> join : pending) {
-            joins.add(join.get(60, TimeUnit.SECONDS));
-        }
-        return joins;
-    }
-
-    private static List<Player> players(List<RetriedJoin> joins) {
-        return joins.stream().map(RetriedJoin::player).toList();
-    }
-
-    private static Map<String, Long> decisions(List<RetriedJoin> joins) {
-        return joins.stream().flatMap(j -> j.attempts().stream()).collect(
-                Collectors.groupingBy(a -> a.player().outcome(), TreeMap::new, Collectors.counting()));
-    }
-
-    private static Duration longest(List<RetriedJoin> joins) {
-        return joins.stream().map(RetriedJoin::took).max(Comparator.naturalOrder()).orElse(Duration.ZERO);
     }
 
     private static long millis(long nanos) {

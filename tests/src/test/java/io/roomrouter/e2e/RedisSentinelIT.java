@@ -1,9 +1,14 @@
 package io.roomrouter.e2e;
 
+import static io.roomrouter.e2e.FailoverJoins.await;
+import static io.roomrouter.e2e.FailoverJoins.decisions;
+import static io.roomrouter.e2e.FailoverJoins.longest;
+import static io.roomrouter.e2e.FailoverJoins.players;
+import static io.roomrouter.e2e.FailoverJoins.route;
+import static io.roomrouter.e2e.FailoverJoins.routes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.roomrouter.kit.HostPort;
-import io.roomrouter.kit.Player;
 import io.roomrouter.kit.RedisSentinelGroup;
 import io.roomrouter.kit.Stack;
 import java.net.InetSocketAddress;
@@ -13,9 +18,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.assertj.core.api.SoftAssertions;
@@ -47,50 +50,13 @@ class RedisSentinelIT {
     private static final String RECONCILED = "answering again after";
     private static final String PLACED = "placed";
 
-    /** Players {@code p<from>..p<to>} of rooms {@code <prefix>1..N}, through one proxy or the other by turns. */
-    private static List<TimedCrowd.Route> routes(Stack stack, String prefix, int rooms, int from, int to) {
-        List<TimedCrowd.Route> routes = new ArrayList<>();
-        for (int p = from; p <= to; p++) {
-            for (int r = 1; r <= rooms; r++) {
-                routes.add(route(stack, prefix, r, p));
-            }
-        }
-        return routes;
-    }
-
-    private static TimedCrowd.Route route(Stack stack, String prefix, int room, int player) {
-        return new TimedCrowd.Route(stack.proxy((room + player) % 2).frontend(), new Join(prefix + room, "p" + player));
-    }
-
     private static List<RetriedJoin> joinAll(TimedCrowd crowd, List<TimedCrowd.Route> routes)
             throws InterruptedException {
         return crowd.joinRetrying(routes, Crowd.Presence.LEAVE, RETRYING);
     }
 
-    private static List<RetriedJoin> await(List<CompletableFuture<RetriedJoin>> pending)
-            throws InterruptedException, ExecutionException {
-        List<RetriedJoin> joins = new ArrayList<>();
-        for (CompletableFuture<RetriedJoin> join : pending) {
-            joins.add(join.get());
-        }
-        return joins;
-    }
-
     private static List<JoinAttempt> attempts(List<RetriedJoin> joins) {
         return joins.stream().flatMap(j -> j.attempts().stream()).toList();
-    }
-
-    private static Map<String, Long> decisions(List<RetriedJoin> joins) {
-        return attempts(joins).stream().collect(
-                Collectors.groupingBy(a -> a.player().outcome(), TreeMap::new, Collectors.counting()));
-    }
-
-    private static List<Player> players(List<RetriedJoin> joins) {
-        return joins.stream().map(RetriedJoin::player).toList();
-    }
-
-    private static Duration longest(List<RetriedJoin> joins) {
-        return joins.stream().map(RetriedJoin::took).max(Comparator.naturalOrder()).orElse(Duration.ZERO);
     }
 
     private static Duration longestAttempt(List<RetriedJoin> joins) {

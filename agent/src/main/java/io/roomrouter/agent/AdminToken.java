@@ -1,8 +1,6 @@
 package io.roomrouter.agent;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -23,13 +21,8 @@ final class AdminToken {
 
     /** The token of {@code file}: its content, trimmed. A missing, unreadable or empty file throws, naming the flag. */
     static AdminToken read(Path file) {
-        String content;
-        try {
-            content = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new OptionsException(FLAG + ": cannot read " + file + ": " + e
-                    + " (expected: a readable file holding the admin bearer token)");
-        }
+        String content = FlagFile.read(FLAG, file, StandardCharsets.UTF_8,
+                "a readable file holding the admin bearer token");
         return of(content.trim(), file.toString());
     }
 

@@ -1,8 +1,6 @@
 package io.roomrouter.agent;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -17,13 +15,8 @@ final class RedisFiles {
 
     /** The password {@code file} holds: its content less a final line break (an editor's, or echo's). */
     static String password(Path file) {
-        String content;
-        try {
-            content = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new OptionsException(PASSWORD_FLAG + ": cannot read " + file + ": " + e
-                    + " (expected: a readable file holding the Redis password)");
-        }
+        String content = FlagFile.read(PASSWORD_FLAG, file, StandardCharsets.UTF_8,
+                "a readable file holding the Redis password");
         // Only the line break a file ends with: spaces may be part of a password.
         String password = content.endsWith("\r\n") ? content.substring(0, content.length() - 2)
                 : content.endsWith("\n") ? content.substring(0, content.length() - 1) : content;
@@ -39,13 +32,8 @@ final class RedisFiles {
 
     /** Fails unless {@code file} is a readable PEM file of certificates. */
     static void checkCa(Path file) {
-        String content;
-        try {
-            content = Files.readString(file, StandardCharsets.US_ASCII);
-        } catch (IOException e) {
-            throw new OptionsException(CA_FLAG + ": cannot read " + file + ": " + e
-                    + " (expected: a readable PEM file of CA certificates)");
-        }
+        String content = FlagFile.read(CA_FLAG, file, StandardCharsets.US_ASCII,
+                "a readable PEM file of CA certificates");
         if (!content.contains("-----BEGIN CERTIFICATE-----")) {
             throw new OptionsException(CA_FLAG + ": " + file + " holds no PEM certificate (expected: -----BEGIN"
                     + " CERTIFICATE----- blocks)");

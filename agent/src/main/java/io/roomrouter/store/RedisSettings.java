@@ -142,21 +142,21 @@ public record RedisSettings(String uri, String prefix, Duration timeout, Optiona
         return uri.substring(0, colon).toLowerCase(Locale.ROOT);
     }
 
+    // The hosts, without the user-info.
     private static String authority(String uri) {
-        String rest = uri.substring(uri.indexOf("://") + 3);
-        int end = rest.length();
-        for (char c : new char[] {'/', '?', '#'}) {
-            int i = rest.indexOf(c);
-            if (i >= 0 && i < end) {
-                end = i;
-            }
-        }
-        String authority = rest.substring(0, end);
+        String authority = userAndHosts(uri);
         return authority.substring(authority.lastIndexOf('@') + 1);
     }
 
-    // The part before '@' of the (first) host, empty when there is none.
+    // The part before '@', empty when there is none.
     private static String userInfo(String uri) {
+        String authority = userAndHosts(uri);
+        int at = authority.lastIndexOf('@');
+        return at < 0 ? "" : authority.substring(0, at);
+    }
+
+    // Between "://" and the path, query or fragment.
+    private static String userAndHosts(String uri) {
         String rest = uri.substring(uri.indexOf("://") + 3);
         int end = rest.length();
         for (char c : new char[] {'/', '?', '#'}) {
@@ -165,8 +165,7 @@ public record RedisSettings(String uri, String prefix, Duration timeout, Optiona
                 end = i;
             }
         }
-        int at = rest.substring(0, end).lastIndexOf('@');
-        return at < 0 ? "" : rest.substring(0, at);
+        return rest.substring(0, end);
     }
 
     private static String redact(String uri) {

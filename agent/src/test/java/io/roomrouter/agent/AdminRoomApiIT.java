@@ -86,10 +86,7 @@ class AdminRoomApiIT {
         assertError(get("/rooms/be_game"), 404, "no such path: /rooms/be_game (expected: /rooms/<backend>/<room>)");
         assertError(get("/rooms/be_game/r/x"), 404,
                 "no such path: /rooms/be_game/r/x (expected: /rooms/<backend>/<room>)");
-        HttpResponse<String> put = AdminHttp.send(HttpRequest.newBuilder(uri("/rooms/be_game/r"))
-                .PUT(HttpRequest.BodyPublishers.noBody()));
-        assertError(put, 405, "method PUT (expected: GET, DELETE)");
-        assertThat(put.headers().firstValue("Allow")).contains("GET, DELETE");
+        assertMethodNotAllowed("/rooms/be_game/r", "PUT", "GET, DELETE");
     }
 
     @Test
@@ -136,10 +133,7 @@ class AdminRoomApiIT {
         assertError(get("/rooms?backend=be_game&sort=id"), 400,
                 "unknown parameter sort (expected: after, backend, limit)");
         assertError(get("/rooms?backend=be_game&backend=be_game"), 400, "parameter backend given twice (expected: once)");
-        HttpResponse<String> post = AdminHttp.send(HttpRequest.newBuilder(uri("/rooms?backend=be_game"))
-                .POST(HttpRequest.BodyPublishers.noBody()));
-        assertError(post, 405, "method POST (expected: GET)");
-        assertThat(post.headers().firstValue("Allow")).contains("GET");
+        assertMethodNotAllowed("/rooms?backend=be_game", "POST", "GET");
     }
 
     @Test
@@ -255,6 +249,14 @@ class AdminRoomApiIT {
     @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> list(Object value) {
         return (List<Map<String, Object>>) value;
+    }
+
+    // A 405 that names the methods the path takes, in its message and its Allow header.
+    private static void assertMethodNotAllowed(String path, String method, String allowed) throws Exception {
+        HttpResponse<String> response = AdminHttp.send(HttpRequest.newBuilder(uri(path))
+                .method(method, HttpRequest.BodyPublishers.noBody()));
+        assertError(response, 405, "method " + method + " (expected: " + allowed + ")");
+        assertThat(response.headers().firstValue("Allow")).contains(allowed);
     }
 
     private static void assertError(HttpResponse<String> response, int status, String message) {

@@ -98,8 +98,11 @@ public final class TimedCrowd implements AutoCloseable {
      */
     public List<RetriedJoin> joinRetrying(List<Route> routes, Crowd.Presence presence, RetryPolicy policy)
             throws InterruptedException {
-        List<CompletableFuture<RetriedJoin>> pending =
-                routes.stream().map(route -> joinLater(route, Duration.ZERO, presence, policy)).toList();
+        return awaitAll(routes.stream().map(route -> joinLater(route, Duration.ZERO, presence, policy)).toList());
+    }
+
+    private static List<RetriedJoin> awaitAll(List<CompletableFuture<RetriedJoin>> pending)
+            throws InterruptedException {
         List<RetriedJoin> joins = new ArrayList<>(pending.size());
         for (CompletableFuture<RetriedJoin> join : pending) {
             try {
@@ -110,6 +113,39 @@ public final class TimedCrowd implements AutoCloseable {
             }
         }
         return joins;
+    }
+
+    /**
+     * Joins everyone at the same moment, as {@link #joinTogether}, each player trying again as {@code policy} says
+     * while it is told to retry, as the reference configuration tells real clients to ({@code Retry-After}); returns
+     * the joins in the same order. At most {@code concurrency} players.
+     */
+    public List<RetriedJoin> joinTogetherRetrying(List<Route> routes, Crowd.Presence presence, RetryPolicy policy)
+            throws InterruptedException {
+        if (routes.size() > concurrency) {
+            throw new IllegalArgumentException("players arriving together: " + routes.size() + " (expected: <= "
+                    + concurrency + ", the crowd's threads)");
+        }
+        CountDownLatch ready = new CountDownLatch(routes.size());
+        CountDownLatch go = new CountDownLatch(1);
+        List<CompletableFuture<RetriedJoin>> pending = new ArrayList<>(routes.size());
+        for (Route route : routes) {
+            CompletableFuture<RetriedJoin> done = new CompletableFuture<>();
+            pending.add(done);
+            pool.execute(() -> {
+                ready.countDown();
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    done.completeExceptionally(e);
+                    return;
+                }
+                attempt(route, new ArrayList<>(), presence, policy, done);
+            });
+        }
+        ready.await();
+        go.countDown();
+        return awaitAll(pending);
     }
 
     /**

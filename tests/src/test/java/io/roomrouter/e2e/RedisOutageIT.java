@@ -1,5 +1,7 @@
 package io.roomrouter.e2e;
 
+import static io.roomrouter.e2e.FailoverJoins.decisions;
+import static io.roomrouter.e2e.FailoverJoins.players;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.roomrouter.kit.AgentDecision;
@@ -60,17 +62,8 @@ class RedisOutageIT {
                 .as("%s via %s: %s", j.player(), j.route().via(), j.player().reply()).isTrue());
     }
 
-    private static List<Player> players(List<RetriedJoin> joins) {
-        return joins.stream().map(RetriedJoin::player).toList();
-    }
-
     private static int attempts(List<RetriedJoin> joins) {
         return joins.stream().mapToInt(j -> j.attempts().size()).sum();
-    }
-
-    private static Map<String, Long> decisions(List<RetriedJoin> joins) {
-        return joins.stream().flatMap(j -> j.attempts().stream()).collect(
-                Collectors.groupingBy(a -> a.player().outcome(), TreeMap::new, Collectors.counting()));
     }
 
     private static Map<String, String> homes(RoomReport report) {

@@ -1,16 +1,16 @@
 package io.roomrouter.e2e;
 
+import static io.roomrouter.e2e.FailoverJoins.decisions;
+import static io.roomrouter.e2e.FailoverJoins.longest;
+import static io.roomrouter.e2e.FailoverJoins.players;
 import static io.roomrouter.kit.Stack.GAME_BACKEND;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.roomrouter.kit.RedisProcess;
 import io.roomrouter.kit.Stack;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
@@ -21,6 +21,15 @@ import org.junit.jupiter.api.TestInfo;
 class RedisTwoProxiesIT {
 
     private static final List<String> SERVERS = List.of("game1", "game2", "game3");
+
+    /** As a client honouring the reference configuration's {@code Retry-After}, sooner so that tests stay short. */
+    private static final RetryPolicy RETRYING = new RetryPolicy(Duration.ofMillis(200), Duration.ofSeconds(5));
+
+    /**
+     * At most one attempt in this many refused for a retry. Measured on this project's 2-core machine: none in
+     * most runs; 1 in 60 to 70 with two busy loops beside the stack, which halve the CPU it gets.
+     */
+    private static final int MOST_JOINS_PER_RETRY = 20;
 
     /** Capacity is not what these tests are about: every room's reserved seats fit, many times over. */
     private static Stack roomyStack(TestInfo test, RedisProcess redis, int roomSize)
@@ -51,19 +60,10 @@ class RedisTwoProxiesIT {
                 }
             }
             long start = System.nanoTime();
-            List<TimedCrowd.Timed> joined = crowd.join(routes, Crowd.Presence.LEAVE);
-            long millis = (System.nanoTime() - start) / 1_000_000;
-            RoomReport report = RoomReport.of(TimedCrowd.players(joined));
-            TestLogs.report(test, report.summary() + "; " + routes.size() + " joins in " + millis + " ms through "
-                    + stack.proxies() + ", slowest " + TimedCrowd.slowest(joined).toMillis() + " ms");
-            TestLogs.report(test, "decisions: " + decisionCounts(joined) + "; rooms split: "
-                    + report.splitRooms().size());
-            report.splitRooms().forEach(r -> TestLogs.report(test, "split: " + r));
-
-            assertThat(joined).allSatisfy(t -> assertThat(t.player().joined())
-                    .as("%s via %s: %s", t.player(), t.via(), t.player().reply()).isTrue());
-            assertThat(report.roomsPerServer().keySet()).containsExactlyElementsOf(SERVERS);
-            assertEveryRoomWhole(report, joined, players);
+            List<RetriedJoin> joined = crowd.joinRetrying(routes, Crowd.Presence.LEAVE, RETRYING);
+            report(test, joined, System.nanoTime() - start);
+            assertEveryRoomWhole(joined, rooms, players);
+            assertThat(RoomReport.of(players(joined)).roomsPerServer().keySet()).containsExactlyElementsOf(SERVERS);
         }
     }
 
@@ -75,7 +75,7 @@ class RedisTwoProxiesIT {
         try (RedisProcess redis = RedisProcess.start(TestLogs.dir(test));
                 Stack stack = roomyStack(test, redis, players);
                 TimedCrowd crowd = new TimedCrowd(roomsPerBatch * players)) {
-            List<TimedCrowd.Timed> joined = new ArrayList<>();
+            List<RetriedJoin> joined = new ArrayList<>();
             long start = System.nanoTime();
             // A batch of rooms at a time, all five players of each room arriving at once through both proxies: the
             // race is within a room, the batches keep the two cores this machine has from drowning.
@@ -86,38 +86,45 @@ class RedisTwoProxiesIT {
                         batch.add(alternating(stack, "race", r, p));
                     }
                 }
-                joined.addAll(crowd.joinTogether(batch, Crowd.Presence.LEAVE));
+                joined.addAll(crowd.joinTogetherRetrying(batch, Crowd.Presence.LEAVE, RETRYING));
             }
-            long millis = (System.nanoTime() - start) / 1_000_000;
-            RoomReport report = RoomReport.of(TimedCrowd.players(joined));
-            TestLogs.report(test, report.summary() + "; " + joined.size() + " joins in " + millis + " ms, slowest "
-                    + TimedCrowd.slowest(joined).toMillis() + " ms");
-            TestLogs.report(test, "decisions: " + decisionCounts(joined) + "; rooms split: "
-                    + report.splitRooms().size());
-            report.splitRooms().forEach(r -> TestLogs.report(test, "split: " + r));
-
-            assertThat(joined).allSatisfy(t -> assertThat(t.player().joined())
-                    .as("%s via %s: %s", t.player(), t.via(), t.player().reply()).isTrue());
-            assertThat(report.rooms()).hasSize(rooms);
-            assertEveryRoomWhole(report, joined, players);
+            report(test, joined, System.nanoTime() - start);
+            assertEveryRoomWhole(joined, rooms, players);
         }
     }
 
-    /**
-     * Every room whole, decided by Redis alone: one placement, every other join sticky, one server. Redis is
-     * healthy here, on a machine whose two cores it shares with both proxies, both agents and the players: no join
-     * may be answered without it (a refused {@code retry}, or HAProxy's own hashing after its timeout).
-     */
-    private static void assertEveryRoomWhole(RoomReport report, List<TimedCrowd.Timed> joined, int players) {
-        assertThat(decisionCounts(joined)).as("decisions").containsOnlyKeys("placed", "sticky");
-        assertThat(report.splitRooms()).isEmpty();
-        assertThat(report.rooms()).allSatisfy(room -> assertThat(room.decisions()).as("decisions of %s", room.room())
-                .isEqualTo(Map.of("placed", 1L, "sticky", (long) players - 1)));
+    private static void report(TestInfo test, List<RetriedJoin> joined, long nanos) {
+        RoomReport report = RoomReport.of(players(joined));
+        TestLogs.report(test, report.summary() + "; " + joined.size() + " players in " + nanos / 1_000_000
+                + " ms, slowest " + longest(joined).toMillis() + " ms retries included");
+        TestLogs.report(test, "attempts: " + decisions(joined) + "; rooms split: " + report.splitRooms().size());
+        report.splitRooms().forEach(r -> TestLogs.report(test, "split: " + r));
     }
 
-    static Map<String, Long> decisionCounts(List<TimedCrowd.Timed> joined) {
-        return joined.stream()
-                .map(t -> t.player().decision().isEmpty() ? "none" : t.player().decision())
-                .collect(Collectors.groupingBy(Function.identity(), TreeMap::new, Collectors.counting()));
+    /**
+     * Every room whole, decided by Redis alone: one server, every player in, no join answered without Redis
+     * (degraded, or HAProxy's own hashing after its timeout). Redis is healthy here, on a machine whose two cores it
+     * shares with both proxies, both agents and the players; a join the CPU delayed past {@code --redis-timeout} or
+     * HAProxy's {@code timeout processing} is refused for a retry, which its player makes as real clients do
+     * ({@code Retry-After}), and the room stays whole. Such refusals stay rare: a product that refused many joins
+     * would pass a test that counted only splits. A first join refused while Redis, late, still placed the room
+     * leaves that room with no {@code placed} answer: its players all got {@code sticky}.
+     */
+    private static void assertEveryRoomWhole(List<RetriedJoin> joined, int rooms, int players) {
+        assertThat(joined).allSatisfy(j -> assertThat(j.player().joined())
+                .as("%s via %s: %s", j.player(), j.route().via(), j.player().reply()).isTrue());
+        assertThat(decisions(joined).keySet()).as("attempts").isSubsetOf("placed", "sticky", JoinAttempt.RETRY);
+        long retries = joined.stream().mapToInt(RetriedJoin::retries).sum();
+        assertThat(retries).as("attempts refused for a retry, of %s joins", joined.size())
+                .isLessThanOrEqualTo(joined.size() / MOST_JOINS_PER_RETRY);
+        RoomReport report = RoomReport.of(players(joined));
+        assertThat(report.splitRooms()).isEmpty();
+        assertThat(report.rooms()).hasSize(rooms);
+        assertThat(report.rooms()).allSatisfy(room -> {
+            assertThat(room.decisions().getOrDefault("placed", 0L)).as("placements of %s", room.room())
+                    .isLessThanOrEqualTo(1L);
+            assertThat(room.decisions().values().stream().mapToLong(Long::longValue).sum())
+                    .as("players of %s", room.room()).isEqualTo(players);
+        });
     }
 }

@@ -263,7 +263,8 @@ final class Agent implements AutoCloseable {
         if (options.redis().isEmpty()) {
             return new MemoryRoomStore(lifetimes, bounds(options), System::currentTimeMillis, table);
         }
-        Optional<String> password = options.redisPasswordFile().map(RedisFiles::password);
+        Optional<String> password = options.redisPasswordFile().map(RedisFiles::password)
+                .or(() -> options.redisPasswordVariable().map(RedisPasswordVariable::password));
         options.redisCaFile().ifPresent(RedisFiles::checkCa);
         RedisSettings settings;
         try {

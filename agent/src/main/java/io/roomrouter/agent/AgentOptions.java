@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -31,6 +32,7 @@ record AgentOptions(
         String redisPrefix,
         Duration redisTimeout,
         Optional<Path> redisPasswordFile,
+        Optional<RedisPasswordVariable> redisPasswordVariable,
         Optional<Path> redisCaFile,
         Optional<HostAndPort> admin,
         Optional<Path> adminTokenFile,
@@ -74,6 +76,8 @@ record AgentOptions(
             "                              room is refused for now (decision retry: HAProxy answers 503)",
             "  --redis-password-file PATH  a file holding the Redis password (of the URI's user: rediss://rr@host),",
             "                              so that it shows in no command line; the URI then carries none",
+            "                              (or set RR_REDIS_PASSWORD in the agent's environment instead; two",
+            "                              sources of the password, URI, file or variable, stop the start)",
             "  --redis-ca-file PATH        PEM certificates a rediss:// server's certificate must chain to",
             "                              (default: the JVM's trust store)",
             "",
@@ -109,9 +113,18 @@ record AgentOptions(
         servers = List.copyOf(servers);
     }
 
-    /** Parses the command line; a bad flag throws {@link OptionsException} naming it. */
+    /** Parses the command line, in an environment without {@value RedisPasswordVariable#NAME}. */
     static AgentOptions parse(String... args) {
+        return parse(Map.of(), args);
+    }
+
+    /**
+     * Parses the command line, with the variables of {@code environment} the agent reads (the process's, in
+     * {@link Main}); a bad flag or variable throws {@link OptionsException} naming it.
+     */
+    static AgentOptions parse(Map<String, String> environment, String... args) {
         Builder b = new Builder();
+        b.redisPasswordVariable = RedisPasswordVariable.read(environment).orElse(null);
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             String flag = arg;
@@ -153,6 +166,7 @@ record AgentOptions(
         private String redisPrefix = "rr";
         private Duration redisTimeout = RedisSettings.DEFAULT_TIMEOUT;
         private Path redisPasswordFile;
+        private RedisPasswordVariable redisPasswordVariable;
         private Path redisCaFile;
         private HostAndPort admin;
         private Path adminTokenFile;
@@ -209,6 +223,9 @@ record AgentOptions(
                 throw new OptionsException((redisPasswordFile != null ? "--redis-password-file" : "--redis-ca-file")
                         + ": given without --redis (expected: --redis URI too)");
             }
+            if (redisPasswordVariable != null) {
+                checkOnePassword();
+            }
             if (adminTokenFile != null && admin == null) {
                 throw new OptionsException("--admin-token-file: given without --admin (expected: both, or neither)");
             }
@@ -233,10 +250,30 @@ record AgentOptions(
                     redisPrefix,
                     redisTimeout,
                     Optional.ofNullable(redisPasswordFile),
+                    Optional.ofNullable(redisPasswordVariable),
                     Optional.ofNullable(redisCaFile),
                     Optional.ofNullable(admin),
                     Optional.ofNullable(adminTokenFile),
                     warmupJoins);
+        }
+
+        // The variable is one source of the password; the URI and the file are the others. No precedence: an agent
+        // that silently preferred one would authenticate with a password the operator did not mean, so two stop it.
+        private void checkOnePassword() {
+            String name = RedisPasswordVariable.NAME;
+            if (redis == null) {
+                throw new OptionsException(name + ": set without --redis (expected: --redis URI too, or the variable"
+                        + " unset)");
+            }
+            if (redisPasswordFile != null) {
+                throw new OptionsException(name + " and --redis-password-file: both give the Redis password"
+                        + " (expected: one of them)");
+            }
+            if (RedisUris.hasPassword(redis)) {
+                throw new OptionsException(name + " and the --redis URI " + RedisUris.redact(redis) + ": both give"
+                        + " the Redis password (expected: one of them; the URI then names the user alone, as in"
+                        + " rediss://rr@host:6380/0)");
+            }
         }
 
         private static String nonEmpty(String flag, String value) {
@@ -297,6 +334,7 @@ record AgentOptions(
                 + " store=" + redis.map(r -> "redis " + RedisUris.redact(r) + " prefix=" + redisPrefix
                         + " timeout=" + DurationFlag.format(redisTimeout)
                         + redisPasswordFile.map(file -> " password-file=" + file).orElse("")
+                        + redisPasswordVariable.map(variable -> " password=" + RedisPasswordVariable.NAME).orElse("")
                         + redisCaFile.map(file -> " ca-file=" + file).orElse("")).orElse("memory")
                 + " admin=" + admin.map(HostAndPort::toString).orElse("off")
                 + adminTokenFile.map(file -> " admin-token-file=" + file).orElse("")

@@ -9,7 +9,7 @@ public final class Main {
     public static void main(String[] args) throws InterruptedException {
         AgentOptions options;
         try {
-            options = AgentOptions.parse(args);
+            options = AgentOptions.parse(System.getenv(), args);
         } catch (AgentOptions.HelpRequested help) {
             System.out.println(AgentOptions.HELP);
             return;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class AgentOptionsTest {
@@ -123,5 +124,46 @@ class AgentOptionsTest {
         assertThat(AgentOptions.parse("--haproxy-api", "x").adminTokenFile()).isEmpty();
         assertThatThrownBy(() -> AgentOptions.parse("--haproxy-api", "x", "--admin-token-file", "/t"))
                 .hasMessage("--admin-token-file: given without --admin (expected: both, or neither)");
+    }
+
+    @Test
+    void readsTheRedisPasswordFromTheEnvironmentAndNeverShowsIt() {
+        Map<String, String> environment = Map.of("RR_REDIS_PASSWORD", "env-s3cret");
+        AgentOptions options = AgentOptions.parse(environment, "--haproxy-api", "x", "--redis",
+                "rediss://rr@127.0.0.1:6380/0");
+
+        assertThat(options.redisPasswordVariable()).map(RedisPasswordVariable::password).contains("env-s3cret");
+        assertThat(options.describe()).contains("password=RR_REDIS_PASSWORD").doesNotContain("env-s3cret");
+        assertThat(options.toString()).doesNotContain("env-s3cret");
+        assertThat(AgentOptions.HELP).contains("RR_REDIS_PASSWORD");
+        // Without the variable, as the other tests parse, there is none.
+        assertThat(AgentOptions.parse("--haproxy-api", "x", "--redis", "redis://h:6379/0").redisPasswordVariable())
+                .isEmpty();
+    }
+
+    @Test
+    void aSecondSourceOfTheRedisPasswordStopsStartUpNamingBoth() {
+        Map<String, String> environment = Map.of("RR_REDIS_PASSWORD", "env-s3cret");
+
+        assertThatThrownBy(() -> AgentOptions.parse(environment, "--haproxy-api", "x", "--redis",
+                "rediss://rr@h:6380/0", "--redis-password-file", "/etc/room-router/redis.password"))
+                .isInstanceOf(OptionsException.class)
+                .hasMessage("RR_REDIS_PASSWORD and --redis-password-file: both give the Redis password (expected:"
+                        + " one of them)");
+        assertThatThrownBy(() -> AgentOptions.parse(environment, "--haproxy-api", "x", "--redis",
+                "rediss://rr:uri-pass@h:6380/0"))
+                .isInstanceOf(OptionsException.class)
+                .hasMessageStartingWith("RR_REDIS_PASSWORD and the --redis URI rediss://***@h:6380/0: both give the"
+                        + " Redis password").hasMessageNotContaining("uri-pass").hasMessageNotContaining("env-s3cret");
+        assertThatThrownBy(() -> AgentOptions.parse(environment, "--haproxy-api", "x", "--redis",
+                "redis://:uri-pass@h1:7000,h2:7001"))
+                .hasMessageStartingWith("RR_REDIS_PASSWORD and the --redis URI ");
+        assertThatThrownBy(() -> AgentOptions.parse(environment, "--haproxy-api", "x"))
+                .isInstanceOf(OptionsException.class)
+                .hasMessage("RR_REDIS_PASSWORD: set without --redis (expected: --redis URI too, or the variable"
+                        + " unset)");
+        assertThatThrownBy(() -> AgentOptions.parse(Map.of("RR_REDIS_PASSWORD", ""), "--haproxy-api", "x",
+                "--redis", "redis://h:6379/0"))
+                .isInstanceOf(OptionsException.class).hasMessageStartingWith("RR_REDIS_PASSWORD: set but empty");
     }
 }

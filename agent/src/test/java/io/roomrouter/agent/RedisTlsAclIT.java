@@ -13,6 +13,8 @@ import io.roomrouter.spop.SpopMessage;
 import io.roomrouter.spop.SpopMessage.Arg;
 import io.roomrouter.spop.TypedData;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -101,6 +103,62 @@ class RedisTlsAclIT {
         assertThat(cli("KEYS", "*").lines()).isNotEmpty().allSatisfy(key -> assertThat(key).startsWith("rr:"));
     }
 
+    /**
+     * The agent as an operator starts it, through {@code bin/room-router}, with the password in
+     * {@code RR_REDIS_PASSWORD}: it places a room an agent with the password file then sees, and the password shows
+     * neither in its command line nor in its output.
+     */
+    @Test
+    void anAgentStartedByTheLauncherReadsThePasswordFromTheEnvironment() throws Exception {
+        int spop;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            spop = socket.getLocalPort();
+        }
+        Path log = dir.resolve("launched.log");
+        Process launched = launcher(log, "--listen", "127.0.0.1:" + spop, "--servers", "be_game=game1,game2",
+                "--redis", "rediss://rr@127.0.0.1:" + port + "/0", "--redis-ca-file", dir.resolve("ca.crt").toString());
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!Files.readString(log).contains("room-router ready")) {
+                assertThat(launched.isAlive() && System.nanoTime() < deadline)
+                        .as("the launched agent starting; its output: %s", Files.readString(log)).isTrue();
+                Thread.sleep(50);
+            }
+            // What ps shows: the JVM's command line (the launcher execs it), which must not hold the password.
+            String commandLine = Files.readString(Path.of("/proc", Long.toString(launched.pid()), "cmdline"))
+                    .replace('\0', ' ');
+            assertThat(commandLine).contains("--redis rediss://rr@127.0.0.1:").doesNotContain(PASSWORD);
+            try (Agent withFile = agent(dir.resolve("ca.crt"));
+                    SpopTestClient one = SpopTestClient.ready(group, new InetSocketAddress(InetAddress.getLoopbackAddress(), spop));
+                    SpopTestClient two = SpopTestClient.ready(group, withFile.spopAddress())) {
+                Map<String, String> placed = decision(one, 1, "room-env", "p1");
+                assertThat(placed).containsEntry("decision", "placed");
+                assertThat(decision(two, 1, "room-env", "p2")).containsEntry("decision", "sticky")
+                        .containsEntry("server", placed.get("server"));
+            }
+        } finally {
+            launched.destroy();
+            assertThat(launched.waitFor(20, TimeUnit.SECONDS)).as("the launched agent stopping on SIGTERM").isTrue();
+        }
+        assertThat(Files.readString(log)).contains("password=RR_REDIS_PASSWORD").doesNotContain(PASSWORD);
+    }
+
+    @Test
+    void aPasswordInTheEnvironmentAndAFileStopTheLaunchedAgentNamingBoth() throws Exception {
+        Path log = dir.resolve("conflict.log");
+        Process launched = launcher(log, "--listen", "127.0.0.1:0", "--servers", "be_game=game1", "--redis",
+                "rediss://rr@127.0.0.1:" + port + "/0", "--redis-password-file", dir.resolve("password").toString());
+        assertThat(launched.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(launched.exitValue()).isEqualTo(2);
+        assertThat(Files.readString(log)).contains("room-router: RR_REDIS_PASSWORD and --redis-password-file: both"
+                + " give the Redis password (expected: one of them)").doesNotContain(PASSWORD);
+        // --help names the variable, never its value.
+        Path help = dir.resolve("help.log");
+        Process helped = launcher(help, "--help");
+        assertThat(helped.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(help)).contains("RR_REDIS_PASSWORD").doesNotContain(PASSWORD);
+    }
+
     @Test
     void anAgentThatDoesNotTrustTheServersCaDoesNotStart() {
         assertThatThrownBy(() -> agent(dir.resolve("other.crt")).close()).hasStackTraceContaining("SSL");
@@ -132,6 +190,19 @@ class RedisTlsAclIT {
                 "--redis", "rediss://rr@127.0.0.1:" + port + "/0"));
         args.addAll(List.of(redisFiles));
         return AgentOptions.parse(args.toArray(new String[0]));
+    }
+
+    // bin/room-router ARGS as an operator runs it (the build's working directory is the agent module), on this JVM,
+    // with the password in RR_REDIS_PASSWORD and no RR_JAVA_OPTS of the shell running the tests; output to log.
+    private static Process launcher(Path log, String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of("").toAbsolutePath().resolveSibling("bin").resolve("room-router").toString());
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().remove("RR_JAVA_OPTS");
+        builder.environment().put("RR_REDIS_PASSWORD", PASSWORD);
+        return builder.start();
     }
 
     private static Map<String, String> decision(SpopTestClient client, long stream, String room, String player)

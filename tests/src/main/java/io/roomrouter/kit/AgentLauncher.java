@@ -36,6 +36,8 @@ public final class AgentLauncher {
         ProcessBuilder builder = new ProcessBuilder(command);
         Map<String, String> environment = builder.environment();
         environment.put("JAVA_HOME", System.getProperty("java.home"));
+        // The agent reads its Redis password from this variable: one set in the shell would change its start.
+        environment.remove("RR_REDIS_PASSWORD");
         if (jvmFlags.isEmpty()) {
             environment.remove("RR_JAVA_OPTS");
         } else {

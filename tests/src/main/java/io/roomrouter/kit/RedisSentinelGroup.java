@@ -2,6 +2,7 @@ package io.roomrouter.kit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,6 +46,7 @@ public final class RedisSentinelGroup implements AutoCloseable {
     private final List<LoggedProcess> sentinelProcesses = new ArrayList<>();
     private final List<InetSocketAddress> sentinels = new ArrayList<>();
     private InetSocketAddress killed;
+    private InetSocketAddress isolated;
 
     private RedisSentinelGroup(Path logDir) {
         this.logDir = logDir;
@@ -220,6 +222,42 @@ public final class RedisSentinelGroup implements AutoCloseable {
     }
 
     /**
+     * Cuts the replica off from the primary, as a partition would: SIGSTOP to the replica, then the primary drops its
+     * link to it ({@code CLIENT KILL TYPE replica}), so that no write the primary takes from now on reaches it, even
+     * through the socket's buffers; stopped, it cannot reconnect. Returns the replica. {@link #resumeReplica()} ends
+     * it: after {@link #killPrimary()}, the replica then lacks every write since this call.
+     */
+    public synchronized InetSocketAddress isolateReplica() throws InterruptedException {
+        InetSocketAddress primary = primary();
+        InetSocketAddress replica = replicaOf(primary);
+        servers.get(replica.getPort()).signal("STOP");
+        Optional<List<String>> dropped = ask(primary, "CLIENT", "KILL", "TYPE", "replica");
+        if (!dropped.equals(Optional.of(List.of("1")))) {
+            throw new IllegalStateException("primary " + HostPort.format(primary) + ": CLIENT KILL TYPE replica: "
+                    + dropped.map(Object::toString).orElse("no answer") + " (expected: 1, the replica's link)");
+        }
+        isolated = replica;
+        return replica;
+    }
+
+    /** SIGCONT to the replica {@link #isolateReplica()} stopped. */
+    public synchronized void resumeReplica() throws InterruptedException {
+        if (isolated == null) {
+            throw new IllegalStateException("resume: no replica isolated (expected: isolateReplica() first)");
+        }
+        servers.get(isolated.getPort()).signal("CONT");
+    }
+
+    /** The running server other than {@code primary}: its replica. */
+    public synchronized InetSocketAddress replicaOf(InetSocketAddress primary) {
+        return servers.entrySet().stream()
+                .filter(e -> e.getKey() != primary.getPort() && e.getValue().isAlive())
+                .map(e -> new InetSocketAddress(InetAddress.getLoopbackAddress(), e.getKey()))
+                .findFirst().orElseThrow(() -> new IllegalStateException("no replica of "
+                        + HostPort.format(primary) + " among " + servers.keySet()));
+    }
+
+    /**
      * Waits until a sentinel names another primary than the one {@link #killPrimary()} killed and that server says it
      * is a primary; returns it.
      */
@@ -276,6 +314,16 @@ public final class RedisSentinelGroup implements AutoCloseable {
     /** Sentinels first, so that none reconfigures a server being stopped; then the servers. */
     @Override
     public synchronized void close() {
+        if (isolated != null) {
+            try {
+                // A stopped process ignores SIGTERM until it runs again.
+                servers.get(isolated.getPort()).signal("CONT");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                // Already gone: nothing to resume.
+            }
+        }
         sentinelProcesses.forEach(LoggedProcess::close);
         servers.values().forEach(LoggedProcess::close);
     }

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AdminRoomApiIT {
     private static Agent agent;
     private static EventLoopGroup group;
-    private static SpopTestClient client;
+    private static SpopClient client;
     private static final AtomicLong streams = new AtomicLong();
 
     @BeforeAll
@@ -44,7 +44,7 @@ class AdminRoomApiIT {
                 "--servers", "be_game=game1,game2", "--servers", "be_other=x1",
                 "--servers", "be_empty=e1", "--server-capacity", "100", "--room-size", "4"));
         group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        client = SpopTestClient.ready(group, agent.spopAddress());
+        client = SpopClient.ready(group, agent.spopAddress());
     }
 
     @AfterAll

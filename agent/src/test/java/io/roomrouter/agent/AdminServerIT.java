@@ -110,7 +110,7 @@ class AdminServerIT {
 
     @Test
     void releasesFromAFormBodyToo() throws Exception {
-        try (SpopTestClient client = SpopTestClient.ready(group, agent.spopAddress())) {
+        try (SpopClient client = SpopClient.ready(group, agent.spopAddress())) {
             client.send(join(1, "match-9"));
             assertThat(decision((Ack) client.next())).isEqualTo("placed");
 
@@ -349,7 +349,7 @@ class AdminServerIT {
 
     @Test
     void releaseEndsARoomSoItsNextJoinPlacesItAnew() throws Exception {
-        try (SpopTestClient client = SpopTestClient.ready(group, agent.spopAddress())) {
+        try (SpopClient client = SpopClient.ready(group, agent.spopAddress())) {
             client.send(join(1, "match-7"));
             assertThat(decision((Ack) client.next())).isEqualTo("placed");
 

@@ -90,8 +90,8 @@ class RedisTlsAclIT {
     void twoAgentsShareRoomsOverTlsAsTheAclUser() throws Exception {
         try (Agent first = agent(dir.resolve("ca.crt"));
                 Agent second = agent(dir.resolve("ca.crt"));
-                SpopTestClient one = SpopTestClient.ready(group, first.spopAddress());
-                SpopTestClient two = SpopTestClient.ready(group, second.spopAddress())) {
+                SpopClient one = SpopClient.ready(group, first.spopAddress());
+                SpopClient two = SpopClient.ready(group, second.spopAddress())) {
             Map<String, String> placed = decision(one, 1, "room-tls", "p1");
             assertThat(placed).containsEntry("decision", "placed");
             Map<String, String> joined = decision(two, 1, "room-tls", "p2");
@@ -134,7 +134,7 @@ class RedisTlsAclIT {
         return AgentOptions.parse(args.toArray(new String[0]));
     }
 
-    private static Map<String, String> decision(SpopTestClient client, long stream, String room, String player)
+    private static Map<String, String> decision(SpopClient client, long stream, String room, String player)
             throws Exception {
         client.send(new Notify(stream, 1, List.of(new SpopMessage("room-join", List.of(
                 new Arg("room", new TypedData.Str(room)),

@@ -8,7 +8,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.roomrouter.spop.Ack;
 import io.roomrouter.spop.Notify;
-import io.roomrouter.spop.SpopAction;
 import io.roomrouter.spop.SpopMessage;
 import io.roomrouter.spop.SpopMessage.Arg;
 import io.roomrouter.spop.TypedData;
@@ -387,11 +386,6 @@ class AdminServerIT {
     }
 
     private static String decision(Ack ack) {
-        for (SpopAction action : ack.actions()) {
-            if (action instanceof SpopAction.SetVar set && set.name().equals("decision")) {
-                return ((TypedData.Str) set.value()).value();
-            }
-        }
-        throw new AssertionError("no decision in " + ack);
+        return HaproxySide.variable(ack, "decision").orElseThrow(() -> new AssertionError("no decision in " + ack));
     }
 }

@@ -7,11 +7,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.roomrouter.spop.Ack;
-import io.roomrouter.spop.Notify;
-import io.roomrouter.spop.SpopAction;
-import io.roomrouter.spop.SpopMessage;
-import io.roomrouter.spop.SpopMessage.Arg;
-import io.roomrouter.spop.TypedData;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -136,17 +131,8 @@ class RedisTlsAclIT {
 
     private static Map<String, String> decision(SpopClient client, long stream, String room, String player)
             throws Exception {
-        client.send(new Notify(stream, 1, List.of(new SpopMessage("room-join", List.of(
-                new Arg("room", new TypedData.Str(room)),
-                new Arg("backend", new TypedData.Str("be_game")),
-                new Arg("player", new TypedData.Str(player)))))));
-        Map<String, String> vars = new java.util.HashMap<>();
-        for (SpopAction action : ((Ack) client.next()).actions()) {
-            if (action instanceof SpopAction.SetVar set && set.value() instanceof TypedData.Str value) {
-                vars.put(set.name(), value.value());
-            }
-        }
-        return vars;
+        client.send(HaproxySide.roomJoin(stream, "be_game", room, player));
+        return HaproxySide.variables((Ack) client.next());
     }
 
     private static void openssl(String... args) throws Exception {

@@ -1,30 +1,13 @@
 package io.roomrouter.agent;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
-import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.embedded.EmbeddedChannel;
 import io.roomrouter.haproxy.StaticInventory;
 import io.roomrouter.spop.Ack;
-import io.roomrouter.spop.HaproxyHello;
-import io.roomrouter.spop.Notify;
-import io.roomrouter.spop.SpopAction;
 import io.roomrouter.spop.SpopFrame;
-import io.roomrouter.spop.SpopFrameDecoder;
-import io.roomrouter.spop.SpopFrameEncoder;
-import io.roomrouter.spop.SpopMessage;
-import io.roomrouter.spop.TypedData;
 import io.roomrouter.store.RoomStore;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,7 +48,6 @@ final class Warmup {
      */
     private static final int WAVE = 16;
     private static final int RELEASES_AT_ONCE = 4;
-    private static final ByteBufAllocator ALLOC = UnpooledByteBufAllocator.DEFAULT;
 
     /**
      * What the warm-up did: joins sent, ACKs read back and their decisions, rooms released of those placed, how
@@ -107,7 +89,7 @@ final class Warmup {
         try (DecisionLog decisions = new DecisionLog(OutputStream.nullOutputStream());
                 SpopServer server = SpopServer.start(new HostAndPort("127.0.0.1", 0), limits(maxFrameSize, budget),
                         loops, new RoomJoinHandler(inventory, store, decisions, roomSize))) {
-            talk(server.localAddress(), joins, rooms, nonce, maxFrameSize, deadline, progress);
+            talk(server.localAddress(), loops, joins, rooms, nonce, maxFrameSize, deadline, progress);
         } catch (IOException e) {
             progress.problem("SPOP connection: " + e);
         }
@@ -126,62 +108,40 @@ final class Warmup {
     }
 
     // HAProxy's side: HELLO, then waves of NOTIFYs, each read back whole before the next goes out.
-    private static void talk(InetSocketAddress address, int joins, int rooms, String nonce, int maxFrameSize,
-            long deadline, Progress progress) throws IOException {
-        EmbeddedChannel acks = new EmbeddedChannel(SpopFrameDecoder.forHaproxy(maxFrameSize));
-        try (Socket socket = new Socket()) {
-            socket.setTcpNoDelay(true);
-            socket.connect(address, (int) Math.max(1, remainingMillis(deadline)));
-            OutputStream out = socket.getOutputStream();
-            InputStream in = socket.getInputStream();
-            ByteArrayOutputStream wave = new ByteArrayOutputStream();
-            append(wave, new HaproxyHello("2.0", maxFrameSize, "pipelining", false, Optional.of("warmup")));
-            out.write(wave.toByteArray());
-            if (!read(in, acks, socket, 1, deadline, progress)) {
+    private static void talk(InetSocketAddress address, EventLoopGroup loops, int joins, int rooms, String nonce,
+            int maxFrameSize, long deadline, Progress progress) throws IOException, InterruptedException {
+        try (SpopClient client = SpopClient.connect(loops, address, maxFrameSize,
+                Duration.ofMillis(Math.max(1, remainingMillis(deadline))))) {
+            client.send(HaproxySide.hello(maxFrameSize, "pipelining", "warmup"));
+            if (!read(client, 1, deadline, progress)) {
                 return;
             }
             for (int sent = 0; sent < joins; ) {
-                wave.reset();
                 int count = Math.min(WAVE, joins - sent);
                 for (int i = 0; i < count; i++, sent++) {
-                    append(wave, roomJoin(sent, room(nonce, sent % rooms), "p" + sent / rooms));
+                    client.sendWithoutFlush(
+                            HaproxySide.roomJoin(sent, BACKEND, room(nonce, sent % rooms), "p" + sent / rooms));
                 }
-                out.write(wave.toByteArray());
-                if (!read(in, acks, socket, count, deadline, progress)) {
+                client.flush();
+                if (!read(client, count, deadline, progress)) {
                     return;
                 }
             }
-        } finally {
-            acks.finishAndReleaseAll();
         }
     }
 
-    // Reads until `count` frames are decoded; false when the deadline passed or the agent closed first.
-    private static boolean read(InputStream in, EmbeddedChannel decoder, Socket socket, int count, long deadline,
-            Progress progress) throws IOException {
-        byte[] buffer = new byte[1 << 16];
-        int frames = 0;
-        while (frames < count) {
-            long remaining = remainingMillis(deadline);
-            if (remaining <= 0) {
-                progress.problem("stopped at its time budget, after " + progress.acks + " ACKs");
+    // Reads `count` frames; false when the deadline passed or the agent closed first.
+    private static boolean read(SpopClient client, int count, long deadline, Progress progress)
+            throws InterruptedException {
+        for (int frames = 0; frames < count; frames++) {
+            Optional<SpopFrame> frame = client.poll(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            if (frame.isEmpty()) {
+                progress.problem(client.isOpen()
+                        ? "stopped at its time budget, after " + progress.acks + " ACKs"
+                        : "the agent closed the warm-up connection" + client.error().map(e -> ": " + e).orElse(""));
                 return false;
             }
-            socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, remaining));
-            int n;
-            try {
-                n = in.read(buffer);
-            } catch (SocketTimeoutException e) {
-                continue;
-            }
-            if (n < 0) {
-                progress.problem("the agent closed the warm-up connection");
-                return false;
-            }
-            decoder.writeInbound(Unpooled.copiedBuffer(buffer, 0, n));
-            for (SpopFrame frame; (frame = decoder.readInbound()) != null; frames++) {
-                progress.frame(frame);
-            }
+            progress.frame(frame.get());
         }
         return true;
     }
@@ -212,23 +172,6 @@ final class Warmup {
         return released;
     }
 
-    private static Notify roomJoin(int streamId, String room, String player) {
-        return new Notify(streamId, 1, List.of(new SpopMessage(JoinMessage.NAME, List.of(
-                new SpopMessage.Arg("room", new TypedData.Str(room)),
-                new SpopMessage.Arg("backend", new TypedData.Str(BACKEND)),
-                new SpopMessage.Arg("size", TypedData.NULL),
-                new SpopMessage.Arg("player", new TypedData.Str(player))))));
-    }
-
-    private static void append(ByteArrayOutputStream wave, SpopFrame frame) {
-        ByteBuf encoded = SpopFrameEncoder.encode(ALLOC, frame);
-        try {
-            wave.writeBytes(ByteBufUtil.getBytes(encoded));
-        } finally {
-            encoded.release();
-        }
-    }
-
     private static long remainingMillis(long deadlineNanos) {
         return TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
     }
@@ -244,9 +187,9 @@ final class Warmup {
                 return; // the AGENT-HELLO
             }
             acks++;
-            decisions.merge(variable(ack, "decision").orElse("none"), 1, Integer::sum);
-            if (variable(ack, "server").isEmpty()) {
-                problem("a join got no server: " + variable(ack, "reason").orElse("(no reason)"));
+            decisions.merge(HaproxySide.variable(ack, "decision").orElse("none"), 1, Integer::sum);
+            if (HaproxySide.variable(ack, "server").isEmpty()) {
+                problem("a join got no server: " + HaproxySide.variable(ack, "reason").orElse("(no reason)"));
             }
         }
 
@@ -254,16 +197,6 @@ final class Warmup {
             if (problem == null) {
                 problem = what;
             }
-        }
-
-        private static Optional<String> variable(Ack ack, String name) {
-            for (SpopAction action : ack.actions()) {
-                if (action instanceof SpopAction.SetVar set && set.name().equals(name)
-                        && set.value() instanceof TypedData.Str value) {
-                    return Optional.of(value.value());
-                }
-            }
-            return Optional.empty();
         }
     }
 }

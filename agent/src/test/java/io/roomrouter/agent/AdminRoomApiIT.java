@@ -7,7 +7,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.roomrouter.spop.Ack;
 import io.roomrouter.spop.Notify;
-import io.roomrouter.spop.SpopAction;
 import io.roomrouter.spop.SpopMessage;
 import io.roomrouter.spop.SpopMessage.Arg;
 import io.roomrouter.spop.TypedData;
@@ -35,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AdminRoomApiIT {
     private static Agent agent;
     private static EventLoopGroup group;
-    private static SpopTestClient client;
+    private static SpopClient client;
     private static final AtomicLong streams = new AtomicLong();
 
     @BeforeAll
@@ -44,7 +43,7 @@ class AdminRoomApiIT {
                 "--servers", "be_game=game1,game2", "--servers", "be_other=x1",
                 "--servers", "be_empty=e1", "--server-capacity", "100", "--room-size", "4"));
         group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        client = SpopTestClient.ready(group, agent.spopAddress());
+        client = SpopClient.ready(group, agent.spopAddress());
     }
 
     @AfterAll
@@ -279,9 +278,7 @@ class AdminRoomApiIT {
     }
 
     private static synchronized Ack join(long stream, String room, String player) throws Exception {
-        client.send(new Notify(stream, 1, List.of(new SpopMessage("room-join", List.of(
-                new Arg("room", new TypedData.Str(room)), new Arg("backend", new TypedData.Str("be_game")),
-                new Arg("player", new TypedData.Str(player)))))));
+        client.send(HaproxySide.roomJoin(stream, "be_game", room, player));
         return (Ack) client.next();
     }
 
@@ -290,12 +287,7 @@ class AdminRoomApiIT {
     }
 
     private static String var(Ack ack, String name) {
-        for (SpopAction action : ack.actions()) {
-            if (action instanceof SpopAction.SetVar set && set.name().equals(name)) {
-                return ((TypedData.Str) set.value()).value();
-            }
-        }
-        throw new AssertionError("no " + name + " in " + ack);
+        return HaproxySide.variable(ack, name).orElseThrow(() -> new AssertionError("no " + name + " in " + ack));
     }
 
     private static HttpResponse<String> get(String path) throws Exception {

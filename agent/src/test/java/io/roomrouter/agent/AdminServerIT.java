@@ -8,7 +8,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.roomrouter.spop.Ack;
 import io.roomrouter.spop.Notify;
-import io.roomrouter.spop.SpopAction;
 import io.roomrouter.spop.SpopMessage;
 import io.roomrouter.spop.SpopMessage.Arg;
 import io.roomrouter.spop.TypedData;
@@ -110,7 +109,7 @@ class AdminServerIT {
 
     @Test
     void releasesFromAFormBodyToo() throws Exception {
-        try (SpopTestClient client = SpopTestClient.ready(group, agent.spopAddress())) {
+        try (SpopClient client = SpopClient.ready(group, agent.spopAddress())) {
             client.send(join(1, "match-9"));
             assertThat(decision((Ack) client.next())).isEqualTo("placed");
 
@@ -349,7 +348,7 @@ class AdminServerIT {
 
     @Test
     void releaseEndsARoomSoItsNextJoinPlacesItAnew() throws Exception {
-        try (SpopTestClient client = SpopTestClient.ready(group, agent.spopAddress())) {
+        try (SpopClient client = SpopClient.ready(group, agent.spopAddress())) {
             client.send(join(1, "match-7"));
             assertThat(decision((Ack) client.next())).isEqualTo("placed");
 
@@ -387,11 +386,6 @@ class AdminServerIT {
     }
 
     private static String decision(Ack ack) {
-        for (SpopAction action : ack.actions()) {
-            if (action instanceof SpopAction.SetVar set && set.name().equals("decision")) {
-                return ((TypedData.Str) set.value()).value();
-            }
-        }
-        throw new AssertionError("no decision in " + ack);
+        return HaproxySide.variable(ack, "decision").orElseThrow(() -> new AssertionError("no decision in " + ack));
     }
 }

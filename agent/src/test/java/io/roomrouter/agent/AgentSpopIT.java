@@ -70,7 +70,7 @@ class AgentSpopIT {
 
     @Test
     void answersHelloWithAllThreeKeys() throws Exception {
-        try (SpopTestClient client = SpopTestClient.connect(group, address)) {
+        try (SpopClient client = SpopClient.connect(group, address)) {
             client.send(new HaproxyHello("2.0", 16380, "pipelining", false, Optional.of("e1")));
 
             assertThat(client.next()).isEqualTo(new AgentHello("2.0", 16380, "pipelining"));
@@ -79,7 +79,7 @@ class AgentSpopIT {
 
     @Test
     void negotiatesTheSmallerFrameSize() throws Exception {
-        try (SpopTestClient client = SpopTestClient.connect(group, address)) {
+        try (SpopClient client = SpopClient.connect(group, address)) {
             client.send(new HaproxyHello("2.0", 1024, "", false, Optional.empty()));
 
             assertThat(client.next()).isEqualTo(new AgentHello("2.0", 1024, "pipelining"));
@@ -88,7 +88,7 @@ class AgentSpopIT {
 
     @Test
     void answersAHealthCheckAndCloses() throws Exception {
-        try (SpopTestClient client = SpopTestClient.connect(group, address)) {
+        try (SpopClient client = SpopClient.connect(group, address)) {
             // The exact 82-byte probe of option spop-check, on HAProxy 2.6 and 3.4 alike.
             client.sendRaw(bytes(
                     "00 00 00 4e", // length 78
@@ -107,7 +107,7 @@ class AgentSpopIT {
 
     @Test
     void refusesAnUnsupportedVersion() throws Exception {
-        try (SpopTestClient client = SpopTestClient.connect(group, address)) {
+        try (SpopClient client = SpopClient.connect(group, address)) {
             client.send(new HaproxyHello("1.0", 16380, "", false, Optional.empty()));
 
             AgentDisconnect disconnect = (AgentDisconnect) client.next();
@@ -119,7 +119,7 @@ class AgentSpopIT {
 
     @Test
     void placesThenSticksAndEchoesStreamAndFrameIds() throws Exception {
-        try (SpopTestClient client = SpopTestClient.ready(group, address)) {
+        try (SpopClient client = SpopClient.ready(group, address)) {
             client.send(join(0, 1, "echo-room", "p1"));
             Ack first = (Ack) client.next();
             client.send(join(7, 2, "echo-room", "p2"));
@@ -138,7 +138,7 @@ class AgentSpopIT {
 
     @Test
     void rejectsBadArgumentsWithAReason() throws Exception {
-        try (SpopTestClient client = SpopTestClient.ready(group, address)) {
+        try (SpopClient client = SpopClient.ready(group, address)) {
             client.send(new Notify(3, 1, List.of(new SpopMessage("room-join", List.of(
                     new Arg("room", new TypedData.Str("bad room")), new Arg("backend", new TypedData.Str("be_game")))))));
 
@@ -150,7 +150,7 @@ class AgentSpopIT {
 
     @Test
     void anUnknownBackendLeavesRoutingToHaproxy() throws Exception {
-        try (SpopTestClient client = SpopTestClient.ready(group, address)) {
+        try (SpopClient client = SpopClient.ready(group, address)) {
             client.send(new Notify(5, 1, List.of(new SpopMessage("room-join", List.of(
                     new Arg("room", new TypedData.Str("r1")), new Arg("backend", new TypedData.Str("be_other")))))));
 
@@ -160,7 +160,7 @@ class AgentSpopIT {
 
     @Test
     void answersANotifyWithoutMessagesWithOneHarmlessAction() throws Exception {
-        try (SpopTestClient client = SpopTestClient.ready(group, address)) {
+        try (SpopClient client = SpopClient.ready(group, address)) {
             client.send(new Notify(9, 1, List.of()));
 
             Ack ack = (Ack) client.next();
@@ -170,10 +170,10 @@ class AgentSpopIT {
 
     @Test
     void pipelinesTwentyNotifiesPerConnectionAndPlacesEachRoomOnce() throws Exception {
-        List<SpopTestClient> clients = new ArrayList<>();
+        List<SpopClient> clients = new ArrayList<>();
         try {
             for (int c = 0; c < 8; c++) {
-                clients.add(SpopTestClient.ready(group, address));
+                clients.add(SpopClient.ready(group, address));
             }
             // 8 connections x 20 NOTIFYs in flight: the first joins of 20 rooms, each room hit from every
             // connection at once.
@@ -182,9 +182,9 @@ class AgentSpopIT {
                     clients.get(c).sendWithoutFlush(join(2 * r + 1, 1, "race-" + r, "player-" + c));
                 }
             }
-            clients.forEach(SpopTestClient::flush);
+            clients.forEach(SpopClient::flush);
             Map<String, Set<String>> serversByRoom = new HashMap<>();
-            for (SpopTestClient client : clients) {
+            for (SpopClient client : clients) {
                 Set<Long> streams = new HashSet<>();
                 for (int i = 0; i < 20; i++) {
                     Ack ack = (Ack) client.next();
@@ -196,14 +196,14 @@ class AgentSpopIT {
             }
             assertThat(serversByRoom).hasSize(20).allSatisfy((room, servers) -> assertThat(servers).hasSize(1));
         } finally {
-            clients.forEach(SpopTestClient::close);
+            clients.forEach(SpopClient::close);
         }
     }
 
     @Test
     void junkGetsADisconnectAndOtherConnectionsCarryOn() throws Exception {
-        try (SpopTestClient healthy = SpopTestClient.ready(group, address);
-                SpopTestClient junk = SpopTestClient.connect(group, address)) {
+        try (SpopClient healthy = SpopClient.ready(group, address);
+                SpopClient junk = SpopClient.connect(group, address)) {
             junk.sendRaw("GET /?room=r1 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
 
             AgentDisconnect disconnect = (AgentDisconnect) junk.next();
@@ -218,7 +218,7 @@ class AgentSpopIT {
 
     @Test
     void aFrameWithoutFinIsRefused() throws Exception {
-        try (SpopTestClient client = SpopTestClient.ready(group, address)) {
+        try (SpopClient client = SpopClient.ready(group, address)) {
             client.sendRaw(bytes(
                     "00 00 00 07", // length 7
                     "03", // NOTIFY
@@ -232,7 +232,7 @@ class AgentSpopIT {
 
     @Test
     void aNotifyBeforeHelloIsInvalid() throws Exception {
-        try (SpopTestClient client = SpopTestClient.connect(group, address)) {
+        try (SpopClient client = SpopClient.connect(group, address)) {
             client.send(join(1, 1, "r1", "p1"));
 
             AgentDisconnect disconnect = (AgentDisconnect) client.next();
@@ -243,7 +243,7 @@ class AgentSpopIT {
 
     @Test
     void answersHaproxyDisconnectAndCloses() throws Exception {
-        try (SpopTestClient client = SpopTestClient.ready(group, address)) {
+        try (SpopClient client = SpopClient.ready(group, address)) {
             client.send(new HaproxyDisconnect(0, "normal"));
 
             assertThat(client.next()).isEqualTo(AgentDisconnect.of(SpopStatus.NORMAL));
@@ -253,7 +253,7 @@ class AgentSpopIT {
 
     @Test
     void aConnectionThatSendsNoHelloIsClosedAtTheHelloTimeout() throws Exception {
-        try (SpopTestClient silent = SpopTestClient.connect(group, address)) {
+        try (SpopClient silent = SpopClient.connect(group, address)) {
             AgentDisconnect disconnect = (AgentDisconnect) silent.next(Duration.ofSeconds(5));
 
             assertThat(disconnect.status()).isEqualTo(SpopStatus.TIMEOUT);
@@ -267,9 +267,9 @@ class AgentSpopIT {
         try (Agent small = Agent.start(AgentOptions.parse("--listen", "127.0.0.1:0", "--servers", "be_game=game1",
                 "--warmup-joins", "0", "--max-connections", "2"))) {
             InetSocketAddress smallAddress = small.spopAddress();
-            SpopTestClient first = SpopTestClient.ready(group, smallAddress);
-            try (SpopTestClient second = SpopTestClient.ready(group, smallAddress);
-                    SpopTestClient refused = SpopTestClient.connect(group, smallAddress)) {
+            SpopClient first = SpopClient.ready(group, smallAddress);
+            try (SpopClient second = SpopClient.ready(group, smallAddress);
+                    SpopClient refused = SpopClient.connect(group, smallAddress)) {
                 assertThat(refused.next()).isEqualTo(
                         new AgentDisconnect(SpopStatus.RESOURCE, "connections: 3 (expected: <= 2)"));
                 assertThat(refused.awaitClosed(Duration.ofSeconds(5))).isTrue();
@@ -281,7 +281,7 @@ class AgentSpopIT {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
                 SpopFrame answer;
                 do {
-                    try (SpopTestClient next = SpopTestClient.connect(group, smallAddress)) {
+                    try (SpopClient next = SpopClient.connect(group, smallAddress)) {
                         // Not sent synchronously: a refused connection may be closed before the HELLO goes out, and
                         // its AGENT-DISCONNECT, sent on accept, is the answer to read.
                         next.sendWithoutFlush(new HaproxyHello("2.0", 16380, "pipelining", false, Optional.of("e1")));
@@ -326,7 +326,7 @@ class AgentSpopIT {
             assertThat(flooded).as("bytes a peer that reads nothing got into the agent").isLessThan(UNREAD_LIMIT);
             assertThat(seconds).as("seconds until the agent took nothing more for 3 s").isLessThan(30);
         }
-        try (SpopTestClient healthy = SpopTestClient.ready(group, address)) {
+        try (SpopClient healthy = SpopClient.ready(group, address)) {
             healthy.send(join(13, 1, "after-flood", "p1"));
             assertThat(vars((Ack) healthy.next())).containsEntry("decision", "placed");
         }
@@ -363,13 +363,7 @@ class AgentSpopIT {
     }
 
     private static Map<String, String> vars(SpopFrame frame) {
-        Map<String, String> vars = new HashMap<>();
-        for (SpopAction action : ((Ack) frame).actions()) {
-            if (action instanceof SpopAction.SetVar set && set.value() instanceof TypedData.Str s) {
-                vars.put(set.name(), s.value());
-            }
-        }
-        return vars;
+        return HaproxySide.variables((Ack) frame);
     }
 
     private static byte[] encoded(int count, IntFunction<SpopFrame> frame) {

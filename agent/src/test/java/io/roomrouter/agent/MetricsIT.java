@@ -9,17 +9,12 @@ import io.roomrouter.spop.Ack;
 import io.roomrouter.spop.AgentDisconnect;
 import io.roomrouter.spop.HaproxyDisconnect;
 import io.roomrouter.spop.Notify;
-import io.roomrouter.spop.SpopAction;
-import io.roomrouter.spop.SpopMessage;
-import io.roomrouter.spop.SpopMessage.Arg;
 import io.roomrouter.spop.SpopStatus;
-import io.roomrouter.spop.TypedData;
 import io.roomrouter.store.RedisServerProcess;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -54,7 +49,7 @@ class MetricsIT {
         assertThat(before.value("room_router_spop_connections")).contains(0.0);
         assertThat(before.samples("room_router_decisions_total")).isEmpty();
 
-        try (SpopTestClient client = SpopTestClient.ready(group, agent.spopAddress())) {
+        try (SpopClient client = SpopClient.ready(group, agent.spopAddress())) {
             assertThat(decision(client, join(1, "room-a", "p1", "be_game"))).isEqualTo("placed");
             assertThat(decision(client, join(2, "room-a", "p2", "be_game"))).isEqualTo("sticky");
             assertThat(decision(client, join(3, "room-a", "p3", "be_game"))).isEqualTo("sticky");
@@ -131,7 +126,7 @@ class MetricsIT {
                 Agent shared = Agent.start(AgentOptions.parse("--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0",
                         "--servers", "be_game=game1,game2", "--server-capacity", "8", "--room-size", "4",
                         "--redis", redis.uri()));
-                SpopTestClient client = SpopTestClient.ready(group, shared.spopAddress())) {
+                SpopClient client = SpopClient.ready(group, shared.spopAddress())) {
             assertThat(decision(client, join(1, "room-a", "p1", "be_game"))).isEqualTo("placed");
             assertThat(decision(client, join(2, "room-a", "p2", "be_game"))).isEqualTo("sticky");
             PrometheusText up = PrometheusText.parse(body(scrape(shared)));
@@ -242,20 +237,13 @@ class MetricsIT {
         return text.value("room_router_spop_frames_total", "type", type).orElseThrow();
     }
 
-    private static String decision(SpopTestClient client, Notify join) throws Exception {
+    private static String decision(SpopClient client, Notify join) throws Exception {
         client.send(join);
-        for (SpopAction action : ((Ack) client.next()).actions()) {
-            if (action instanceof SpopAction.SetVar set && set.name().equals("decision")) {
-                return ((TypedData.Str) set.value()).value();
-            }
-        }
-        throw new AssertionError("no decision");
+        return HaproxySide.variable((Ack) client.next(), "decision")
+                .orElseThrow(() -> new AssertionError("no decision"));
     }
 
     private static Notify join(long streamId, String room, String player, String backend) {
-        return new Notify(streamId, 1, List.of(new SpopMessage("room-join", List.of(
-                new Arg("room", new TypedData.Str(room)),
-                new Arg("backend", new TypedData.Str(backend)),
-                new Arg("player", new TypedData.Str(player))))));
+        return HaproxySide.roomJoin(streamId, backend, room, player);
     }
 }

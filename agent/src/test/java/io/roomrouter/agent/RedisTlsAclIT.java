@@ -7,11 +7,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.roomrouter.spop.Ack;
-import io.roomrouter.spop.Notify;
-import io.roomrouter.spop.SpopAction;
-import io.roomrouter.spop.SpopMessage;
-import io.roomrouter.spop.SpopMessage.Arg;
-import io.roomrouter.spop.TypedData;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -92,8 +87,8 @@ class RedisTlsAclIT {
     void twoAgentsShareRoomsOverTlsAsTheAclUser() throws Exception {
         try (Agent first = agent(dir.resolve("ca.crt"));
                 Agent second = agent(dir.resolve("ca.crt"));
-                SpopTestClient one = SpopTestClient.ready(group, first.spopAddress());
-                SpopTestClient two = SpopTestClient.ready(group, second.spopAddress())) {
+                SpopClient one = SpopClient.ready(group, first.spopAddress());
+                SpopClient two = SpopClient.ready(group, second.spopAddress())) {
             Map<String, String> placed = decision(one, 1, "room-tls", "p1");
             assertThat(placed).containsEntry("decision", "placed");
             Map<String, String> joined = decision(two, 1, "room-tls", "p2");
@@ -129,8 +124,8 @@ class RedisTlsAclIT {
                     .replace('\0', ' ');
             assertThat(commandLine).contains("--redis rediss://rr@127.0.0.1:").doesNotContain(PASSWORD);
             try (Agent withFile = agent(dir.resolve("ca.crt"));
-                    SpopTestClient one = SpopTestClient.ready(group, new InetSocketAddress(InetAddress.getLoopbackAddress(), spop));
-                    SpopTestClient two = SpopTestClient.ready(group, withFile.spopAddress())) {
+                    SpopClient one = SpopClient.ready(group, new InetSocketAddress(InetAddress.getLoopbackAddress(), spop));
+                    SpopClient two = SpopClient.ready(group, withFile.spopAddress())) {
                 Map<String, String> placed = decision(one, 1, "room-env", "p1");
                 assertThat(placed).containsEntry("decision", "placed");
                 assertThat(decision(two, 1, "room-env", "p2")).containsEntry("decision", "sticky")
@@ -205,19 +200,10 @@ class RedisTlsAclIT {
         return builder.start();
     }
 
-    private static Map<String, String> decision(SpopTestClient client, long stream, String room, String player)
+    private static Map<String, String> decision(SpopClient client, long stream, String room, String player)
             throws Exception {
-        client.send(new Notify(stream, 1, List.of(new SpopMessage("room-join", List.of(
-                new Arg("room", new TypedData.Str(room)),
-                new Arg("backend", new TypedData.Str("be_game")),
-                new Arg("player", new TypedData.Str(player)))))));
-        Map<String, String> vars = new java.util.HashMap<>();
-        for (SpopAction action : ((Ack) client.next()).actions()) {
-            if (action instanceof SpopAction.SetVar set && set.value() instanceof TypedData.Str value) {
-                vars.put(set.name(), value.value());
-            }
-        }
-        return vars;
+        client.send(HaproxySide.roomJoin(stream, "be_game", room, player));
+        return HaproxySide.variables((Ack) client.next());
     }
 
     private static void openssl(String... args) throws Exception {

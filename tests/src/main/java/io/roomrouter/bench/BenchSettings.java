@@ -46,6 +46,12 @@ record BenchSettings(
         int placementRooms,
         String redisServer) {
 
+    /**
+     * How long a benchmark's player waits for its seat: HAProxy queues a player behind a full server instead of
+     * refusing it, and such a join counts as refused.
+     */
+    static final Duration JOIN_TIMEOUT = Duration.ofMillis(500);
+
     static BenchSettings fromSystemProperties() {
         boolean quick = Boolean.getBoolean("bench.quick");
         Path root = Path.of(System.getProperty("bench.root", ".")).toAbsolutePath().normalize();

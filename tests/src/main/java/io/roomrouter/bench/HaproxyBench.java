@@ -4,7 +4,9 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.roomrouter.kit.AgentProcess;
 import io.roomrouter.kit.FreePort;
+import io.roomrouter.kit.GameServer;
 import io.roomrouter.kit.HaproxyProcess;
+import io.roomrouter.kit.HostPort;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,14 +52,14 @@ final class HaproxyBench {
         Files.writeString(noAgent, withoutSpoe(Files.readString(reference, StandardCharsets.UTF_8)),
                 StandardCharsets.UTF_8);
         MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        List<SmallBackend> backends = new ArrayList<>();
+        List<GameServer> backends = new ArrayList<>();
         List<Stack> stacks = new ArrayList<>();
         try {
             Map<String, String> env = new HashMap<>();
             for (int i = 1; i <= 3; i++) {
-                SmallBackend backend = SmallBackend.start("game" + i, group);
+                GameServer backend = GameServer.start("game" + i, group);
                 backends.add(backend);
-                env.put("RR_GAME" + i + "_ADDR", backend.address());
+                env.put("RR_GAME" + i + "_ADDR", HostPort.format(backend.address()));
             }
             env.put("RR_AGENT_ADDR", "127.0.0.1:" + FreePort.pick());
             Stack alone = Stack.start(settings, noAgent, work, "haproxy-noagent", env, null, List.of());
@@ -107,7 +109,7 @@ final class HaproxyBench {
             for (int i = stacks.size() - 1; i >= 0; i--) {
                 stacks.get(i).close();
             }
-            backends.forEach(SmallBackend::close);
+            backends.forEach(GameServer::close);
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
     }

@@ -4,7 +4,10 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.roomrouter.kit.AgentProcess;
 import io.roomrouter.kit.FreePort;
+import io.roomrouter.kit.GameServer;
 import io.roomrouter.kit.HaproxyProcess;
+import io.roomrouter.kit.HostPort;
+import io.roomrouter.kit.Player;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -115,16 +118,16 @@ final class PlacementBench {
                     StandardCharsets.UTF_8);
         }
         MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        Map<String, SmallBackend> backends = new TreeMap<>();
+        Map<String, GameServer> backends = new TreeMap<>();
         AgentProcess agent = null;
         int adminPort = 0;
         try {
             Map<String, String> env = new HashMap<>();
             for (int i = 1; i <= 4; i++) {
-                SmallBackend backend = SmallBackend.start("game" + i, group);
+                GameServer backend = GameServer.start("game" + i, group);
                 backends.put(backend.name(), backend);
                 if (i <= 3) {
-                    env.put("RR_GAME" + i + "_ADDR", backend.address());
+                    env.put("RR_GAME" + i + "_ADDR", HostPort.format(backend.address()));
                 }
             }
             env.put("RR_AGENT_ADDR", "127.0.0.1:" + FreePort.pick());
@@ -148,7 +151,7 @@ final class PlacementBench {
             if (agent != null) {
                 agent.close();
             }
-            backends.values().forEach(SmallBackend::close);
+            backends.values().forEach(GameServer::close);
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
     }
@@ -220,7 +223,7 @@ final class PlacementBench {
     /** Plays the scripted workload against one running HAProxy. */
     private final class Workload {
         private final HaproxyProcess haproxy;
-        private final Map<String, SmallBackend> backends;
+        private final Map<String, GameServer> backends;
         private final Consumer<String> roomEnded;
         private final Set<String> upServers = new HashSet<>(List.of("game1", "game2", "game3"));
         private final int roomCount = settings.placementRooms();
@@ -232,7 +235,7 @@ final class PlacementBench {
         private double sumRatio;
         private int ratioSamples;
 
-        Workload(HaproxyProcess haproxy, Map<String, SmallBackend> backends, Consumer<String> roomEnded) {
+        Workload(HaproxyProcess haproxy, Map<String, GameServer> backends, Consumer<String> roomEnded) {
             this.haproxy = haproxy;
             this.backends = backends;
             this.roomEnded = roomEnded;
@@ -294,7 +297,8 @@ final class PlacementBench {
             boolean first = room.attempts == 0;
             room.attempts = Math.min(ROOM_SIZE, room.attempts + 1);
             joins++;
-            Player player = Player.join(haproxy.frontend().getPort(), room.id, room.id + "p" + joins);
+            Player player = Player.joinOrRefused(haproxy.frontend(), room.id, room.id + "p" + joins,
+                    BenchSettings.JOIN_TIMEOUT);
             Optional<String> server = player.server();
             if (server.isEmpty()) {
                 refusedPlayers++;
@@ -343,7 +347,7 @@ final class PlacementBench {
         private void addServer() throws IOException {
             // HAProxy 2.6 refuses "cookie" on a dynamic server: game4 gets no cookie, which only matters to
             // returning players, and every player here is a first visit.
-            String added = haproxy.runtimeApi().execute("add server be_game/game4 " + backends.get("game4").address()
+            String added = haproxy.runtimeApi().execute("add server be_game/game4 " + HostPort.format(backends.get("game4").address())
                     + " maxconn 100");
             String enabled = haproxy.runtimeApi().execute("enable server be_game/game4");
             if (!added.toLowerCase(Locale.ROOT).contains("new server registered") || !enabled.isBlank()) {

@@ -4,7 +4,10 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.roomrouter.kit.AgentProcess;
 import io.roomrouter.kit.FreePort;
+import io.roomrouter.kit.GameServer;
 import io.roomrouter.kit.HaproxyProcess;
+import io.roomrouter.kit.HostPort;
+import io.roomrouter.kit.Player;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -71,14 +74,14 @@ final class SoakBench {
         int perServer = (int) Math.ceil(players * 1.25 / SERVERS);
         Path work = settings.outDir().resolve("soak");
         MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        List<SmallBackend> backends = new ArrayList<>();
+        List<GameServer> backends = new ArrayList<>();
         int adminPort = FreePort.pick();
         try {
             Map<String, String> env = new HashMap<>();
             for (int i = 1; i <= SERVERS; i++) {
-                SmallBackend backend = SmallBackend.start("game" + i, group);
+                GameServer backend = GameServer.start("game" + i, group);
                 backends.add(backend);
-                env.put("RR_GAME" + i + "_ADDR", backend.address());
+                env.put("RR_GAME" + i + "_ADDR", HostPort.format(backend.address()));
             }
             env.put("RR_PEER1_ADDR", "127.0.0.1:" + FreePort.pick());
             try (AgentProcess agent = settings.startAgent("soak-agent", List.of(), List.of("--haproxy-api",
@@ -96,7 +99,7 @@ final class SoakBench {
                 }
             }
         } finally {
-            backends.forEach(SmallBackend::close);
+            backends.forEach(GameServer::close);
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
     }
@@ -123,7 +126,8 @@ final class SoakBench {
                 List<Player> in = new ArrayList<>(ROOM_SIZE);
                 Set<String> servers = new HashSet<>();
                 for (int p = 0; p < ROOM_SIZE; p++) {
-                    Player player = Player.join(haproxy.frontend().getPort(), room, "p" + p);
+                    Player player = Player.joinOrRefused(haproxy.frontend(), room, "p" + p,
+                            BenchSettings.JOIN_TIMEOUT);
                     joins++;
                     if (player.server().isPresent()) {
                         in.add(player);

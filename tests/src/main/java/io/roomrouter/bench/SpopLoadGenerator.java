@@ -13,22 +13,17 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.IntSupplier;
+import io.roomrouter.agent.HaproxySide;
 import io.roomrouter.spop.Ack;
 import io.roomrouter.spop.AgentHello;
-import io.roomrouter.spop.HaproxyHello;
-import io.roomrouter.spop.Notify;
-import io.roomrouter.spop.SpopAction;
 import io.roomrouter.spop.SpopFrameDecoder;
 import io.roomrouter.spop.SpopFrameEncoder;
-import io.roomrouter.spop.SpopMessage;
-import io.roomrouter.spop.TypedData;
 import java.net.InetSocketAddress;
 import java.nio.channels.spi.SelectorProvider;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -50,7 +45,7 @@ import org.HdrHistogram.Histogram;
  */
 final class SpopLoadGenerator implements AutoCloseable {
     static final String BACKEND = "be_game";
-    private static final int MAX_FRAME_SIZE = 16380;
+    private static final int MAX_FRAME_SIZE = HaproxySide.MAX_FRAME_SIZE;
     /** Due times of one connection's streams, by stream-id modulo this; far more than the pipeline. */
     private static final int RING = 256;
 
@@ -104,8 +99,8 @@ final class SpopLoadGenerator implements AutoCloseable {
             for (int i = 0; i < connections; i++) {
                 Channel channel = bootstrap.connect(agent).sync().channel();
                 Connection connection = (Connection) channel.pipeline().last();
-                channel.writeAndFlush(new HaproxyHello("2.0", MAX_FRAME_SIZE, "pipelining,async", false,
-                        Optional.of(UUID.randomUUID().toString())));
+                channel.writeAndFlush(HaproxySide.hello(MAX_FRAME_SIZE, "pipelining,async",
+                        UUID.randomUUID().toString()));
                 generator.connections.add(connection);
             }
             for (Connection connection : generator.connections) {
@@ -250,14 +245,7 @@ final class SpopLoadGenerator implements AutoCloseable {
         answered++;
         latency.recordValue(Math.min(now - dueAt, latency.getHighestTrackableValue()));
         fromSend.recordValue(Math.min(now - sentAt, fromSend.getHighestTrackableValue()));
-        String decision = "none";
-        for (SpopAction action : ack.actions()) {
-            if (action instanceof SpopAction.SetVar set && set.name().equals("decision")
-                    && set.value() instanceof TypedData.Str value) {
-                decision = value.value();
-            }
-        }
-        byDecision.merge(decision, 1L, Long::sum);
+        byDecision.merge(HaproxySide.variable(ack, "decision").orElse("none"), 1L, Long::sum);
     }
 
     @Override
@@ -299,7 +287,8 @@ final class SpopLoadGenerator implements AutoCloseable {
             if (running && dueAt >= measureFrom && dueAt < measureTo) {
                 offered++;
             }
-            ctx.write(roomJoin(streamId, rooms.next()), ctx.voidPromise());
+            ctx.write(HaproxySide.roomJoin(streamId, backend, rooms.next(), "p" + (streamId & 0xffff)),
+                    ctx.voidPromise());
             unflushed = true;
         }
 
@@ -383,14 +372,5 @@ final class SpopLoadGenerator implements AutoCloseable {
             LockSupport.parkNanos(PARK_NANOS);
             return selectNow.get();
         }
-    }
-
-    private Notify roomJoin(long streamId, String room) {
-        List<SpopMessage.Arg> args = List.of(
-                new SpopMessage.Arg("room", new TypedData.Str(room)),
-                new SpopMessage.Arg("backend", new TypedData.Str(backend)),
-                new SpopMessage.Arg("size", TypedData.NULL),
-                new SpopMessage.Arg("player", new TypedData.Str("p" + (streamId & 0xffff))));
-        return new Notify(streamId, 1, List.of(new SpopMessage("room-join", args)));
     }
 }

@@ -6,9 +6,12 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -28,12 +31,15 @@ import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A small game server that tells each player where it landed: a WebSocket player gets the text frame
@@ -46,40 +52,68 @@ public final class GameServer implements AutoCloseable {
     public static final String SERVER_HEADER = "X-Game-Server";
 
     private final String name;
-    private final EventLoopGroup group;
+    /** The event loops this server owns and stops with it; empty when they are shared, as benchmarks share them. */
+    private final Optional<EventLoopGroup> ownGroup;
     private final Channel channel;
+    /** Players' connections: closing the listener alone would leave them open on shared event loops. */
+    private final ChannelGroup connections;
 
-    private GameServer(String name, EventLoopGroup group, Channel channel) {
+    private GameServer(String name, Optional<EventLoopGroup> ownGroup, Channel channel, ChannelGroup connections) {
         this.name = name;
-        this.group = group;
+        this.ownGroup = ownGroup;
         this.channel = channel;
+        this.connections = connections;
     }
 
-    /** Starts a server called {@code name} on {@code listen} (port 0 picks a free port). */
+    /** Starts a server called {@code name} on {@code listen} (port 0 picks a free port), on an event loop of its own. */
     public static GameServer start(String name, InetSocketAddress listen) throws InterruptedException {
-        Objects.requireNonNull(name, "name");
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
-            Channel channel = new ServerBootstrap()
-                    .group(group)
-                    .channel(NioServerSocketChannel.class)
-                    .childHandler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            ch.pipeline().addLast(
-                                    new HttpServerCodec(),
-                                    new HttpObjectAggregator(65_536),
-                                    new PlayerHandler(name));
-                        }
-                    })
-                    .bind(listen)
-                    .sync()
-                    .channel();
-            return new GameServer(name, group, channel);
+            return start(name, listen, group, Optional.of(group));
         } catch (InterruptedException | RuntimeException e) {
-            group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS);
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
         }
+    }
+
+    /**
+     * As {@link #start(String, InetSocketAddress)}, on {@code shared} event loops that the caller stops: several
+     * servers on one thread take less of a small machine's cores from the processes a benchmark measures.
+     */
+    public static GameServer start(String name, InetSocketAddress listen, EventLoopGroup shared)
+            throws InterruptedException {
+        return start(name, listen, shared, Optional.empty());
+    }
+
+    /** As {@link #start(String, InetSocketAddress, EventLoopGroup)}, on a free loopback port. */
+    public static GameServer start(String name, EventLoopGroup shared) throws InterruptedException {
+        return start(name, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), shared);
+    }
+
+    private static GameServer start(String name, InetSocketAddress listen, EventLoopGroup group,
+            Optional<EventLoopGroup> ownGroup) throws InterruptedException {
+        Objects.requireNonNull(name, "name");
+        ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+        Channel channel = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                // Bursts of joins (benchmarks open thousands of seats) and replies sent as soon as written.
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        connections.add(ch);
+                        ch.pipeline().addLast(
+                                new HttpServerCodec(),
+                                new HttpObjectAggregator(65_536),
+                                new PlayerHandler(name));
+                    }
+                })
+                .bind(listen)
+                .sync()
+                .channel();
+        return new GameServer(name, ownGroup, channel, connections);
     }
 
     public String name() {
@@ -90,10 +124,12 @@ public final class GameServer implements AutoCloseable {
         return (InetSocketAddress) channel.localAddress();
     }
 
+    /** The server fails: it stops listening and drops every player's connection. */
     @Override
     public void close() {
         channel.close().syncUninterruptibly();
-        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        connections.close().syncUninterruptibly();
+        ownGroup.ifPresent(group -> group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly());
     }
 
     @Override

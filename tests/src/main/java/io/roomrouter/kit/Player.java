@@ -12,7 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Base64;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,7 +29,8 @@ public final class Player implements AutoCloseable {
     private static final String WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     private static final Pattern SERVER = Pattern.compile("\"server\":\"([^\"]*)\"");
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final int TIMEOUT_MILLIS = 10_000;
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final int TIMEOUT_MILLIS = (int) TIMEOUT.toMillis();
 
     private final String room;
     private final String id;
@@ -51,11 +54,29 @@ public final class Player implements AutoCloseable {
     /** As {@link #join(InetSocketAddress, String, String)}, with extra query parameters such as {@code &size=4}. */
     public static Player join(InetSocketAddress via, String room, String player, String extraQuery)
             throws IOException {
+        return join(via, room, player, extraQuery, TIMEOUT);
+    }
+
+    /**
+     * A join as the benchmarks count it: one not answered within {@code timeout} (HAProxy queues a player behind a
+     * full server rather than refusing it) or broken on the socket comes back refused, with status 0 and the
+     * failure as its body, instead of throwing.
+     */
+    public static Player joinOrRefused(InetSocketAddress via, String room, String player, Duration timeout) {
+        try {
+            return join(via, room, player, "", timeout);
+        } catch (IOException e) {
+            return new Player(room, player, new Socket(), new HttpReply(0, Map.of(), e.toString()), "");
+        }
+    }
+
+    private static Player join(InetSocketAddress via, String room, String player, String extraQuery,
+            Duration timeout) throws IOException {
         Socket socket = new Socket();
         try {
             ClientAddress.bind(socket, via, room, player);
-            socket.connect(via, TIMEOUT_MILLIS);
-            socket.setSoTimeout(TIMEOUT_MILLIS);
+            socket.connect(via, (int) timeout.toMillis());
+            socket.setSoTimeout((int) timeout.toMillis());
             socket.setTcpNoDelay(true);
             byte[] nonce = new byte[16];
             RANDOM.nextBytes(nonce);

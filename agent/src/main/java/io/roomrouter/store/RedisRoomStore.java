@@ -36,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -371,32 +372,21 @@ public final class RedisRoomStore implements RoomStore {
         // A client at its bound may still join a room that exists: Redis is told not to open a new one for it.
         boolean tookSlot = request.client().isPresent() && pendingClients.tryTake(request.client().get(), now);
         boolean mayOpen = request.client().isEmpty() || tookSlot;
-        batcher(request.backend()).submit(RedisJoinBatcher.Entry.join(request.room(), request.size(),
+        FirstJoin first = new FirstJoin(id, request, backend, out, cache.generation(), now, tookSlot, claimFromTable);
+        RedisJoinBatcher.Entry entry = RedisJoinBatcher.Entry.join(request.room(), request.size(),
                 RedisLayout.playerHash(request.player().orElse("")), backend.servers(), claim, mayOpen,
-                new FirstJoin(id, request, backend, out, cache.generation(), now, tookSlot, claimFromTable)));
+                first::answered);
+        entry.reply().whenComplete(first);
+        batcher(request.backend()).submit(entry);
     }
 
     @Override
     public CompletionStage<Boolean> release(String backend, String room) {
         cache.forget(new RoomId(backend, room));
-        CompletableFuture<Boolean> released = new CompletableFuture<>();
-        batcher(backend).submit(RedisJoinBatcher.Entry.release(room, new RedisJoinBatcher.Outcome() {
-            @Override
-            public void answered(List<Object> values) {
-                released.complete("1".equals(values.get(0)));
-            }
-
-            @Override
-            public void failed(Throwable error) {
-                released.completeExceptionally(error);
-            }
-
-            @Override
-            public void timedOut() {
-                // releases have no bound of their own in the batcher: the stage below times out
-            }
-        }));
-        return released.orTimeout(settings.timeout().toNanos(), TimeUnit.NANOSECONDS);
+        // Releases have no bound of their own in the batcher: the stage below times out.
+        return batcher(backend).submit(RedisJoinBatcher.Entry.release(room))
+                .thenApply(values -> "1".equals(values.get(0)))
+                .orTimeout(settings.timeout().toNanos(), TimeUnit.NANOSECONDS);
     }
 
     @Override
@@ -495,23 +485,10 @@ public final class RedisRoomStore implements RoomStore {
             return; // nothing more for a Redis that does not answer; the reconciliation renews the room
         }
         long at = clock.millis();
-        batcher(id.backend()).submit(RedisJoinBatcher.Entry.touch(id.room(), epoch, RedisLayout.playerHash(player),
-                new RedisJoinBatcher.Outcome() {
-                    @Override
-                    public void answered(List<Object> values) {
-                        cache.touchAnswered(id, epoch, values, at);
-                    }
-
-                    @Override
-                    public void failed(Throwable error) {
-                        // the entry ages out of the cache; the next miss asks Redis
-                    }
-
-                    @Override
-                    public void timedOut() {
-                        // touches have no time bound: nobody waits for them
-                    }
-                }));
+        // A failed touch is left alone: the entry ages out of the cache and the next miss asks Redis. Touches have
+        // no time bound: nobody waits for them.
+        batcher(id.backend()).submit(RedisJoinBatcher.Entry.touch(id.room(), epoch, RedisLayout.playerHash(player)))
+                .thenAccept(values -> cache.touchAnswered(id, epoch, values, at));
     }
 
     private RedisJoinBatcher batcher(String backend) {
@@ -577,8 +554,11 @@ public final class RedisRoomStore implements RoomStore {
         return new RedisTableReadBack(backend, roomSize, lifetimes.idleTimeout(), reconciliations::adopt);
     }
 
-    /** A first join waiting for its batch step: answered by Redis, or without it when its own bound passes first. */
-    private final class FirstJoin implements RedisJoinBatcher.Outcome {
+    /**
+     * A first join waiting for its batch step: answered by Redis, or without it when its step fails or its own bound
+     * passes first; then Redis's late answer still comes to {@link #answered}.
+     */
+    private final class FirstJoin implements BiConsumer<List<Object>, Throwable> {
         private final RoomId id;
         private final JoinRequest request;
         private final BackendSnapshot backend;
@@ -603,7 +583,17 @@ public final class RedisRoomStore implements RoomStore {
         }
 
         @Override
-        public void answered(List<Object> values) {
+        public void accept(List<Object> values, Throwable error) {
+            if (error == null) {
+                answered(values);
+            } else if (error instanceof RedisJoinBatcher.BoundPassed) {
+                answerWithoutRedis("redis did not answer within " + settings.timeout().toMillis() + " ms");
+            } else {
+                answerWithoutRedis("redis failed: " + RedisScript.describe(error));
+            }
+        }
+
+        void answered(List<Object> values) {
             if (!values.isEmpty() && RedisLayout.UNKNOWN_ROOM.equals(values.get(0))) {
                 settleSlot(false); // taken again when the join is submitted with what the table says
                 placeFromTable(id, request, backend, out, startMillis);
@@ -632,16 +622,6 @@ public final class RedisRoomStore implements RoomStore {
             if (!out.complete(placement)) {
                 cache.lateReply(id, answer, request, out.join(), startGeneration, startMillis);
             }
-        }
-
-        @Override
-        public void failed(Throwable error) {
-            answerWithoutRedis("redis failed: " + RedisScript.describe(error));
-        }
-
-        @Override
-        public void timedOut() {
-            answerWithoutRedis("redis did not answer within " + settings.timeout().toMillis() + " ms");
         }
 
         // Once per join: its slot becomes a room its client holds, or is given back.

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -50,7 +51,7 @@ class RedisJoinBatcherTest {
     void aJoinThatMayNotOpenARoomGoesOutAsTheScriptsExistingOnlyJoin() {
         RedisJoinBatcher batcher = batcher(1, 128, LONG);
         Recorded recorded = new Recorded();
-        batcher.submit(RedisJoinBatcher.Entry.join("a", 2, "p", SERVERS, "s1", false, recorded));
+        recorded.submit(batcher, RedisJoinBatcher.Entry.join("a", 2, "p", SERVERS, "s1", false, recorded::late));
         assertThat(runner.step(0).args()).containsExactly(
                 "n", "a", "2", "p", RedisLayout.rendezvousPositions("a", SERVERS), "s1");
 
@@ -222,7 +223,7 @@ class RedisJoinBatcherTest {
     }
 
     @Test
-    void anEntryWhoseOutcomeThrowsDoesNotKeepTheOthersOfItsStepUnanswered() {
+    void anEntryWhoseStageThrowsDoesNotKeepTheOthersOfItsStepUnanswered() {
         RedisJoinBatcher batcher = batcher(1, 128, LONG);
         join(batcher, "a");
         Recorded bad = join(batcher, "bad");
@@ -241,9 +242,13 @@ class RedisJoinBatcherTest {
         Recorded t = touch(batcher, "t");
         assertThat(a.timedOut.await(5, TimeUnit.SECONDS)).isTrue();
         assertThat(a.answers).isEmpty();
+        assertThat(a.reply.isCompletedExceptionally()).isTrue();
+        assertThatThrownBy(a.reply::join).hasCauseInstanceOf(RedisJoinBatcher.BoundPassed.class)
+                .hasRootCauseMessage("no reply within 50 ms");
 
         runner.step(0).answerAll();
-        assertThat(a.answers).hasSize(1);
+        assertThat(a.answers).as("the late answer").hasSize(1);
+        assertThat(a.failures).isEmpty();
         Recorded b = join(batcher, "b"); // queued behind t's step, its own bound starts now
         runner.step(1).answerAll();
         assertThat(t.answers).hasSize(1);
@@ -301,15 +306,13 @@ class RedisJoinBatcherTest {
                 callers.execute(() -> {
                     for (int i = 0; i < perThread; i++) {
                         String room = thread + i;
-                        batcher.submit(RedisJoinBatcher.Entry.join(room, 2, "p", SERVERS, "", new Recorded() {
-                            @Override
-                            public void answered(List<Object> values) {
-                                if (!values.get(0).equals(room)) {
-                                    wrong.add(room + " got " + values);
-                                }
-                                done.countDown();
-                            }
-                        }));
+                        batcher.submit(RedisJoinBatcher.Entry.join(room, 2, "p", SERVERS, "", values -> { }))
+                                .thenAccept(values -> {
+                                    if (!values.get(0).equals(room)) {
+                                        wrong.add(room + " got " + values);
+                                    }
+                                    done.countDown();
+                                });
                     }
                 });
             }
@@ -390,20 +393,15 @@ class RedisJoinBatcherTest {
 
     private static Recorded join(RedisJoinBatcher batcher, String room, List<ServerStatus> servers) {
         Recorded recorded = new Recorded();
-        batcher.submit(RedisJoinBatcher.Entry.join(room, 2, "p", servers, "", recorded));
-        return recorded;
+        return recorded.submit(batcher, RedisJoinBatcher.Entry.join(room, 2, "p", servers, "", recorded::late));
     }
 
     private static Recorded release(RedisJoinBatcher batcher, String room) {
-        Recorded recorded = new Recorded();
-        batcher.submit(RedisJoinBatcher.Entry.release(room, recorded));
-        return recorded;
+        return new Recorded().submit(batcher, RedisJoinBatcher.Entry.release(room));
     }
 
     private static Recorded touch(RedisJoinBatcher batcher, String room) {
-        Recorded recorded = new Recorded();
-        batcher.submit(RedisJoinBatcher.Entry.touch(room, "7", "p", recorded));
-        return recorded;
+        return new Recorded().submit(batcher, RedisJoinBatcher.Entry.touch(room, "7", "p"));
     }
 
     /** Eight values per entry, the first its room, so that each entry can tell its own slice. */
@@ -458,28 +456,35 @@ class RedisJoinBatcherTest {
         }
     }
 
-    private static class Recorded implements RedisJoinBatcher.Outcome {
-        final List<List<Object>> answers = new ArrayList<>();
-        final List<Throwable> failures = new ArrayList<>();
+    /** What one entry's future and late reply gave. */
+    private static final class Recorded {
+        final List<List<Object>> answers = new CopyOnWriteArrayList<>();
+        final List<Throwable> failures = new CopyOnWriteArrayList<>();
         final CountDownLatch timedOut = new CountDownLatch(1);
+        CompletableFuture<List<Object>> reply;
         boolean throwOnAnswer;
 
-        @Override
-        public void answered(List<Object> values) {
+        // Follows the entry's future before it is submitted, as the store does.
+        Recorded submit(RedisJoinBatcher batcher, RedisJoinBatcher.Entry entry) {
+            reply = entry.reply();
+            reply.whenComplete((values, error) -> {
+                if (error instanceof RedisJoinBatcher.BoundPassed) {
+                    timedOut.countDown();
+                } else if (error != null) {
+                    failures.add(error);
+                } else {
+                    late(values);
+                }
+            });
+            assertThat(batcher.submit(entry)).isSameAs(reply);
+            return this;
+        }
+
+        void late(List<Object> values) {
             answers.add(List.copyOf(values));
             if (throwOnAnswer) {
-                throw new IllegalStateException("outcome failed");
+                throw new IllegalStateException("stage failed");
             }
-        }
-
-        @Override
-        public void failed(Throwable error) {
-            failures.add(error);
-        }
-
-        @Override
-        public void timedOut() {
-            timedOut.countDown();
         }
     }
 }

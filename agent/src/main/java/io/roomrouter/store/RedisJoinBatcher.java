@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,7 +66,7 @@ final class RedisJoinBatcher {
      */
     @FunctionalInterface
     interface StepRunner {
-        CompletableFuture<List<Object>> run(List<ServerStatus> servers, List<Entry> entries);
+        CompletableFuture<List<Object>> run(List<ServerStatus> servers, List<Entry<?>> entries);
     }
 
     /**
@@ -117,7 +118,7 @@ final class RedisJoinBatcher {
     private final JoinsBehind joinsBehind;
     private final BoundPassed boundPassed;
     // Guarded by this.
-    private final ArrayDeque<Entry> queue = new ArrayDeque<>();
+    private final ArrayDeque<Entry<?>> queue = new ArrayDeque<>();
     private int inFlight;
     private int queuedTouches;
     private int queuedJoins;
@@ -155,8 +156,8 @@ final class RedisJoinBatcher {
      * Queues one entry; sends it at once when fewer than {@code maxInFlight} steps are under way. Returns the
      * entry's {@link Entry#reply}, failed already when the entry is refused.
      */
-    CompletableFuture<List<Object>> submit(Entry entry) {
-        List<Entry> step;
+    <R> CompletableFuture<R> submit(Entry<R> entry) {
+        List<Entry<?>> step;
         long droppedSinceWarning = 0;
         RuntimeException refused = null;
         synchronized (this) {
@@ -208,7 +209,7 @@ final class RedisJoinBatcher {
     }
 
     // The join's bound passed: its player is answered without Redis; unsent, it stays unsent (take() skips it).
-    private void expire(Entry entry) {
+    private void expire(Entry<?> entry) {
         entry.expired = true;
         entry.reply.completeExceptionally(boundPassed);
     }
@@ -226,15 +227,15 @@ final class RedisJoinBatcher {
     // The head of the queue and what follows it, up to maxEntries; a join whose servers differ from those of the
     // step's first join waits for the next step, since a step carries one server list. Joins whose bound passed
     // are dropped on the way. Called holding the lock; may return an empty step.
-    private List<Entry> take() {
-        List<Entry> step = new ArrayList<>(Math.min(queue.size(), maxEntries));
+    private List<Entry<?>> take() {
+        List<Entry<?>> step = new ArrayList<>(Math.min(queue.size(), maxEntries));
         if (!queue.isEmpty() && queue.peek().isRelease()) {
             step.add(queue.poll());
             return step;
         }
         List<ServerStatus> servers = null;
         while (!queue.isEmpty() && step.size() < maxEntries) {
-            Entry next = queue.peek();
+            Entry<?> next = queue.peek();
             if (next.isRelease()) {
                 break;
             }
@@ -250,7 +251,7 @@ final class RedisJoinBatcher {
                     break;
                 }
             }
-            Entry taken = queue.poll();
+            Entry<?> taken = queue.poll();
             if (taken.isTouch()) {
                 queuedTouches--;
             } else if (taken.isJoin()) {
@@ -261,9 +262,9 @@ final class RedisJoinBatcher {
         return step;
     }
 
-    private void send(List<Entry> step) {
+    private void send(List<Entry<?>> step) {
         List<ServerStatus> servers = List.of();
-        for (Entry entry : step) {
+        for (Entry<?> entry : step) {
             if (entry.isJoin()) {
                 servers = entry.servers;
                 break;
@@ -278,8 +279,8 @@ final class RedisJoinBatcher {
         reply.whenComplete((values, error) -> finished(step, values, error));
     }
 
-    private void finished(List<Entry> step, List<Object> values, Throwable error) {
-        List<Entry> next = null;
+    private void finished(List<Entry<?>> step, List<Object> values, Throwable error) {
+        List<Entry<?>> next = null;
         synchronized (this) {
             while (next == null && !queue.isEmpty()) {
                 next = take();
@@ -300,7 +301,7 @@ final class RedisJoinBatcher {
         }
     }
 
-    private static void answer(List<Entry> step, List<Object> values, Throwable error) {
+    private static void answer(List<Entry<?>> step, List<Object> values, Throwable error) {
         Throwable failure = error;
         boolean release = step.get(0).isRelease();
         if (failure == null && !release && (values == null || values.size() != VALUES_PER_ENTRY * step.size())) {
@@ -311,7 +312,7 @@ final class RedisJoinBatcher {
             failure = new IllegalStateException("release reply: " + values + " (expected: one value)");
         }
         for (int i = 0; i < step.size(); i++) {
-            Entry entry = step.get(i);
+            Entry<?> entry = step.get(i);
             if (entry.bound != null) {
                 entry.bound.cancel(false);
             }
@@ -319,11 +320,7 @@ final class RedisJoinBatcher {
                 if (failure != null) {
                     entry.reply.completeExceptionally(failure);
                 } else {
-                    List<Object> own =
-                            release ? values : values.subList(VALUES_PER_ENTRY * i, VALUES_PER_ENTRY * (i + 1));
-                    if (!entry.reply.complete(own)) {
-                        entry.lateReply.accept(own); // its bound passed while it was under way
-                    }
+                    entry.answer(release ? values : values.subList(VALUES_PER_ENTRY * i, VALUES_PER_ENTRY * (i + 1)));
                 }
             } catch (RuntimeException e) {
                 // One entry's outcome must not keep the others of its step unanswered.
@@ -350,8 +347,11 @@ final class RedisJoinBatcher {
         return true;
     }
 
-    /** One join, touch or release: its six script arguments ({@link #ARGS_PER_ENTRY}) and its future. */
-    static final class Entry {
+    /**
+     * One join, touch or release: its six script arguments ({@link #ARGS_PER_ENTRY}) and its future, of the
+     * reply record of its kind.
+     */
+    static final class Entry<R> {
         private final ScriptOp op;
         private final String room;
         private final String second;
@@ -359,15 +359,16 @@ final class RedisJoinBatcher {
         private final String order;
         private final String claim;
         private final List<ServerStatus> servers;
-        private final CompletableFuture<List<Object>> reply = new CompletableFuture<>();
-        private final Consumer<List<Object>> lateReply;
+        private final Function<List<Object>, R> parse;
+        private final CompletableFuture<R> reply = new CompletableFuture<>();
+        private final Consumer<R> lateReply;
         // Set under the queue's lock before the entry is queued; read by the thread that answers it.
         private ScheduledFuture<?> bound;
         // Set by the bound's timer thread, read by take() under the queue's lock.
         private volatile boolean expired;
 
         private Entry(ScriptOp op, String room, String second, String playerHash, String order, String claim,
-                List<ServerStatus> servers, Consumer<List<Object>> lateReply) {
+                List<ServerStatus> servers, Function<List<Object>, R> parse, Consumer<R> lateReply) {
             this.op = op;
             this.room = Objects.requireNonNull(room, "room");
             this.second = second;
@@ -375,6 +376,7 @@ final class RedisJoinBatcher {
             this.order = order;
             this.claim = Objects.requireNonNull(claim, "claim");
             this.servers = servers;
+            this.parse = parse;
             this.lateReply = Objects.requireNonNull(lateReply, "lateReply");
         }
 
@@ -384,8 +386,8 @@ final class RedisJoinBatcher {
          * room it does not know): should Redis have lost the room, it keeps it there instead of placing it anew.
          * {@code lateReply} hears the answer that comes after the join's bound passed.
          */
-        static Entry join(String room, int size, String playerHash, List<ServerStatus> servers, String claim,
-                Consumer<List<Object>> lateReply) {
+        static Entry<JoinReply> join(String room, int size, String playerHash, List<ServerStatus> servers,
+                String claim, Consumer<JoinReply> lateReply) {
             return join(room, size, playerHash, servers, claim, true, lateReply);
         }
 
@@ -394,33 +396,49 @@ final class RedisJoinBatcher {
          * client is at its bound of rooms waiting for players: Redis then answers it for a room that exists and
          * rejects it for a new one.
          */
-        static Entry join(String room, int size, String playerHash, List<ServerStatus> servers, String claim,
-                boolean mayOpen, Consumer<List<Object>> lateReply) {
-            return new Entry(mayOpen ? ScriptOp.JOIN : ScriptOp.JOIN_EXISTING_ONLY, room, Integer.toString(size),
+        static Entry<JoinReply> join(String room, int size, String playerHash, List<ServerStatus> servers,
+                String claim, boolean mayOpen, Consumer<JoinReply> lateReply) {
+            return new Entry<>(mayOpen ? ScriptOp.JOIN : ScriptOp.JOIN_EXISTING_ONLY, room, Integer.toString(size),
                     playerHash, RedisLayout.rendezvousPositions(room, servers), claim, List.copyOf(servers),
-                    lateReply);
+                    JoinReply::of, lateReply);
         }
 
         /** A join answered from the cache: keeps the room alive and counts the arrival if its epoch still holds. */
-        static Entry touch(String room, String epoch, String playerHash) {
-            return new Entry(ScriptOp.TOUCH, room, epoch, playerHash, "", "", null, Entry::noLateReply);
+        static Entry<TouchReply> touch(String room, String epoch, String playerHash) {
+            return new Entry<>(ScriptOp.TOUCH, room, epoch, playerHash, "", "", null, TouchReply::of,
+                    Entry::noLateReply);
         }
 
         /** The room ended: a step of its own, after every entry queued before it. */
-        static Entry release(String room) {
-            return new Entry(ScriptOp.RELEASE, room, "", "", "", "", null, Entry::noLateReply);
+        static Entry<ReleaseReply> release(String room) {
+            return new Entry<>(ScriptOp.RELEASE, room, "", "", "", "", null, ReleaseReply::of, Entry::noLateReply);
         }
 
         // Only joins have a time bound, so only they can be answered late.
-        private static void noLateReply(List<Object> values) {}
+        private static void noLateReply(Object reply) {}
 
         /**
-         * The entry's {@value #VALUES_PER_ENTRY} values of its step's reply (a release's whole reply); failed when
-         * its step failed or answered something that is not a batch reply, or, for a join, when its bound passed
-         * ({@link BoundPassed}) first; a join whose bound passed before it was sent is never sent.
+         * The entry's reply, read from its {@value #VALUES_PER_ENTRY} values of its step's reply (a release's whole
+         * reply); failed when its step failed or answered something that is not a batch reply, when its own values
+         * are not a reply of its kind ({@link ScriptValues.ScriptReplyException}), or, for a join, when its bound
+         * passed ({@link BoundPassed}) first; a join whose bound passed before it was sent is never sent.
          */
-        CompletableFuture<List<Object>> reply() {
+        CompletableFuture<R> reply() {
             return reply;
+        }
+
+        // Its own values of its step's reply: its future's, or, when its bound passed first, its late reply's.
+        private void answer(List<Object> values) {
+            R read;
+            try {
+                read = parse.apply(values);
+            } catch (RuntimeException e) {
+                reply.completeExceptionally(e); // only this entry's values are wrong
+                return;
+            }
+            if (!reply.complete(read)) {
+                lateReply.accept(read); // its bound passed while it was under way
+            }
         }
 
         boolean isJoin() {

@@ -100,12 +100,12 @@ final class RedisRoomCache {
      * Redis answered a touch sent for the room at {@code atMillis} with {@code epoch}: the room is confirmed (and
      * the arrival counted) if its epoch still holds; otherwise this agent forgets it.
      */
-    void touchAnswered(RoomId id, String epoch, List<Object> values, long atMillis) {
-        if ("1".equals(values.get(0))) {
-            String fallback = String.valueOf(values.get(2));
+    void touchAnswered(RoomId id, String epoch, TouchReply reply, long atMillis) {
+        if (reply.valid()) {
+            String fallback = reply.fallback();
             known.computeIfPresent(id, (key, room) -> room.epoch().equals(epoch)
                     ? room.confirmed(System.nanoTime(), fallback) : room);
-            if ("1".equals(values.get(1))) {
+            if (reply.arrivalCounted()) {
                 publisher.arrived(id.backend(), id.room(), epoch, atMillis);
             }
         } else {

@@ -372,8 +372,9 @@ public final class RedisRoomStore implements RoomStore {
         // A client at its bound may still join a room that exists: Redis is told not to open a new one for it.
         boolean tookSlot = request.client().isPresent() && pendingClients.tryTake(request.client().get(), now);
         boolean mayOpen = request.client().isEmpty() || tookSlot;
-        FirstJoin first = new FirstJoin(id, request, backend, out, cache.generation(), now, tookSlot, claimFromTable);
-        RedisJoinBatcher.Entry entry = RedisJoinBatcher.Entry.join(request.room(), request.size(),
+        FirstJoin first =
+                new FirstJoin(id, request, backend, out, cache.generation(), now, tookSlot, claimFromTable);
+        RedisJoinBatcher.Entry<JoinReply> entry = RedisJoinBatcher.Entry.join(request.room(), request.size(),
                 RedisLayout.playerHash(request.player().orElse("")), backend.servers(), claim, mayOpen,
                 first::answered);
         entry.reply().whenComplete(first);
@@ -385,7 +386,7 @@ public final class RedisRoomStore implements RoomStore {
         cache.forget(new RoomId(backend, room));
         // Releases have no bound of their own in the batcher: the stage below times out.
         return batcher(backend).submit(RedisJoinBatcher.Entry.release(room))
-                .thenApply(values -> "1".equals(values.get(0)))
+                .thenApply(ReleaseReply::existed)
                 .orTimeout(settings.timeout().toNanos(), TimeUnit.NANOSECONDS);
     }
 
@@ -488,7 +489,7 @@ public final class RedisRoomStore implements RoomStore {
         // A failed touch is left alone: the entry ages out of the cache and the next miss asks Redis. Touches have
         // no time bound: nobody waits for them.
         batcher(id.backend()).submit(RedisJoinBatcher.Entry.touch(id.room(), epoch, RedisLayout.playerHash(player)))
-                .thenAccept(values -> cache.touchAnswered(id, epoch, values, at));
+                .thenAccept(reply -> cache.touchAnswered(id, epoch, reply, at));
     }
 
     private RedisJoinBatcher batcher(String backend) {
@@ -498,14 +499,14 @@ public final class RedisRoomStore implements RoomStore {
     }
 
     private CompletableFuture<List<Object>> runStep(String backend, List<ServerStatus> servers,
-            List<RedisJoinBatcher.Entry> entries) {
+            List<RedisJoinBatcher.Entry<?>> entries) {
         if (entries.get(0).isRelease()) {
             List<String> args = layout.head("release", backend, clock.millis());
             args.add(entries.get(0).room());
             return calls.run(layout.keys(backend), args);
         }
         List<String> args = layout.batchHead(backend, clock.millis(), lifetimes, servers, bounds.maxRooms());
-        for (RedisJoinBatcher.Entry entry : entries) {
+        for (RedisJoinBatcher.Entry<?> entry : entries) {
             entry.addArgs(args);
         }
         return calls.run(layout.keys(backend), args);
@@ -558,7 +559,7 @@ public final class RedisRoomStore implements RoomStore {
      * A first join waiting for its batch step: answered by Redis, or without it when its step fails or its own bound
      * passes first; then Redis's late answer still comes to {@link #answered}.
      */
-    private final class FirstJoin implements BiConsumer<List<Object>, Throwable> {
+    private final class FirstJoin implements BiConsumer<JoinReply, Throwable> {
         private final RoomId id;
         private final JoinRequest request;
         private final BackendSnapshot backend;
@@ -583,9 +584,11 @@ public final class RedisRoomStore implements RoomStore {
         }
 
         @Override
-        public void accept(List<Object> values, Throwable error) {
+        public void accept(JoinReply reply, Throwable error) {
             if (error == null) {
-                answered(values);
+                answered(reply);
+            } else if (error instanceof ScriptValues.ScriptReplyException) {
+                answerWithoutRedis("redis reply unreadable: " + RedisScript.describe(error));
             } else if (error instanceof RedisJoinBatcher.BoundPassed) {
                 answerWithoutRedis("redis did not answer within " + settings.timeout().toMillis() + " ms");
             } else {
@@ -593,19 +596,13 @@ public final class RedisRoomStore implements RoomStore {
             }
         }
 
-        void answered(List<Object> values) {
-            if (!values.isEmpty() && RedisLayout.UNKNOWN_ROOM.equals(values.get(0))) {
+        void answered(JoinReply reply) {
+            if (reply.unknownRoom()) {
                 settleSlot(false); // taken again when the join is submitted with what the table says
                 placeFromTable(id, request, backend, out, startMillis);
                 return;
             }
-            JoinReply answer;
-            try {
-                answer = JoinReply.of(values).namedAs(backend);
-            } catch (RuntimeException e) {
-                answerWithoutRedis("redis reply unreadable: " + RedisScript.describe(e));
-                return;
-            }
+            JoinReply answer = reply.namedAs(backend);
             if (claimFromTable && answer.reason().equals(Reasons.CLAIMED)) {
                 answer = answer.withReason(Reasons.ADOPTED);
             }

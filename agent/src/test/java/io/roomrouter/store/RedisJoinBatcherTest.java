@@ -42,7 +42,7 @@ class RedisJoinBatcherTest {
                 "j", "a", "2", "p", RedisLayout.rendezvousPositions("a", SERVERS), "");
 
         runner.step(0).answerAll();
-        assertThat(a.answers).containsExactly(List.of("a", "1", "2", "3", "4", "5", "6", "7"));
+        assertThat(a.answers).containsExactly(joined("a"));
         assertThat(a.failures).isEmpty();
         assertThat(batcher.queued()).isZero();
     }
@@ -78,9 +78,9 @@ class RedisJoinBatcherTest {
 
         runner.step(1).answerAll();
         // Each entry gets its own slice of its step's reply.
-        assertThat(b.answers).containsExactly(List.of("b", "1", "2", "3", "4", "5", "6", "7"));
-        assertThat(c.answers).containsExactly(List.of("c", "1", "2", "3", "4", "5", "6", "7"));
-        assertThat(d.answers).containsExactly(List.of("d", "1", "2", "3", "4", "5", "6", "7"));
+        assertThat(b.answers).containsExactly(joined("b"));
+        assertThat(c.answers).containsExactly(new TouchReply(true, false, "c"));
+        assertThat(d.answers).containsExactly(joined("d"));
         assertThat(runner.steps).hasSize(2);
     }
 
@@ -208,7 +208,7 @@ class RedisJoinBatcherTest {
         Recorded a = join(batcher, "a");
         Recorded b = join(batcher, "b");
         Recorded c = join(batcher, "c");
-        runner.step(0).reply.complete(List.of("a", "1", "2"));
+        runner.step(0).reply.complete(List.of("placed", "a", "2"));
         assertThat(a.failures).singleElement()
                 .satisfies(e -> assertThat(e).hasMessage("batch reply: 3 values (expected: 8 x 1 entries)"));
 
@@ -220,6 +220,25 @@ class RedisJoinBatcherTest {
         Recorded d = join(batcher, "d");
         runner.step(3).answerAll();
         assertThat(d.answers).hasSize(1);
+    }
+
+    @Test
+    void anEntryWhoseOwnValuesAreNotAReplyOfItsKindFailsAloneWithWhatWasRead() {
+        RedisJoinBatcher batcher = batcher(1, 128, LONG);
+        join(batcher, "a");
+        Recorded b = join(batcher, "b");
+        Recorded c = touch(batcher, "c");
+        Recorded d = join(batcher, "d");
+        runner.step(0).answerAll();
+        List<Object> values = new ArrayList<>(joinValues("b"));
+        values.addAll(List.of("1", "maybe", "c", "", "", "", "", ""));
+        values.addAll(joinValues("d"));
+        runner.step(1).reply().complete(values);
+
+        assertThat(b.answers).containsExactly(joined("b"));
+        assertThat(c.failures).singleElement().isInstanceOf(ScriptValues.ScriptReplyException.class)
+                .satisfies(e -> assertThat(e).hasMessage("touch reply value 1: maybe (expected: 0 or 1)"));
+        assertThat(d.answers).containsExactly(joined("d"));
     }
 
     @Test
@@ -295,7 +314,7 @@ class RedisJoinBatcherTest {
         RedisJoinBatcher batcher = new RedisJoinBatcher((servers, entries) -> {
             List<String> rooms = entries.stream().map(RedisJoinBatcher.Entry::room).toList();
             steps.add(rooms);
-            return CompletableFuture.supplyAsync(() -> replyFor(rooms), redis);
+            return CompletableFuture.supplyAsync(() -> replyFor(entries), redis);
         }, timer, LONG, 2, 16, 4 * 2_000);
         int perThread = 2_000;
         CountDownLatch done = new CountDownLatch(4 * perThread);
@@ -306,10 +325,10 @@ class RedisJoinBatcherTest {
                 callers.execute(() -> {
                     for (int i = 0; i < perThread; i++) {
                         String room = thread + i;
-                        batcher.submit(RedisJoinBatcher.Entry.join(room, 2, "p", SERVERS, "", values -> { }))
-                                .thenAccept(values -> {
-                                    if (!values.get(0).equals(room)) {
-                                        wrong.add(room + " got " + values);
+                        batcher.submit(RedisJoinBatcher.Entry.join(room, 2, "p", SERVERS, "", reply -> { }))
+                                .thenAccept(reply -> {
+                                    if (!reply.server().equals(room)) {
+                                        wrong.add(room + " got " + reply);
                                     }
                                     done.countDown();
                                 });
@@ -365,7 +384,7 @@ class RedisJoinBatcherTest {
         assertThat(released.answers).isEmpty();
 
         runner.step(2).reply().complete(List.of("1"));
-        assertThat(released.answers).containsExactly(List.of("1"));
+        assertThat(released.answers).containsExactly(new ReleaseReply(true));
         assertThat(runner.step(3).rooms()).as("what came after the release").containsExactly("c", "d");
         runner.step(3).answerAll();
         assertThat(List.of(a, b, c, d)).allSatisfy(r -> assertThat(r.answers).hasSize(1));
@@ -404,20 +423,35 @@ class RedisJoinBatcherTest {
         return new Recorded().submit(batcher, RedisJoinBatcher.Entry.touch(room, "7", "p"));
     }
 
-    /** Eight values per entry, the first its room, so that each entry can tell its own slice. */
-    private static List<Object> replyFor(List<String> rooms) {
+    /**
+     * Eight values per entry, as the script answers them, its room in them (a join's server, a touch's fallback), so
+     * that each entry can tell its own slice.
+     */
+    private static List<Object> replyFor(List<RedisJoinBatcher.Entry<?>> entries) {
         List<Object> values = new ArrayList<>();
-        for (String room : rooms) {
-            values.addAll(List.of(room, "1", "2", "3", "4", "5", "6", "7"));
+        for (RedisJoinBatcher.Entry<?> entry : entries) {
+            values.addAll(entry.isTouch() ? touchValues(entry.room()) : joinValues(entry.room()));
         }
         return values;
+    }
+
+    private static List<Object> joinValues(String room) {
+        return List.of("placed", room, "least-loaded", "1", "10", "42", "0", "");
+    }
+
+    private static List<Object> touchValues(String room) {
+        return List.of("1", "0", room, "", "", "", "", "");
+    }
+
+    private static JoinReply joined(String room) {
+        return JoinReply.of(joinValues(room));
     }
 
     private static ServerStatus up(String name, int capacity) {
         return new ServerStatus(name, ServerState.UP, capacity, 0);
     }
 
-    private record Step(List<ServerStatus> servers, List<RedisJoinBatcher.Entry> entries,
+    private record Step(List<ServerStatus> servers, List<RedisJoinBatcher.Entry<?>> entries,
             CompletableFuture<List<Object>> reply) {
         List<String> rooms() {
             return entries.stream().map(RedisJoinBatcher.Entry::room).toList();
@@ -430,7 +464,7 @@ class RedisJoinBatcherTest {
         }
 
         void answerAll() {
-            reply.complete(replyFor(rooms()));
+            reply.complete(replyFor(entries));
         }
     }
 
@@ -440,7 +474,8 @@ class RedisJoinBatcherTest {
         RuntimeException failNext;
 
         @Override
-        public CompletableFuture<List<Object>> run(List<ServerStatus> servers, List<RedisJoinBatcher.Entry> entries) {
+        public CompletableFuture<List<Object>> run(List<ServerStatus> servers,
+                List<RedisJoinBatcher.Entry<?>> entries) {
             Step step = new Step(servers, List.copyOf(entries), new CompletableFuture<>());
             steps.add(step);
             if (failNext != null) {
@@ -458,30 +493,31 @@ class RedisJoinBatcherTest {
 
     /** What one entry's future and late reply gave. */
     private static final class Recorded {
-        final List<List<Object>> answers = new CopyOnWriteArrayList<>();
+        final List<Object> answers = new CopyOnWriteArrayList<>();
         final List<Throwable> failures = new CopyOnWriteArrayList<>();
         final CountDownLatch timedOut = new CountDownLatch(1);
-        CompletableFuture<List<Object>> reply;
+        CompletableFuture<?> reply;
         boolean throwOnAnswer;
 
         // Follows the entry's future before it is submitted, as the store does.
-        Recorded submit(RedisJoinBatcher batcher, RedisJoinBatcher.Entry entry) {
-            reply = entry.reply();
-            reply.whenComplete((values, error) -> {
+        <R> Recorded submit(RedisJoinBatcher batcher, RedisJoinBatcher.Entry<R> entry) {
+            CompletableFuture<R> own = entry.reply();
+            reply = own;
+            own.whenComplete((answer, error) -> {
                 if (error instanceof RedisJoinBatcher.BoundPassed) {
                     timedOut.countDown();
                 } else if (error != null) {
                     failures.add(error);
                 } else {
-                    late(values);
+                    late(answer);
                 }
             });
             assertThat(batcher.submit(entry)).isSameAs(reply);
             return this;
         }
 
-        void late(List<Object> values) {
-            answers.add(List.copyOf(values));
+        void late(Object answer) {
+            answers.add(answer);
             if (throwOnAnswer) {
                 throw new IllegalStateException("stage failed");
             }

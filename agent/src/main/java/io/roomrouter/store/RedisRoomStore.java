@@ -36,7 +36,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -107,6 +106,7 @@ public final class RedisRoomStore implements RoomStore {
     // Since the start, for metrics: answeredWithoutRedis is reset by each reconciliation's log line.
     private final AtomicLong degradedAnswers = new AtomicLong();
     private final StickTable table;
+    private final FirstJoin.Shared firstJoins;
 
     private RedisRoomStore(RedisSettings settings, RoomLifetimes lifetimes, RoomBounds bounds,
             ServerInventory inventory, String agentId, Clock clock, RedisLinks links, EventLoop loop,
@@ -136,6 +136,8 @@ public final class RedisRoomStore implements RoomStore {
             return thread;
         });
         timer.setRemoveOnCancelPolicy(true);
+        this.firstJoins = new FirstJoin.Shared(cache, pendingClients, bounds, limitLog, clock, settings.timeout(),
+                this::placeFromTable, this::withoutRedis);
     }
 
     /**
@@ -372,8 +374,8 @@ public final class RedisRoomStore implements RoomStore {
         // A client at its bound may still join a room that exists: Redis is told not to open a new one for it.
         boolean tookSlot = request.client().isPresent() && pendingClients.tryTake(request.client().get(), now);
         boolean mayOpen = request.client().isEmpty() || tookSlot;
-        FirstJoin first =
-                new FirstJoin(id, request, backend, out, cache.generation(), now, tookSlot, claimFromTable);
+        FirstJoin first = new FirstJoin(firstJoins, id, request, backend, out, cache.generation(), now, tookSlot,
+                claimFromTable);
         RedisJoinBatcher.Entry<JoinReply> entry = RedisJoinBatcher.Entry.join(request.room(), request.size(),
                 RedisLayout.playerHash(request.player().orElse("")), backend.servers(), claim, mayOpen,
                 first::answered);
@@ -553,91 +555,5 @@ public final class RedisRoomStore implements RoomStore {
     @Override
     public TableReadBack readBack(BackendSnapshot backend, int roomSize) {
         return new RedisTableReadBack(backend, roomSize, lifetimes.idleTimeout(), reconciliations::adopt);
-    }
-
-    /**
-     * A first join waiting for its batch step: answered by Redis, or without it when its step fails or its own bound
-     * passes first; then Redis's late answer still comes to {@link #answered}.
-     */
-    private final class FirstJoin implements BiConsumer<JoinReply, Throwable> {
-        private final RoomId id;
-        private final JoinRequest request;
-        private final BackendSnapshot backend;
-        private final CompletableFuture<Placement> out;
-        private final long startGeneration;
-        private final long startMillis;
-        /** Whether this join holds a slot of its client's bound, which its outcome converts or gives back. */
-        // A timeout and a late answer may come on different threads: the slot is settled once.
-        private final AtomicBoolean tookSlot;
-        private final boolean claimFromTable;
-
-        FirstJoin(RoomId id, JoinRequest request, BackendSnapshot backend, CompletableFuture<Placement> out,
-                long startGeneration, long startMillis, boolean tookSlot, boolean claimFromTable) {
-            this.tookSlot = new AtomicBoolean(tookSlot);
-            this.claimFromTable = claimFromTable;
-            this.id = id;
-            this.request = request;
-            this.backend = backend;
-            this.out = out;
-            this.startGeneration = startGeneration;
-            this.startMillis = startMillis;
-        }
-
-        @Override
-        public void accept(JoinReply reply, Throwable error) {
-            if (error == null) {
-                answered(reply);
-            } else if (error instanceof ScriptValues.ScriptReplyException) {
-                answerWithoutRedis("redis reply unreadable: " + RedisScript.describe(error));
-            } else if (error instanceof RedisJoinBatcher.BoundPassed) {
-                answerWithoutRedis("redis did not answer within " + settings.timeout().toMillis() + " ms");
-            } else {
-                answerWithoutRedis("redis failed: " + RedisScript.describe(error));
-            }
-        }
-
-        void answered(JoinReply reply) {
-            if (reply.unknownRoom()) {
-                settleSlot(false); // taken again when the join is submitted with what the table says
-                placeFromTable(id, request, backend, out, startMillis);
-                return;
-            }
-            JoinReply answer = reply.namedAs(backend);
-            if (claimFromTable && answer.reason().equals(Reasons.CLAIMED)) {
-                answer = answer.withReason(Reasons.ADOPTED);
-            }
-            settleSlot(answer.decision() == Decision.PLACED);
-            Placement placement = answer.decision() == Decision.REJECTED
-                    ? Placement.rejected(bounds.clientReason()) : answer.placement();
-            if (answer.decision() == Decision.FULL && answer.reason().startsWith(Reasons.ROOM_LIMIT_PREFIX)) {
-                limitLog.refused(id.backend(), bounds.maxRooms());
-            }
-            // Remember before completing: the caller's next join of this room may run as soon as it completes.
-            if (!out.isDone()) {
-                cache.remember(id, answer, request.size(), startGeneration, startMillis);
-            }
-            if (!out.complete(placement)) {
-                cache.lateReply(id, answer, request, out.join(), startGeneration, startMillis);
-            }
-        }
-
-        // Once per join: its slot becomes a room its client holds, or is given back.
-        private void settleSlot(boolean opened) {
-            if (!tookSlot.compareAndSet(true, false)) {
-                return;
-            }
-            if (opened) {
-                pendingClients.opened(request.client().get(), startMillis);
-            } else {
-                pendingClients.cancel(request.client().get(), clock.millis());
-            }
-        }
-
-        private void answerWithoutRedis(String why) {
-            settleSlot(false);
-            if (!out.isDone()) {
-                out.complete(withoutRedis(request, backend, why));
-            }
-        }
     }
 }

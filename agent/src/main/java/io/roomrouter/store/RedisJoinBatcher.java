@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -124,10 +125,12 @@ final class RedisJoinBatcher {
     private int queuedJoins;
     private long droppedTouches;
     private long droppedReported;
-    private long lastWarnNanos = System.nanoTime() - WARN_EVERY.toNanos();
+    private final LongSupplier nanoTime;
+    private long lastWarnNanos;
 
+    /** {@code timer} runs the joins' time bounds; {@code nanoTime} paces the warnings of dropped touches. */
     RedisJoinBatcher(StepRunner runner, ScheduledExecutorService timer, Duration timeout, int maxInFlight,
-            int maxEntries, int maxQueuedJoins) {
+            int maxEntries, int maxQueuedJoins, LongSupplier nanoTime) {
         this.runner = Objects.requireNonNull(runner, "runner");
         this.timer = Objects.requireNonNull(timer, "timer");
         if (timeout.isNegative() || timeout.isZero()) {
@@ -150,6 +153,8 @@ final class RedisJoinBatcher {
         this.touchesBehind = new TouchesBehind(maxQueuedTouches);
         this.joinsBehind = new JoinsBehind(maxQueuedJoins);
         this.boundPassed = new BoundPassed(timeout);
+        this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
+        this.lastWarnNanos = nanoTime.getAsLong() - WARN_EVERY.toNanos();
     }
 
     /**
@@ -163,7 +168,7 @@ final class RedisJoinBatcher {
         synchronized (this) {
             if (entry.isTouch() && queuedTouches >= maxQueuedTouches) {
                 droppedTouches++;
-                long now = System.nanoTime();
+                long now = nanoTime.getAsLong();
                 if (now - lastWarnNanos >= WARN_EVERY.toNanos()) {
                     lastWarnNanos = now;
                     droppedSinceWarning = droppedTouches - droppedReported;

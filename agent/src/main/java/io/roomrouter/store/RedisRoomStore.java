@@ -36,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,6 +88,9 @@ public final class RedisRoomStore implements RoomStore {
     private final PendingClients pendingClients;
     private final RoomLimitLog limitLog = new RoomLimitLog();
     private final Clock clock;
+    // Monotonic time of the cache, the watch, the batchers and the log lines' durations: System::nanoTime but in
+    // tests, which move it forward instead of sleeping.
+    private final LongSupplier nanoTime;
     private final RedisLinks links;
     private final RedisScript script;
     private final RedisLayout layout;
@@ -109,8 +113,9 @@ public final class RedisRoomStore implements RoomStore {
     private final FirstJoin.Shared firstJoins;
 
     private RedisRoomStore(RedisSettings settings, RoomLifetimes lifetimes, RoomBounds bounds,
-            ServerInventory inventory, String agentId, Clock clock, RedisLinks links, EventLoop loop,
-            EventLoopGroup ownLoop, RedisObserver observer, StickTable table) {
+            ServerInventory inventory, String agentId, Clock clock, LongSupplier nanoTime, RedisLinks links,
+            EventLoop loop, EventLoopGroup ownLoop, RedisObserver observer, StickTable table) {
+        this.nanoTime = nanoTime;
         this.table = table;
         this.loop = loop;
         this.ownLoop = ownLoop;
@@ -122,11 +127,11 @@ public final class RedisRoomStore implements RoomStore {
         this.links = links;
         this.script = new RedisScript(links.commands());
         this.layout = new RedisLayout(settings.prefix());
-        this.watch = new RedisWatch(System::nanoTime);
+        this.watch = new RedisWatch(nanoTime);
         this.calls = new RedisCalls(script, watch, observer);
         this.publisher = new RedisLoadPublisher(inventory, agentId, clock, lifetimes, layout, calls,
-                settings.redactedUri());
-        this.cache = new RedisRoomCache(lifetimes, CACHE_TTL, publisher);
+                settings.redactedUri(), nanoTime);
+        this.cache = new RedisRoomCache(lifetimes, CACHE_TTL, publisher, nanoTime);
         this.reconciliations = new RedisReconciliations(cache, watch, calls, layout, lifetimes, clock,
                 settings.redactedUri(), () -> answeredWithoutRedis.getAndSet(0));
         this.queries = new RedisRoomQueries(links.commands(), layout, lifetimes, clock::millis);
@@ -161,10 +166,24 @@ public final class RedisRoomStore implements RoomStore {
      */
     public static RedisRoomStore start(RedisSettings settings, RoomLifetimes lifetimes, RoomBounds bounds,
             ServerInventory inventory, String agentId, Clock clock) {
+        return start(settings, lifetimes, bounds, inventory, agentId, clock, System::nanoTime);
+    }
+
+    /**
+     * As {@link #start(RedisSettings, RoomLifetimes, ServerInventory, String, Clock)}, with the monotonic time the
+     * store reads ({@code System::nanoTime} otherwise): a test moves it forward instead of sleeping.
+     */
+    static RedisRoomStore start(RedisSettings settings, RoomLifetimes lifetimes, ServerInventory inventory,
+            String agentId, Clock clock, LongSupplier nanoTime) {
+        return start(settings, lifetimes, RoomBounds.NONE, inventory, agentId, clock, nanoTime);
+    }
+
+    private static RedisRoomStore start(RedisSettings settings, RoomLifetimes lifetimes, RoomBounds bounds,
+            ServerInventory inventory, String agentId, Clock clock, LongSupplier nanoTime) {
         EventLoopGroup own = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
-            return start(settings, lifetimes, bounds, inventory, agentId, clock, own.next(), own, RedisObserver.NONE,
-                    StickTable.NONE);
+            return start(settings, lifetimes, bounds, inventory, agentId, clock, nanoTime, own.next(), own,
+                    RedisObserver.NONE, StickTable.NONE);
         } catch (RuntimeException e) {
             own.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
@@ -178,8 +197,8 @@ public final class RedisRoomStore implements RoomStore {
      */
     public static RedisRoomStore start(RedisSettings settings, RoomLifetimes lifetimes, RoomBounds bounds,
             ServerInventory inventory, String agentId, Clock clock, EventLoop loop) {
-        return start(settings, lifetimes, bounds, inventory, agentId, clock, loop, null, RedisObserver.NONE,
-                StickTable.NONE);
+        return start(settings, lifetimes, bounds, inventory, agentId, clock, System::nanoTime, loop, null,
+                RedisObserver.NONE, StickTable.NONE);
     }
 
     /**
@@ -191,12 +210,13 @@ public final class RedisRoomStore implements RoomStore {
     public static RedisRoomStore start(RedisSettings settings, RoomLifetimes lifetimes, RoomBounds bounds,
             ServerInventory inventory, String agentId, Clock clock, EventLoop loop, RedisObserver observer,
             StickTable table) {
-        return start(settings, lifetimes, bounds, inventory, agentId, clock, loop, null, observer, table);
+        return start(settings, lifetimes, bounds, inventory, agentId, clock, System::nanoTime, loop, null, observer,
+                table);
     }
 
     private static RedisRoomStore start(RedisSettings settings, RoomLifetimes lifetimes, RoomBounds bounds,
-            ServerInventory inventory, String agentId, Clock clock, EventLoop loop, EventLoopGroup ownLoop,
-            RedisObserver observer, StickTable table) {
+            ServerInventory inventory, String agentId, Clock clock, LongSupplier nanoTime, EventLoop loop,
+            EventLoopGroup ownLoop, RedisObserver observer, StickTable table) {
         Objects.requireNonNull(loop, "loop");
         Objects.requireNonNull(observer, "observer");
         Objects.requireNonNull(table, "table");
@@ -206,14 +226,15 @@ public final class RedisRoomStore implements RoomStore {
         Objects.requireNonNull(inventory, "inventory");
         Objects.requireNonNull(agentId, "agentId");
         Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(nanoTime, "nanoTime");
         if (agentId.isEmpty() || agentId.chars().anyMatch(c -> c <= ' ')) {
             throw new IllegalArgumentException("agentId: '" + agentId + "' (expected: non-empty, no spaces)");
         }
         RedisLinks links = RedisLinks.connect(settings, loop);
         RedisRoomStore store;
         try {
-            store = new RedisRoomStore(settings, lifetimes, bounds, inventory, agentId, clock, links, loop, ownLoop,
-                    observer, table);
+            store = new RedisRoomStore(settings, lifetimes, bounds, inventory, agentId, clock, nanoTime, links, loop,
+                    ownLoop, observer, table);
             store.begin();
         } catch (RuntimeException e) {
             links.close();
@@ -497,7 +518,7 @@ public final class RedisRoomStore implements RoomStore {
     private RedisJoinBatcher batcher(String backend) {
         return batchers.computeIfAbsent(backend, name -> new RedisJoinBatcher(
                 (servers, entries) -> runStep(name, servers, entries), loop, settings.timeout(), STEPS_IN_FLIGHT,
-                BATCH_ENTRIES, QUEUED_JOINS));
+                BATCH_ENTRIES, QUEUED_JOINS, nanoTime));
     }
 
     private CompletableFuture<List<Object>> runStep(String backend, List<ServerStatus> servers,
@@ -554,6 +575,6 @@ public final class RedisRoomStore implements RoomStore {
     /** The table's rooms are offered to Redis as a reconciliation offers known ones: see {@link RedisTableReadBack}. */
     @Override
     public TableReadBack readBack(BackendSnapshot backend, int roomSize) {
-        return new RedisTableReadBack(backend, roomSize, lifetimes.idleTimeout(), reconciliations::adopt);
+        return new RedisTableReadBack(backend, roomSize, lifetimes.idleTimeout(), reconciliations::adopt, nanoTime);
     }
 }

@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -25,6 +26,8 @@ class RedisJoinBatcherTest {
 
     private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1);
     private final FakeRunner runner = new FakeRunner();
+    // Time stands still unless a test moves it: the bounds are the timer's, which the tests pass by hand.
+    private final AtomicLong nanos = new AtomicLong();
 
     RedisJoinBatcherTest() {
         timer.setRemoveOnCancelPolicy(true); // a bound called off leaves the queue, where the test looks
@@ -143,7 +146,7 @@ class RedisJoinBatcherTest {
 
     @Test
     void joinsBeyondTheQueuesBoundAreRefusedAtOnceAndTheOthersStillGoOut() {
-        RedisJoinBatcher batcher = new RedisJoinBatcher(runner, timer, LONG, 1, 128, 2);
+        RedisJoinBatcher batcher = new RedisJoinBatcher(runner, timer, LONG, 1, 128, 2, nanos::get);
         Recorded sent = join(batcher, "a"); // goes out at once
         Recorded waiting1 = join(batcher, "b");
         Recorded waiting2 = join(batcher, "c");
@@ -332,7 +335,7 @@ class RedisJoinBatcherTest {
             List<String> rooms = entries.stream().map(RedisJoinBatcher.Entry::room).toList();
             steps.add(rooms);
             return CompletableFuture.supplyAsync(() -> replyFor(entries), redis);
-        }, timer, LONG, 2, 16, 4 * 2_000);
+        }, timer, LONG, 2, 16, 4 * 2_000, nanos::get);
         int perThread = 2_000;
         CountDownLatch done = new CountDownLatch(4 * perThread);
         ConcurrentLinkedQueue<String> wrong = new ConcurrentLinkedQueue<>();
@@ -371,13 +374,13 @@ class RedisJoinBatcherTest {
 
     @Test
     void rejectsBoundsThatCannotWork() {
-        assertThatThrownBy(() -> new RedisJoinBatcher(runner, timer, Duration.ZERO, 1, 1, 1))
+        assertThatThrownBy(() -> new RedisJoinBatcher(runner, timer, Duration.ZERO, 1, 1, 1, nanos::get))
                 .hasMessage("timeout: PT0S (expected: > 0)");
-        assertThatThrownBy(() -> new RedisJoinBatcher(runner, timer, LONG, 0, 1, 1))
+        assertThatThrownBy(() -> new RedisJoinBatcher(runner, timer, LONG, 0, 1, 1, nanos::get))
                 .hasMessage("maxInFlight: 0 (expected: >= 1)");
-        assertThatThrownBy(() -> new RedisJoinBatcher(runner, timer, LONG, 1, 0, 1))
+        assertThatThrownBy(() -> new RedisJoinBatcher(runner, timer, LONG, 1, 0, 1, nanos::get))
                 .hasMessage("maxEntries: 0 (expected: >= 1)");
-        assertThatThrownBy(() -> new RedisJoinBatcher(runner, timer, LONG, 1, 1, 0))
+        assertThatThrownBy(() -> new RedisJoinBatcher(runner, timer, LONG, 1, 1, 0, nanos::get))
                 .hasMessage("maxQueuedJoins: 0 (expected: >= 1)");
     }
 
@@ -420,7 +423,7 @@ class RedisJoinBatcherTest {
     }
 
     private RedisJoinBatcher batcher(int maxInFlight, int maxEntries, Duration timeout) {
-        return new RedisJoinBatcher(runner, timer, timeout, maxInFlight, maxEntries, 64);
+        return new RedisJoinBatcher(runner, timer, timeout, maxInFlight, maxEntries, 64, nanos::get);
     }
 
     private static Recorded join(RedisJoinBatcher batcher, String room) {

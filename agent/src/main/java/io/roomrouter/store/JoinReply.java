@@ -5,7 +5,6 @@ import io.roomrouter.placement.Decision;
 import io.roomrouter.placement.Placement;
 import io.roomrouter.placement.ServerStatus;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -16,19 +15,34 @@ import java.util.Optional;
 record JoinReply(Decision decision, String server, String reason, int load, int capacity, String epoch,
         boolean arrivalCounted, String fallback) {
 
+    private static final String REPLY = "join reply";
+
+    /**
+     * Redis does not have the room and was told to say so rather than place it ({@link RedisLayout#ASK_IF_UNKNOWN}):
+     * the script's {@value RedisLayout#UNKNOWN_ROOM}, read as {@link Decision#RETRY}, which the script never answers.
+     */
+    static final JoinReply UNKNOWN_ROOM =
+            new JoinReply(Decision.RETRY, "", RedisLayout.UNKNOWN_ROOM, 0, 0, "", false, "");
+
     static JoinReply of(List<Object> values) {
-        if (values.size() != 8) {
-            throw new IllegalStateException("join reply: " + values + " (expected: 8 values)");
+        ScriptValues.count(values, RedisJoinBatcher.VALUES_PER_ENTRY, REPLY);
+        if (RedisLayout.UNKNOWN_ROOM.equals(values.get(0))) {
+            return UNKNOWN_ROOM;
         }
         return new JoinReply(
-                Decision.valueOf(text(values, 0).toUpperCase(Locale.ROOT)),
-                text(values, 1),
-                text(values, 2),
-                Integer.parseInt(text(values, 3)),
-                Integer.parseInt(text(values, 4)),
-                text(values, 5),
-                "1".equals(text(values, 6)),
-                text(values, 7));
+                ScriptValues.word(values, 0, REPLY, Decision.class),
+                ScriptValues.text(values, 1, REPLY),
+                ScriptValues.text(values, 2, REPLY),
+                ScriptValues.number(values, 3, REPLY),
+                ScriptValues.number(values, 4, REPLY),
+                ScriptValues.text(values, 5, REPLY),
+                ScriptValues.flag(values, 6, REPLY),
+                ScriptValues.text(values, 7, REPLY));
+    }
+
+    /** Whether Redis said it does not have the room ({@link #UNKNOWN_ROOM}). */
+    boolean unknownRoom() {
+        return decision == Decision.RETRY;
     }
 
     /**
@@ -63,13 +77,5 @@ record JoinReply(Decision decision, String server, String reason, int load, int 
                 ? Placement.full(reason)
                 : Placement.routed(decision, server, fallback.isEmpty() ? Optional.empty() : Optional.of(fallback),
                         reason, load, capacity);
-    }
-
-    private static String text(List<Object> values, int index) {
-        if (values.get(index) instanceof String text) {
-            return text;
-        }
-        throw new IllegalStateException(
-                "join reply value " + index + ": " + values.get(index) + " (expected: a string)");
     }
 }

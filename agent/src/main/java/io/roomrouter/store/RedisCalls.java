@@ -21,7 +21,7 @@ final class RedisCalls {
     /** Runs one atomic step; the stage completes on a Lettuce I/O thread, or at once if it could not be sent. */
     CompletableFuture<List<Object>> run(String[] keys, List<String> args) {
         watch.sent();
-        long sentNanos = System.nanoTime();
+        long sentNanos = watch.nanoTime();
         CompletableFuture<List<Object>> reply;
         try {
             reply = script.run(keys, args.toArray(new String[0]));
@@ -30,7 +30,7 @@ final class RedisCalls {
         }
         return reply.whenComplete((values, error) -> {
             watch.completed(error);
-            observer.ended(System.nanoTime() - sentNanos, RedisWatch.replied(error));
+            observer.ended(watch.nanoTime() - sentNanos, RedisWatch.replied(error));
         });
     }
 }

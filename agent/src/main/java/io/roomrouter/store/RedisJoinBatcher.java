@@ -10,6 +10,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,12 +23,13 @@ import org.slf4j.LoggerFactory;
  * single step. Nothing waits for a batch to fill: with no step under way an entry goes out at once, alone; under load
  * the batches grow by themselves. One Redis round trip and one script call then serve many joins.
  *
- * <p>Each entry keeps its own outcome and its own time bound: a join whose step has not answered within
- * {@code timeout} is told so ({@link Outcome#timedOut}) and, when it was sent already, still gets the answer when
- * it comes. A failed step fails only its own entries.
+ * <p>Each entry carries its own future ({@link Entry#reply}), as a Lettuce command does, and a join its own time
+ * bound: a join whose step has not answered within {@code timeout} sees its future fail with {@link BoundPassed};
+ * when it was sent already, the answer still reaches its {@code lateReply} when it comes (Redis placed the room
+ * whatever this agent answered, and the agent must know where). A failed step fails only its own entries' futures.
  *
  * <p>Touches queue only while fewer than {@code maxInFlight x maxEntries} of them wait (about as many as the steps
- * under way hold); past that a touch is dropped at once ({@link Outcome#failed} with {@link TouchesBehind}), and a
+ * under way hold); past that a touch is dropped at once (its future fails with {@link TouchesBehind}), and a
  * warning says how many, at most every {@link #WARN_EVERY}. A touch answers nobody, so nothing held them back when
  * joins were answered from the cache faster than Redis took their touches: the queue grew without bound, and every
  * first join or cache refresh queued behind it waited past its time bound (at 90 000 cache hits a second, 5 % of
@@ -34,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * room's entry in the agent's cache (its next join after that asks Redis).
  *
  * <p>Joins queue only while fewer than {@code maxQueuedJoins} wait; past that a join fails at once
- * ({@link Outcome#failed} with {@link JoinsBehind}) and its player is answered without Redis. A join whose time
+ * (its future fails with {@link JoinsBehind}) and its player is answered without Redis. A join whose time
  * bound passed while it still waited here is never sent: its player has been answered without Redis already, and
  * a room Redis placed behind that answer would only hold seats for nobody. While Redis is silent nothing leaves
  * (the steps under way never return), so these two bounds are what keeps the queue small.
@@ -62,25 +67,24 @@ final class RedisJoinBatcher {
      */
     @FunctionalInterface
     interface StepRunner {
-        CompletableFuture<List<Object>> run(List<ServerStatus> servers, List<Entry> entries);
+        CompletableFuture<List<Object>> run(List<ServerStatus> servers, List<Entry<?>> entries);
     }
 
     /**
-     * What becomes of one entry. At most one of {@link #answered} or {@link #failed} is called, once: neither for a
-     * join whose bound passed before it was sent (it never is).
+     * A join's time bound passed before its step answered. One instance per batcher, without a stack trace: when
+     * Redis is slow they come by the thousand a second.
      */
-    interface Outcome {
-        /** The entry's {@value #VALUES_PER_ENTRY} values of its step's reply; a release's whole reply. */
-        void answered(List<Object> values);
+    static final class BoundPassed extends TimeoutException {
+        private static final long serialVersionUID = 1L;
 
-        /** Its step failed, or answered something that is not a batch reply. */
-        void failed(Throwable error);
+        BoundPassed(Duration timeout) {
+            super("no reply within " + timeout.toMillis() + " ms");
+        }
 
-        /**
-         * The entry's time bound passed before its step answered; {@link #answered} or {@link #failed} follows if
-         * the entry was sent.
-         */
-        void timedOut();
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
     }
 
     /**
@@ -113,17 +117,20 @@ final class RedisJoinBatcher {
     private final int maxQueuedJoins;
     private final TouchesBehind touchesBehind;
     private final JoinsBehind joinsBehind;
+    private final BoundPassed boundPassed;
     // Guarded by this.
-    private final ArrayDeque<Entry> queue = new ArrayDeque<>();
+    private final ArrayDeque<Entry<?>> queue = new ArrayDeque<>();
     private int inFlight;
     private int queuedTouches;
     private int queuedJoins;
     private long droppedTouches;
     private long droppedReported;
-    private long lastWarnNanos = System.nanoTime() - WARN_EVERY.toNanos();
+    private final LongSupplier nanoTime;
+    private long lastWarnNanos;
 
+    /** {@code timer} runs the joins' time bounds; {@code nanoTime} paces the warnings of dropped touches. */
     RedisJoinBatcher(StepRunner runner, ScheduledExecutorService timer, Duration timeout, int maxInFlight,
-            int maxEntries, int maxQueuedJoins) {
+            int maxEntries, int maxQueuedJoins, LongSupplier nanoTime) {
         this.runner = Objects.requireNonNull(runner, "runner");
         this.timer = Objects.requireNonNull(timer, "timer");
         if (timeout.isNegative() || timeout.isZero()) {
@@ -145,17 +152,23 @@ final class RedisJoinBatcher {
         this.maxQueuedJoins = maxQueuedJoins;
         this.touchesBehind = new TouchesBehind(maxQueuedTouches);
         this.joinsBehind = new JoinsBehind(maxQueuedJoins);
+        this.boundPassed = new BoundPassed(timeout);
+        this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
+        this.lastWarnNanos = nanoTime.getAsLong() - WARN_EVERY.toNanos();
     }
 
-    /** Queues one entry; sends it at once when fewer than {@code maxInFlight} steps are under way. */
-    void submit(Entry entry) {
-        List<Entry> step;
+    /**
+     * Queues one entry; sends it at once when fewer than {@code maxInFlight} steps are under way. Returns the
+     * entry's {@link Entry#reply}, failed already when the entry is refused.
+     */
+    <R> CompletableFuture<R> submit(Entry<R> entry) {
+        List<Entry<?>> step;
         long droppedSinceWarning = 0;
         RuntimeException refused = null;
         synchronized (this) {
             if (entry.isTouch() && queuedTouches >= maxQueuedTouches) {
                 droppedTouches++;
-                long now = System.nanoTime();
+                long now = nanoTime.getAsLong();
                 if (now - lastWarnNanos >= WARN_EVERY.toNanos()) {
                     lastWarnNanos = now;
                     droppedSinceWarning = droppedTouches - droppedReported;
@@ -177,7 +190,7 @@ final class RedisJoinBatcher {
                     queuedTouches++;
                 }
                 if (inFlight >= maxInFlight) {
-                    return; // goes out with the next step, when one returns
+                    return entry.reply; // goes out with the next step, when one returns
                 }
                 inFlight++;
                 step = take();
@@ -189,20 +202,21 @@ final class RedisJoinBatcher {
                         + " warning: {} ({} in all); their players' seats stay held until the reservation window ends",
                         droppedSinceWarning, droppedReported);
             }
-            entry.outcome.failed(refused);
-            return;
+            entry.reply.completeExceptionally(refused);
+            return entry.reply;
         }
         if (step.isEmpty()) {
             finished(step, null, null);
-            return;
+        } else {
+            send(step);
         }
-        send(step);
+        return entry.reply;
     }
 
     // The join's bound passed: its player is answered without Redis; unsent, it stays unsent (take() skips it).
-    private void expire(Entry entry) {
+    private void expire(Entry<?> entry) {
         entry.expired = true;
-        entry.outcome.timedOut();
+        entry.reply.completeExceptionally(boundPassed);
     }
 
     /** Entries queued and not yet sent. */
@@ -218,15 +232,15 @@ final class RedisJoinBatcher {
     // The head of the queue and what follows it, up to maxEntries; a join whose servers differ from those of the
     // step's first join waits for the next step, since a step carries one server list. Joins whose bound passed
     // are dropped on the way. Called holding the lock; may return an empty step.
-    private List<Entry> take() {
-        List<Entry> step = new ArrayList<>(Math.min(queue.size(), maxEntries));
+    private List<Entry<?>> take() {
+        List<Entry<?>> step = new ArrayList<>(Math.min(queue.size(), maxEntries));
         if (!queue.isEmpty() && queue.peek().isRelease()) {
             step.add(queue.poll());
             return step;
         }
         List<ServerStatus> servers = null;
         while (!queue.isEmpty() && step.size() < maxEntries) {
-            Entry next = queue.peek();
+            Entry<?> next = queue.peek();
             if (next.isRelease()) {
                 break;
             }
@@ -242,7 +256,7 @@ final class RedisJoinBatcher {
                     break;
                 }
             }
-            Entry taken = queue.poll();
+            Entry<?> taken = queue.poll();
             if (taken.isTouch()) {
                 queuedTouches--;
             } else if (taken.isJoin()) {
@@ -253,9 +267,9 @@ final class RedisJoinBatcher {
         return step;
     }
 
-    private void send(List<Entry> step) {
+    private void send(List<Entry<?>> step) {
         List<ServerStatus> servers = List.of();
-        for (Entry entry : step) {
+        for (Entry<?> entry : step) {
             if (entry.isJoin()) {
                 servers = entry.servers;
                 break;
@@ -270,8 +284,8 @@ final class RedisJoinBatcher {
         reply.whenComplete((values, error) -> finished(step, values, error));
     }
 
-    private void finished(List<Entry> step, List<Object> values, Throwable error) {
-        List<Entry> next = null;
+    private void finished(List<Entry<?>> step, List<Object> values, Throwable error) {
+        List<Entry<?>> next = null;
         synchronized (this) {
             while (next == null && !queue.isEmpty()) {
                 next = take();
@@ -292,7 +306,7 @@ final class RedisJoinBatcher {
         }
     }
 
-    private static void answer(List<Entry> step, List<Object> values, Throwable error) {
+    private static void answer(List<Entry<?>> step, List<Object> values, Throwable error) {
         Throwable failure = error;
         boolean release = step.get(0).isRelease();
         if (failure == null && !release && (values == null || values.size() != VALUES_PER_ENTRY * step.size())) {
@@ -303,16 +317,15 @@ final class RedisJoinBatcher {
             failure = new IllegalStateException("release reply: " + values + " (expected: one value)");
         }
         for (int i = 0; i < step.size(); i++) {
-            Entry entry = step.get(i);
+            Entry<?> entry = step.get(i);
             if (entry.bound != null) {
                 entry.bound.cancel(false);
             }
             try {
                 if (failure != null) {
-                    entry.outcome.failed(failure);
+                    entry.reply.completeExceptionally(failure);
                 } else {
-                    entry.outcome.answered(
-                            release ? values : values.subList(VALUES_PER_ENTRY * i, VALUES_PER_ENTRY * (i + 1)));
+                    entry.answer(release ? values : values.subList(VALUES_PER_ENTRY * i, VALUES_PER_ENTRY * (i + 1)));
                 }
             } catch (RuntimeException e) {
                 // One entry's outcome must not keep the others of its step unanswered.
@@ -339,8 +352,11 @@ final class RedisJoinBatcher {
         return true;
     }
 
-    /** One join or touch of a batch: its six script arguments ({@link #ARGS_PER_ENTRY}) and its outcome. */
-    static final class Entry {
+    /**
+     * One join, touch or release: its six script arguments ({@link #ARGS_PER_ENTRY}) and its future, of the
+     * reply record of its kind.
+     */
+    static final class Entry<R> {
         private final ScriptOp op;
         private final String room;
         private final String second;
@@ -348,14 +364,16 @@ final class RedisJoinBatcher {
         private final String order;
         private final String claim;
         private final List<ServerStatus> servers;
-        private final Outcome outcome;
+        private final Function<List<Object>, R> parse;
+        private final CompletableFuture<R> reply = new CompletableFuture<>();
+        private final Consumer<R> lateReply;
         // Set under the queue's lock before the entry is queued; read by the thread that answers it.
         private ScheduledFuture<?> bound;
         // Set by the bound's timer thread, read by take() under the queue's lock.
         private volatile boolean expired;
 
         private Entry(ScriptOp op, String room, String second, String playerHash, String order, String claim,
-                List<ServerStatus> servers, Outcome outcome) {
+                List<ServerStatus> servers, Function<List<Object>, R> parse, Consumer<R> lateReply) {
             this.op = op;
             this.room = Objects.requireNonNull(room, "room");
             this.second = second;
@@ -363,38 +381,69 @@ final class RedisJoinBatcher {
             this.order = order;
             this.claim = Objects.requireNonNull(claim, "claim");
             this.servers = servers;
-            this.outcome = Objects.requireNonNull(outcome, "outcome");
+            this.parse = parse;
+            this.lateReply = Objects.requireNonNull(lateReply, "lateReply");
         }
 
         /**
          * A join Redis decides: {@code servers} is the agent's snapshot of the backend; the entry carries the room's
          * rendezvous order as positions in it. {@code claim} is the server this agent knows the room on (empty for a
          * room it does not know): should Redis have lost the room, it keeps it there instead of placing it anew.
+         * {@code lateReply} hears the answer that comes after the join's bound passed.
          */
-        static Entry join(String room, int size, String playerHash, List<ServerStatus> servers, String claim,
-                Outcome outcome) {
-            return join(room, size, playerHash, servers, claim, true, outcome);
+        static Entry<JoinReply> join(String room, int size, String playerHash, List<ServerStatus> servers,
+                String claim, Consumer<JoinReply> lateReply) {
+            return join(room, size, playerHash, servers, claim, true, lateReply);
         }
 
         /**
-         * As {@link #join(String, int, String, List, String, Outcome)}; {@code mayOpen} false when the join's client is
-         * at its bound of rooms waiting for players: Redis then answers it for a room that exists and rejects it
-         * for a new one.
+         * As {@link #join(String, int, String, List, String, Consumer)}; {@code mayOpen} false when the join's
+         * client is at its bound of rooms waiting for players: Redis then answers it for a room that exists and
+         * rejects it for a new one.
          */
-        static Entry join(String room, int size, String playerHash, List<ServerStatus> servers, String claim,
-                boolean mayOpen, Outcome outcome) {
-            return new Entry(mayOpen ? ScriptOp.JOIN : ScriptOp.JOIN_EXISTING_ONLY, room, Integer.toString(size),
-                    playerHash, RedisLayout.rendezvousPositions(room, servers), claim, List.copyOf(servers), outcome);
+        static Entry<JoinReply> join(String room, int size, String playerHash, List<ServerStatus> servers,
+                String claim, boolean mayOpen, Consumer<JoinReply> lateReply) {
+            return new Entry<>(mayOpen ? ScriptOp.JOIN : ScriptOp.JOIN_EXISTING_ONLY, room, Integer.toString(size),
+                    playerHash, RedisLayout.rendezvousPositions(room, servers), claim, List.copyOf(servers),
+                    JoinReply::of, lateReply);
         }
 
         /** A join answered from the cache: keeps the room alive and counts the arrival if its epoch still holds. */
-        static Entry touch(String room, String epoch, String playerHash, Outcome outcome) {
-            return new Entry(ScriptOp.TOUCH, room, epoch, playerHash, "", "", null, outcome);
+        static Entry<TouchReply> touch(String room, String epoch, String playerHash) {
+            return new Entry<>(ScriptOp.TOUCH, room, epoch, playerHash, "", "", null, TouchReply::of,
+                    Entry::noLateReply);
         }
 
         /** The room ended: a step of its own, after every entry queued before it. */
-        static Entry release(String room, Outcome outcome) {
-            return new Entry(ScriptOp.RELEASE, room, "", "", "", "", null, outcome);
+        static Entry<ReleaseReply> release(String room) {
+            return new Entry<>(ScriptOp.RELEASE, room, "", "", "", "", null, ReleaseReply::of, Entry::noLateReply);
+        }
+
+        // Only joins have a time bound, so only they can be answered late.
+        private static void noLateReply(Object reply) {}
+
+        /**
+         * The entry's reply, read from its {@value #VALUES_PER_ENTRY} values of its step's reply (a release's whole
+         * reply); failed when its step failed or answered something that is not a batch reply, when its own values
+         * are not a reply of its kind ({@link ScriptValues.ScriptReplyException}), or, for a join, when its bound
+         * passed ({@link BoundPassed}) first; a join whose bound passed before it was sent is never sent.
+         */
+        CompletableFuture<R> reply() {
+            return reply;
+        }
+
+        // Its own values of its step's reply: its future's, or, when its bound passed first, its late reply's.
+        private void answer(List<Object> values) {
+            R read;
+            try {
+                read = parse.apply(values);
+            } catch (RuntimeException e) {
+                reply.completeExceptionally(e); // only this entry's values are wrong
+                return;
+            }
+            if (!reply.complete(read)) {
+                lateReply.accept(read); // its bound passed while it was under way
+            }
         }
 
         boolean isJoin() {

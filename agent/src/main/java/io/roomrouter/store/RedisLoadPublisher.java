@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,10 +50,12 @@ final class RedisLoadPublisher {
     private CompletableFuture<?> publication = CompletableFuture.completedFuture(null);
     // Guarded by this.
     private long lastPublishWarnNanos;
+    private final LongSupplier nanoTime;
     private long failedPublications;
 
     RedisLoadPublisher(ServerInventory inventory, String agentId, Clock clock, RoomLifetimes lifetimes,
-            RedisLayout layout, RedisCalls calls, String redactedUri) {
+            RedisLayout layout, RedisCalls calls, String redactedUri, LongSupplier nanoTime) {
+        this.nanoTime = nanoTime;
         this.inventory = inventory;
         this.agentId = agentId;
         this.clock = clock;
@@ -60,7 +63,7 @@ final class RedisLoadPublisher {
         this.layout = layout;
         this.calls = calls;
         this.redactedUri = redactedUri;
-        this.lastPublishWarnNanos = System.nanoTime() - WARN_EVERY_NANOS;
+        this.lastPublishWarnNanos = nanoTime.getAsLong() - WARN_EVERY_NANOS;
     }
 
     /** Redis counted a player's arrival in a room at {@code atMillis}: confirmed once HAProxy counts it too. */
@@ -134,7 +137,7 @@ final class RedisLoadPublisher {
     // On the rr-redis thread or a Lettuce thread: rare, so a lock is cheaper than reasoning about the race.
     synchronized void warnFailed(Throwable error) {
         failedPublications++;
-        long now = System.nanoTime();
+        long now = nanoTime.getAsLong();
         if (now - lastPublishWarnNanos >= WARN_EVERY_NANOS) {
             lastPublishWarnNanos = now;
             log.warn("redis {}: publishing this agent's load failed ({} since the last warning): {}; other agents"

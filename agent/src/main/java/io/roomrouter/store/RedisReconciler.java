@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -76,23 +75,26 @@ final class RedisReconciler {
             reply = CompletableFuture.failedFuture(e);
         }
         return reply.handle((values, error) -> {
-            if (error == null && (values == null || values.size() != 3 * step.size())) {
-                error = new IllegalStateException("adopt reply: " + (values == null ? "none" : values.size()
-                        + " values") + " (expected: 3 x " + step.size() + " rooms)");
+            List<AdoptReply> replies = null;
+            if (error == null) {
+                try {
+                    replies = AdoptReply.of(values, step.size());
+                } catch (RuntimeException e) {
+                    error = e;
+                }
             }
             if (error != null) {
                 step.forEach(remaining::addFirst); // order within a step does not matter
                 return CompletableFuture.<Reconciliation>failedFuture(error);
             }
             for (int i = 0; i < step.size(); i++) {
-                Kind kind = Kind.valueOf(String.valueOf(values.get(3 * i)).toUpperCase(Locale.ROOT));
-                switch (kind) {
+                AdoptReply room = replies.get(i);
+                switch (room.kind()) {
                     case ADOPTED -> adopted++;
                     case KEPT -> kept++;
                     case CONFLICT -> conflicts++;
                 }
-                apply.accept(new Outcome(step.get(i), kind, String.valueOf(values.get(3 * i + 1)),
-                        String.valueOf(values.get(3 * i + 2))));
+                apply.accept(new Outcome(step.get(i), room.kind(), room.server(), room.epoch()));
             }
             return resume();
         }).thenCompose(next -> next);

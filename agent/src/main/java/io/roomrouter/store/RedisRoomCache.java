@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +38,7 @@ final class RedisRoomCache {
 
     private final RoomLifetimes lifetimes;
     private final long ttlNanos;
+    private final LongSupplier nanoTime;
     private final RedisLoadPublisher publisher;
     private final Map<RoomId, KnownRoom> known = new ConcurrentHashMap<>();
     // Bumped whenever a connection drops: invalidations may have been missed, so older cache entries are not
@@ -49,10 +51,11 @@ final class RedisRoomCache {
 
     /**
      * {@code ttl}: the longest a cached answer stands without Redis confirming it; {@code publisher} hears the
-     * arrivals Redis counted in the answers remembered here.
+     * arrivals Redis counted in the answers remembered here; {@code nanoTime} dates confirmations.
      */
-    RedisRoomCache(RoomLifetimes lifetimes, Duration ttl, RedisLoadPublisher publisher) {
+    RedisRoomCache(RoomLifetimes lifetimes, Duration ttl, RedisLoadPublisher publisher, LongSupplier nanoTime) {
         this.lifetimes = lifetimes;
+        this.nanoTime = nanoTime;
         this.ttlNanos = ttl.toNanos();
         this.publisher = publisher;
     }
@@ -65,7 +68,7 @@ final class RedisRoomCache {
     /** Whether {@code room} may answer a join now without asking Redis. */
     boolean answers(KnownRoom room, long nowMillis) {
         return room.generation() == generation.get()
-                && System.nanoTime() - room.confirmedNanos() < ttlNanos
+                && nanoTime.getAsLong() - room.confirmedNanos() < ttlNanos
                 && routes(room, nowMillis);
     }
 
@@ -100,12 +103,12 @@ final class RedisRoomCache {
      * Redis answered a touch sent for the room at {@code atMillis} with {@code epoch}: the room is confirmed (and
      * the arrival counted) if its epoch still holds; otherwise this agent forgets it.
      */
-    void touchAnswered(RoomId id, String epoch, List<Object> values, long atMillis) {
-        if ("1".equals(values.get(0))) {
-            String fallback = String.valueOf(values.get(2));
+    void touchAnswered(RoomId id, String epoch, TouchReply reply, long atMillis) {
+        if (reply.valid()) {
+            String fallback = reply.fallback();
             known.computeIfPresent(id, (key, room) -> room.epoch().equals(epoch)
-                    ? room.confirmed(System.nanoTime(), fallback) : room);
-            if ("1".equals(values.get(1))) {
+                    ? room.confirmed(nanoTime.getAsLong(), fallback) : room);
+            if (reply.arrivalCounted()) {
                 publisher.arrived(id.backend(), id.room(), epoch, atMillis);
             }
         } else {
@@ -120,7 +123,7 @@ final class RedisRoomCache {
             return;
         }
         known.put(id, new KnownRoom(answer.server(), answer.fallback(), answer.epoch(), size, startGeneration,
-                System.nanoTime(), now));
+                nanoTime.getAsLong(), now));
         if (answer.arrivalCounted()) {
             publisher.arrived(id.backend(), id.room(), answer.epoch(), now);
         }
@@ -144,7 +147,7 @@ final class RedisRoomCache {
     // Redis's word on a room stands: its server (another one after a conflict) and its epoch, confirmed now.
     void reconciled(RoomId id, String server, String epoch) {
         long generationNow = generation.get();
-        long nanos = System.nanoTime();
+        long nanos = nanoTime.getAsLong();
         known.computeIfPresent(id, (key, room) -> {
             String kept = room.server().equals(server) ? room.server() : server;
             return new KnownRoom(kept, kept.equals(room.server()) ? room.fallback() : "", epoch, room.size(),

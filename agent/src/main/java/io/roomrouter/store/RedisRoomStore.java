@@ -36,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,6 +88,9 @@ public final class RedisRoomStore implements RoomStore {
     private final PendingClients pendingClients;
     private final RoomLimitLog limitLog = new RoomLimitLog();
     private final Clock clock;
+    // Monotonic time of the cache, the watch, the batchers and the log lines' durations: System::nanoTime but in
+    // tests, which move it forward instead of sleeping.
+    private final LongSupplier nanoTime;
     private final RedisLinks links;
     private final RedisScript script;
     private final RedisLayout layout;
@@ -106,10 +110,12 @@ public final class RedisRoomStore implements RoomStore {
     // Since the start, for metrics: answeredWithoutRedis is reset by each reconciliation's log line.
     private final AtomicLong degradedAnswers = new AtomicLong();
     private final StickTable table;
+    private final FirstJoin.Shared firstJoins;
 
     private RedisRoomStore(RedisSettings settings, RoomLifetimes lifetimes, RoomBounds bounds,
-            ServerInventory inventory, String agentId, Clock clock, RedisLinks links, EventLoop loop,
-            EventLoopGroup ownLoop, RedisObserver observer, StickTable table) {
+            ServerInventory inventory, String agentId, Clock clock, LongSupplier nanoTime, RedisLinks links,
+            EventLoop loop, EventLoopGroup ownLoop, RedisObserver observer, StickTable table) {
+        this.nanoTime = nanoTime;
         this.table = table;
         this.loop = loop;
         this.ownLoop = ownLoop;
@@ -121,11 +127,11 @@ public final class RedisRoomStore implements RoomStore {
         this.links = links;
         this.script = new RedisScript(links.commands());
         this.layout = new RedisLayout(settings.prefix());
-        this.watch = new RedisWatch(System::nanoTime);
+        this.watch = new RedisWatch(nanoTime);
         this.calls = new RedisCalls(script, watch, observer);
         this.publisher = new RedisLoadPublisher(inventory, agentId, clock, lifetimes, layout, calls,
-                settings.redactedUri());
-        this.cache = new RedisRoomCache(lifetimes, CACHE_TTL, publisher);
+                settings.redactedUri(), nanoTime);
+        this.cache = new RedisRoomCache(lifetimes, CACHE_TTL, publisher, nanoTime);
         this.reconciliations = new RedisReconciliations(cache, watch, calls, layout, lifetimes, clock,
                 settings.redactedUri(), () -> answeredWithoutRedis.getAndSet(0));
         this.queries = new RedisRoomQueries(links.commands(), layout, lifetimes, clock::millis);
@@ -135,6 +141,8 @@ public final class RedisRoomStore implements RoomStore {
             return thread;
         });
         timer.setRemoveOnCancelPolicy(true);
+        this.firstJoins = new FirstJoin.Shared(cache, pendingClients, bounds, limitLog, clock, settings.timeout(),
+                this::placeFromTable, this::withoutRedis);
     }
 
     /**
@@ -158,10 +166,24 @@ public final class RedisRoomStore implements RoomStore {
      */
     public static RedisRoomStore start(RedisSettings settings, RoomLifetimes lifetimes, RoomBounds bounds,
             ServerInventory inventory, String agentId, Clock clock) {
+        return start(settings, lifetimes, bounds, inventory, agentId, clock, System::nanoTime);
+    }
+
+    /**
+     * As {@link #start(RedisSettings, RoomLifetimes, ServerInventory, String, Clock)}, with the monotonic time the
+     * store reads ({@code System::nanoTime} otherwise): a test moves it forward instead of sleeping.
+     */
+    static RedisRoomStore start(RedisSettings settings, RoomLifetimes lifetimes, ServerInventory inventory,
+            String agentId, Clock clock, LongSupplier nanoTime) {
+        return start(settings, lifetimes, RoomBounds.NONE, inventory, agentId, clock, nanoTime);
+    }
+
+    private static RedisRoomStore start(RedisSettings settings, RoomLifetimes lifetimes, RoomBounds bounds,
+            ServerInventory inventory, String agentId, Clock clock, LongSupplier nanoTime) {
         EventLoopGroup own = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
-            return start(settings, lifetimes, bounds, inventory, agentId, clock, own.next(), own, RedisObserver.NONE,
-                    StickTable.NONE);
+            return start(settings, lifetimes, bounds, inventory, agentId, clock, nanoTime, own.next(), own,
+                    RedisObserver.NONE, StickTable.NONE);
         } catch (RuntimeException e) {
             own.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
@@ -175,8 +197,8 @@ public final class RedisRoomStore implements RoomStore {
      */
     public static RedisRoomStore start(RedisSettings settings, RoomLifetimes lifetimes, RoomBounds bounds,
             ServerInventory inventory, String agentId, Clock clock, EventLoop loop) {
-        return start(settings, lifetimes, bounds, inventory, agentId, clock, loop, null, RedisObserver.NONE,
-                StickTable.NONE);
+        return start(settings, lifetimes, bounds, inventory, agentId, clock, System::nanoTime, loop, null,
+                RedisObserver.NONE, StickTable.NONE);
     }
 
     /**
@@ -188,12 +210,13 @@ public final class RedisRoomStore implements RoomStore {
     public static RedisRoomStore start(RedisSettings settings, RoomLifetimes lifetimes, RoomBounds bounds,
             ServerInventory inventory, String agentId, Clock clock, EventLoop loop, RedisObserver observer,
             StickTable table) {
-        return start(settings, lifetimes, bounds, inventory, agentId, clock, loop, null, observer, table);
+        return start(settings, lifetimes, bounds, inventory, agentId, clock, System::nanoTime, loop, null, observer,
+                table);
     }
 
     private static RedisRoomStore start(RedisSettings settings, RoomLifetimes lifetimes, RoomBounds bounds,
-            ServerInventory inventory, String agentId, Clock clock, EventLoop loop, EventLoopGroup ownLoop,
-            RedisObserver observer, StickTable table) {
+            ServerInventory inventory, String agentId, Clock clock, LongSupplier nanoTime, EventLoop loop,
+            EventLoopGroup ownLoop, RedisObserver observer, StickTable table) {
         Objects.requireNonNull(loop, "loop");
         Objects.requireNonNull(observer, "observer");
         Objects.requireNonNull(table, "table");
@@ -203,14 +226,15 @@ public final class RedisRoomStore implements RoomStore {
         Objects.requireNonNull(inventory, "inventory");
         Objects.requireNonNull(agentId, "agentId");
         Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(nanoTime, "nanoTime");
         if (agentId.isEmpty() || agentId.chars().anyMatch(c -> c <= ' ')) {
             throw new IllegalArgumentException("agentId: '" + agentId + "' (expected: non-empty, no spaces)");
         }
         RedisLinks links = RedisLinks.connect(settings, loop);
         RedisRoomStore store;
         try {
-            store = new RedisRoomStore(settings, lifetimes, bounds, inventory, agentId, clock, links, loop, ownLoop,
-                    observer, table);
+            store = new RedisRoomStore(settings, lifetimes, bounds, inventory, agentId, clock, nanoTime, links, loop,
+                    ownLoop, observer, table);
             store.begin();
         } catch (RuntimeException e) {
             links.close();
@@ -371,32 +395,22 @@ public final class RedisRoomStore implements RoomStore {
         // A client at its bound may still join a room that exists: Redis is told not to open a new one for it.
         boolean tookSlot = request.client().isPresent() && pendingClients.tryTake(request.client().get(), now);
         boolean mayOpen = request.client().isEmpty() || tookSlot;
-        batcher(request.backend()).submit(RedisJoinBatcher.Entry.join(request.room(), request.size(),
+        FirstJoin first = new FirstJoin(firstJoins, id, request, backend, out, cache.generation(), now, tookSlot,
+                claimFromTable);
+        RedisJoinBatcher.Entry<JoinReply> entry = RedisJoinBatcher.Entry.join(request.room(), request.size(),
                 RedisLayout.playerHash(request.player().orElse("")), backend.servers(), claim, mayOpen,
-                new FirstJoin(id, request, backend, out, cache.generation(), now, tookSlot, claimFromTable)));
+                first::answered);
+        entry.reply().whenComplete(first);
+        batcher(request.backend()).submit(entry);
     }
 
     @Override
     public CompletionStage<Boolean> release(String backend, String room) {
         cache.forget(new RoomId(backend, room));
-        CompletableFuture<Boolean> released = new CompletableFuture<>();
-        batcher(backend).submit(RedisJoinBatcher.Entry.release(room, new RedisJoinBatcher.Outcome() {
-            @Override
-            public void answered(List<Object> values) {
-                released.complete("1".equals(values.get(0)));
-            }
-
-            @Override
-            public void failed(Throwable error) {
-                released.completeExceptionally(error);
-            }
-
-            @Override
-            public void timedOut() {
-                // releases have no bound of their own in the batcher: the stage below times out
-            }
-        }));
-        return released.orTimeout(settings.timeout().toNanos(), TimeUnit.NANOSECONDS);
+        // Releases have no bound of their own in the batcher: the stage below times out.
+        return batcher(backend).submit(RedisJoinBatcher.Entry.release(room))
+                .thenApply(ReleaseReply::existed)
+                .orTimeout(settings.timeout().toNanos(), TimeUnit.NANOSECONDS);
     }
 
     @Override
@@ -495,40 +509,27 @@ public final class RedisRoomStore implements RoomStore {
             return; // nothing more for a Redis that does not answer; the reconciliation renews the room
         }
         long at = clock.millis();
-        batcher(id.backend()).submit(RedisJoinBatcher.Entry.touch(id.room(), epoch, RedisLayout.playerHash(player),
-                new RedisJoinBatcher.Outcome() {
-                    @Override
-                    public void answered(List<Object> values) {
-                        cache.touchAnswered(id, epoch, values, at);
-                    }
-
-                    @Override
-                    public void failed(Throwable error) {
-                        // the entry ages out of the cache; the next miss asks Redis
-                    }
-
-                    @Override
-                    public void timedOut() {
-                        // touches have no time bound: nobody waits for them
-                    }
-                }));
+        // A failed touch is left alone: the entry ages out of the cache and the next miss asks Redis. Touches have
+        // no time bound: nobody waits for them.
+        batcher(id.backend()).submit(RedisJoinBatcher.Entry.touch(id.room(), epoch, RedisLayout.playerHash(player)))
+                .thenAccept(reply -> cache.touchAnswered(id, epoch, reply, at));
     }
 
     private RedisJoinBatcher batcher(String backend) {
         return batchers.computeIfAbsent(backend, name -> new RedisJoinBatcher(
                 (servers, entries) -> runStep(name, servers, entries), loop, settings.timeout(), STEPS_IN_FLIGHT,
-                BATCH_ENTRIES, QUEUED_JOINS));
+                BATCH_ENTRIES, QUEUED_JOINS, nanoTime));
     }
 
     private CompletableFuture<List<Object>> runStep(String backend, List<ServerStatus> servers,
-            List<RedisJoinBatcher.Entry> entries) {
+            List<RedisJoinBatcher.Entry<?>> entries) {
         if (entries.get(0).isRelease()) {
             List<String> args = layout.head("release", backend, clock.millis());
             args.add(entries.get(0).room());
             return calls.run(layout.keys(backend), args);
         }
         List<String> args = layout.batchHead(backend, clock.millis(), lifetimes, servers, bounds.maxRooms());
-        for (RedisJoinBatcher.Entry entry : entries) {
+        for (RedisJoinBatcher.Entry<?> entry : entries) {
             entry.addArgs(args);
         }
         return calls.run(layout.keys(backend), args);
@@ -574,93 +575,6 @@ public final class RedisRoomStore implements RoomStore {
     /** The table's rooms are offered to Redis as a reconciliation offers known ones: see {@link RedisTableReadBack}. */
     @Override
     public TableReadBack readBack(BackendSnapshot backend, int roomSize) {
-        return new RedisTableReadBack(backend, roomSize, lifetimes.idleTimeout(), reconciliations::adopt);
-    }
-
-    /** A first join waiting for its batch step: answered by Redis, or without it when its own bound passes first. */
-    private final class FirstJoin implements RedisJoinBatcher.Outcome {
-        private final RoomId id;
-        private final JoinRequest request;
-        private final BackendSnapshot backend;
-        private final CompletableFuture<Placement> out;
-        private final long startGeneration;
-        private final long startMillis;
-        /** Whether this join holds a slot of its client's bound, which its outcome converts or gives back. */
-        // A timeout and a late answer may come on different threads: the slot is settled once.
-        private final AtomicBoolean tookSlot;
-        private final boolean claimFromTable;
-
-        FirstJoin(RoomId id, JoinRequest request, BackendSnapshot backend, CompletableFuture<Placement> out,
-                long startGeneration, long startMillis, boolean tookSlot, boolean claimFromTable) {
-            this.tookSlot = new AtomicBoolean(tookSlot);
-            this.claimFromTable = claimFromTable;
-            this.id = id;
-            this.request = request;
-            this.backend = backend;
-            this.out = out;
-            this.startGeneration = startGeneration;
-            this.startMillis = startMillis;
-        }
-
-        @Override
-        public void answered(List<Object> values) {
-            if (!values.isEmpty() && RedisLayout.UNKNOWN_ROOM.equals(values.get(0))) {
-                settleSlot(false); // taken again when the join is submitted with what the table says
-                placeFromTable(id, request, backend, out, startMillis);
-                return;
-            }
-            JoinReply answer;
-            try {
-                answer = JoinReply.of(values).namedAs(backend);
-            } catch (RuntimeException e) {
-                answerWithoutRedis("redis reply unreadable: " + RedisScript.describe(e));
-                return;
-            }
-            if (claimFromTable && answer.reason().equals(Reasons.CLAIMED)) {
-                answer = answer.withReason(Reasons.ADOPTED);
-            }
-            settleSlot(answer.decision() == Decision.PLACED);
-            Placement placement = answer.decision() == Decision.REJECTED
-                    ? Placement.rejected(bounds.clientReason()) : answer.placement();
-            if (answer.decision() == Decision.FULL && answer.reason().startsWith(Reasons.ROOM_LIMIT_PREFIX)) {
-                limitLog.refused(id.backend(), bounds.maxRooms());
-            }
-            // Remember before completing: the caller's next join of this room may run as soon as it completes.
-            if (!out.isDone()) {
-                cache.remember(id, answer, request.size(), startGeneration, startMillis);
-            }
-            if (!out.complete(placement)) {
-                cache.lateReply(id, answer, request, out.join(), startGeneration, startMillis);
-            }
-        }
-
-        @Override
-        public void failed(Throwable error) {
-            answerWithoutRedis("redis failed: " + RedisScript.describe(error));
-        }
-
-        @Override
-        public void timedOut() {
-            answerWithoutRedis("redis did not answer within " + settings.timeout().toMillis() + " ms");
-        }
-
-        // Once per join: its slot becomes a room its client holds, or is given back.
-        private void settleSlot(boolean opened) {
-            if (!tookSlot.compareAndSet(true, false)) {
-                return;
-            }
-            if (opened) {
-                pendingClients.opened(request.client().get(), startMillis);
-            } else {
-                pendingClients.cancel(request.client().get(), clock.millis());
-            }
-        }
-
-        private void answerWithoutRedis(String why) {
-            settleSlot(false);
-            if (!out.isDone()) {
-                out.complete(withoutRedis(request, backend, why));
-            }
-        }
+        return new RedisTableReadBack(backend, roomSize, lifetimes.idleTimeout(), reconciliations::adopt, nanoTime);
     }
 }

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,9 +31,12 @@ final class RedisTableReadBack implements TableReadBack {
     private final int roomSize;
     private final long idleMillis;
     private final RedisReconciler.StepRunner runner;
+    private final LongSupplier nanoTime;
     private final List<RedisReconciler.Claim> claims = new ArrayList<>();
 
-    RedisTableReadBack(BackendSnapshot backend, int roomSize, Duration idleTimeout, RedisReconciler.StepRunner runner) {
+    RedisTableReadBack(BackendSnapshot backend, int roomSize, Duration idleTimeout, RedisReconciler.StepRunner runner,
+            LongSupplier nanoTime) {
+        this.nanoTime = nanoTime;
         this.backend = backend;
         this.roomSize = roomSize;
         this.idleMillis = idleTimeout.toMillis();
@@ -58,12 +62,12 @@ final class RedisTableReadBack implements TableReadBack {
         }
         // The outcomes only matter to rooms this agent knows, and it knows none yet: each is read at its next join.
         RedisReconciler reconciler = new RedisReconciler(claims, runner, outcome -> { });
-        long startNanos = System.nanoTime();
+        long startNanos = nanoTime.getAsLong();
         try {
             Reconciliation result = reconciler.resume().get(LIMIT.toMillis(), TimeUnit.MILLISECONDS);
             log.info("stick table {}: {} rooms offered to redis in {} ms: {} adopted (redis lacked them), {} kept, {}"
                     + " conflicts (redis has them on another server, which stands)", backend.backend(),
-                    claims.size(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), result.adopted(),
+                    claims.size(), TimeUnit.NANOSECONDS.toMillis(nanoTime.getAsLong() - startNanos), result.adopted(),
                     result.kept(), result.conflicts());
             return result.adopted();
         } catch (ExecutionException | TimeoutException e) {

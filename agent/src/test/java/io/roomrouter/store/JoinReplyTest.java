@@ -29,6 +29,39 @@ class JoinReplyTest {
                 .hasMessage("join reply: [placed] (expected: 8 values)");
         assertThatThrownBy(() -> JoinReply.of(List.of("placed", 7L, "", "0", "0", "", "0", "")))
                 .hasMessage("join reply value 1: 7 (expected: a string)");
+        assertThatThrownBy(() -> JoinReply.of(List.of("maybe", "", "", "0", "0", "", "0", "")))
+                .isInstanceOf(ScriptValues.ScriptReplyException.class)
+                .hasMessage("join reply value 0: maybe (expected: a Decision)");
+        assertThatThrownBy(() -> JoinReply.of(List.of("placed", "g", "", "ten", "0", "", "0", "")))
+                .hasMessage("join reply value 3: ten (expected: a number)");
+        assertThatThrownBy(() -> JoinReply.of(List.of("placed", "g", "", "1", "10", "", "yes", "")))
+                .hasMessage("join reply value 6: yes (expected: 0 or 1)");
+    }
+
+    @Test
+    void readsUnknownAsTheRoomRedisDoesNotHave() {
+        JoinReply reply = JoinReply.of(List.of("unknown", "", "", "0", "0", "", "0", ""));
+
+        assertThat(reply).isEqualTo(JoinReply.UNKNOWN_ROOM);
+        assertThat(reply.unknownRoom()).isTrue();
+        assertThat(JoinReply.of(List.of("sticky", "g", "room lives here", "1", "10", "4", "0", "")).unknownRoom())
+                .isFalse();
+    }
+
+    @Test
+    void readsTheOtherRepliesOfTheScript() {
+        assertThat(TouchReply.of(List.of("1", "0", "game1", "", "", "", "", "")))
+                .isEqualTo(new TouchReply(true, false, "game1"));
+        assertThat(ReleaseReply.of(List.of("0"))).isEqualTo(new ReleaseReply(false));
+        assertThat(AdoptReply.of(List.of("adopted", "game1", "7", "conflict", "game2", "3"), 2)).containsExactly(
+                new AdoptReply(RedisReconciler.Kind.ADOPTED, "game1", "7"),
+                new AdoptReply(RedisReconciler.Kind.CONFLICT, "game2", "3"));
+        assertThatThrownBy(() -> AdoptReply.of(List.of("adopted", "game1"), 1))
+                .hasMessage("adopt reply: 2 values (expected: 3 x 1 rooms)");
+        assertThatThrownBy(() -> AdoptReply.of(List.of("kept", "game1", "7", "lost", "game1", "7"), 2))
+                .hasMessage("adopt reply value 3: lost (expected: a Kind)");
+        assertThatThrownBy(() -> ReleaseReply.of(List.of("1", "1")))
+                .hasMessage("release reply: [1, 1] (expected: 1 values)");
     }
 
     @Test

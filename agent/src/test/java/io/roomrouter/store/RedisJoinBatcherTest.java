@@ -10,11 +10,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -24,10 +26,27 @@ class RedisJoinBatcherTest {
 
     private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1);
     private final FakeRunner runner = new FakeRunner();
+    // Time stands still unless a test moves it: the bounds are the timer's, which the tests pass by hand.
+    private final AtomicLong nanos = new AtomicLong();
+
+    RedisJoinBatcherTest() {
+        timer.setRemoveOnCancelPolicy(true); // a bound called off leaves the queue, where the test looks
+    }
 
     @AfterEach
     void stopTimer() {
         timer.shutdownNow();
+    }
+
+    // Passes every time bound still armed, as if its time had come, on the test's thread: the tests' bounds are
+    // LONG, so the timer's own thread never runs them, and no test waits for time to pass.
+    private int passBounds() {
+        List<Runnable> armed = new ArrayList<>(timer.getQueue());
+        for (Runnable bound : armed) {
+            timer.remove(bound);
+            bound.run();
+        }
+        return armed.size();
     }
 
     @Test
@@ -41,7 +60,7 @@ class RedisJoinBatcherTest {
                 "j", "a", "2", "p", RedisLayout.rendezvousPositions("a", SERVERS), "");
 
         runner.step(0).answerAll();
-        assertThat(a.answers).containsExactly(List.of("a", "1", "2", "3", "4", "5", "6", "7"));
+        assertThat(a.answers).containsExactly(joined("a"));
         assertThat(a.failures).isEmpty();
         assertThat(batcher.queued()).isZero();
     }
@@ -50,7 +69,7 @@ class RedisJoinBatcherTest {
     void aJoinThatMayNotOpenARoomGoesOutAsTheScriptsExistingOnlyJoin() {
         RedisJoinBatcher batcher = batcher(1, 128, LONG);
         Recorded recorded = new Recorded();
-        batcher.submit(RedisJoinBatcher.Entry.join("a", 2, "p", SERVERS, "s1", false, recorded));
+        recorded.submit(batcher, RedisJoinBatcher.Entry.join("a", 2, "p", SERVERS, "s1", false, recorded::late));
         assertThat(runner.step(0).args()).containsExactly(
                 "n", "a", "2", "p", RedisLayout.rendezvousPositions("a", SERVERS), "s1");
 
@@ -77,9 +96,9 @@ class RedisJoinBatcherTest {
 
         runner.step(1).answerAll();
         // Each entry gets its own slice of its step's reply.
-        assertThat(b.answers).containsExactly(List.of("b", "1", "2", "3", "4", "5", "6", "7"));
-        assertThat(c.answers).containsExactly(List.of("c", "1", "2", "3", "4", "5", "6", "7"));
-        assertThat(d.answers).containsExactly(List.of("d", "1", "2", "3", "4", "5", "6", "7"));
+        assertThat(b.answers).containsExactly(joined("b"));
+        assertThat(c.answers).containsExactly(new TouchReply(true, false, "c"));
+        assertThat(d.answers).containsExactly(joined("d"));
         assertThat(runner.steps).hasSize(2);
     }
 
@@ -127,7 +146,7 @@ class RedisJoinBatcherTest {
 
     @Test
     void joinsBeyondTheQueuesBoundAreRefusedAtOnceAndTheOthersStillGoOut() {
-        RedisJoinBatcher batcher = new RedisJoinBatcher(runner, timer, LONG, 1, 128, 2);
+        RedisJoinBatcher batcher = new RedisJoinBatcher(runner, timer, LONG, 1, 128, 2, nanos::get);
         Recorded sent = join(batcher, "a"); // goes out at once
         Recorded waiting1 = join(batcher, "b");
         Recorded waiting2 = join(batcher, "c");
@@ -143,12 +162,13 @@ class RedisJoinBatcherTest {
     }
 
     @Test
-    void aJoinWhoseBoundPassesWhileItWaitsIsNeverSent() throws InterruptedException {
-        RedisJoinBatcher batcher = batcher(1, 128, Duration.ofMillis(50));
+    void aJoinWhoseBoundPassesWhileItWaitsIsNeverSent() {
+        RedisJoinBatcher batcher = batcher(1, 128, LONG);
         Recorded sent = join(batcher, "a");
         Recorded expired = join(batcher, "b");
         Recorded touched = touch(batcher, "c");
-        assertThat(expired.timedOut.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(passBounds()).as("a's and b's").isEqualTo(2);
+        assertThat(expired.timedOut.getCount()).isZero();
 
         runner.step(0).answerAll();
         assertThat(runner.steps).hasSize(2);
@@ -207,7 +227,7 @@ class RedisJoinBatcherTest {
         Recorded a = join(batcher, "a");
         Recorded b = join(batcher, "b");
         Recorded c = join(batcher, "c");
-        runner.step(0).reply.complete(List.of("a", "1", "2"));
+        runner.step(0).reply.complete(List.of("placed", "a", "2"));
         assertThat(a.failures).singleElement()
                 .satisfies(e -> assertThat(e).hasMessage("batch reply: 3 values (expected: 8 x 1 entries)"));
 
@@ -222,7 +242,26 @@ class RedisJoinBatcherTest {
     }
 
     @Test
-    void anEntryWhoseOutcomeThrowsDoesNotKeepTheOthersOfItsStepUnanswered() {
+    void anEntryWhoseOwnValuesAreNotAReplyOfItsKindFailsAloneWithWhatWasRead() {
+        RedisJoinBatcher batcher = batcher(1, 128, LONG);
+        join(batcher, "a");
+        Recorded b = join(batcher, "b");
+        Recorded c = touch(batcher, "c");
+        Recorded d = join(batcher, "d");
+        runner.step(0).answerAll();
+        List<Object> values = new ArrayList<>(joinValues("b"));
+        values.addAll(List.of("1", "maybe", "c", "", "", "", "", ""));
+        values.addAll(joinValues("d"));
+        runner.step(1).reply().complete(values);
+
+        assertThat(b.answers).containsExactly(joined("b"));
+        assertThat(c.failures).singleElement().isInstanceOf(ScriptValues.ScriptReplyException.class)
+                .satisfies(e -> assertThat(e).hasMessage("touch reply value 1: maybe (expected: 0 or 1)"));
+        assertThat(d.answers).containsExactly(joined("d"));
+    }
+
+    @Test
+    void anEntryWhoseStageThrowsDoesNotKeepTheOthersOfItsStepUnanswered() {
         RedisJoinBatcher batcher = batcher(1, 128, LONG);
         join(batcher, "a");
         Recorded bad = join(batcher, "bad");
@@ -235,23 +274,28 @@ class RedisJoinBatcherTest {
     }
 
     @Test
-    void eachJoinHasItsOwnTimeBoundAndStillGetsTheLateAnswer() throws Exception {
-        RedisJoinBatcher batcher = batcher(1, 128, Duration.ofMillis(50));
+    void eachJoinHasItsOwnTimeBoundAndStillGetsTheLateAnswer() {
+        RedisJoinBatcher batcher = batcher(1, 128, LONG);
         Recorded a = join(batcher, "a");
         Recorded t = touch(batcher, "t");
-        assertThat(a.timedOut.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(passBounds()).as("touches have no time bound").isEqualTo(1);
+        assertThat(a.timedOut.getCount()).isZero();
         assertThat(a.answers).isEmpty();
+        assertThat(a.reply.isCompletedExceptionally()).isTrue();
+        assertThatThrownBy(a.reply::join).hasCauseInstanceOf(RedisJoinBatcher.BoundPassed.class)
+                .hasRootCauseMessage("no reply within 30000 ms");
 
         runner.step(0).answerAll();
-        assertThat(a.answers).hasSize(1);
+        assertThat(a.answers).as("the late answer").hasSize(1);
+        assertThat(a.failures).isEmpty();
         Recorded b = join(batcher, "b"); // queued behind t's step, its own bound starts now
         runner.step(1).answerAll();
         assertThat(t.answers).hasSize(1);
         assertThat(t.timedOut.getCount()).as("touches have no time bound").isEqualTo(1);
         runner.step(2).answerAll();
         assertThat(b.answers).hasSize(1);
-        Thread.sleep(100);
-        assertThat(b.timedOut.getCount()).as("answered within its bound: never timed out").isEqualTo(1);
+        assertThat(timer.getQueue()).as("answered within its bound: its bound is called off").isEmpty();
+        assertThat(b.timedOut.getCount()).isEqualTo(1);
     }
 
     @Test
@@ -290,8 +334,8 @@ class RedisJoinBatcherTest {
         RedisJoinBatcher batcher = new RedisJoinBatcher((servers, entries) -> {
             List<String> rooms = entries.stream().map(RedisJoinBatcher.Entry::room).toList();
             steps.add(rooms);
-            return CompletableFuture.supplyAsync(() -> replyFor(rooms), redis);
-        }, timer, LONG, 2, 16, 4 * 2_000);
+            return CompletableFuture.supplyAsync(() -> replyFor(entries), redis);
+        }, timer, LONG, 2, 16, 4 * 2_000, nanos::get);
         int perThread = 2_000;
         CountDownLatch done = new CountDownLatch(4 * perThread);
         ConcurrentLinkedQueue<String> wrong = new ConcurrentLinkedQueue<>();
@@ -301,15 +345,13 @@ class RedisJoinBatcherTest {
                 callers.execute(() -> {
                     for (int i = 0; i < perThread; i++) {
                         String room = thread + i;
-                        batcher.submit(RedisJoinBatcher.Entry.join(room, 2, "p", SERVERS, "", new Recorded() {
-                            @Override
-                            public void answered(List<Object> values) {
-                                if (!values.get(0).equals(room)) {
-                                    wrong.add(room + " got " + values);
-                                }
-                                done.countDown();
-                            }
-                        }));
+                        batcher.submit(RedisJoinBatcher.Entry.join(room, 2, "p", SERVERS, "", reply -> { }))
+                                .thenAccept(reply -> {
+                                    if (!reply.server().equals(room)) {
+                                        wrong.add(room + " got " + reply);
+                                    }
+                                    done.countDown();
+                                });
                     }
                 });
             }
@@ -332,13 +374,13 @@ class RedisJoinBatcherTest {
 
     @Test
     void rejectsBoundsThatCannotWork() {
-        assertThatThrownBy(() -> new RedisJoinBatcher(runner, timer, Duration.ZERO, 1, 1, 1))
+        assertThatThrownBy(() -> new RedisJoinBatcher(runner, timer, Duration.ZERO, 1, 1, 1, nanos::get))
                 .hasMessage("timeout: PT0S (expected: > 0)");
-        assertThatThrownBy(() -> new RedisJoinBatcher(runner, timer, LONG, 0, 1, 1))
+        assertThatThrownBy(() -> new RedisJoinBatcher(runner, timer, LONG, 0, 1, 1, nanos::get))
                 .hasMessage("maxInFlight: 0 (expected: >= 1)");
-        assertThatThrownBy(() -> new RedisJoinBatcher(runner, timer, LONG, 1, 0, 1))
+        assertThatThrownBy(() -> new RedisJoinBatcher(runner, timer, LONG, 1, 0, 1, nanos::get))
                 .hasMessage("maxEntries: 0 (expected: >= 1)");
-        assertThatThrownBy(() -> new RedisJoinBatcher(runner, timer, LONG, 1, 1, 0))
+        assertThatThrownBy(() -> new RedisJoinBatcher(runner, timer, LONG, 1, 1, 0, nanos::get))
                 .hasMessage("maxQueuedJoins: 0 (expected: >= 1)");
     }
 
@@ -362,7 +404,7 @@ class RedisJoinBatcherTest {
         assertThat(released.answers).isEmpty();
 
         runner.step(2).reply().complete(List.of("1"));
-        assertThat(released.answers).containsExactly(List.of("1"));
+        assertThat(released.answers).containsExactly(new ReleaseReply(true));
         assertThat(runner.step(3).rooms()).as("what came after the release").containsExactly("c", "d");
         runner.step(3).answerAll();
         assertThat(List.of(a, b, c, d)).allSatisfy(r -> assertThat(r.answers).hasSize(1));
@@ -381,7 +423,7 @@ class RedisJoinBatcherTest {
     }
 
     private RedisJoinBatcher batcher(int maxInFlight, int maxEntries, Duration timeout) {
-        return new RedisJoinBatcher(runner, timer, timeout, maxInFlight, maxEntries, 64);
+        return new RedisJoinBatcher(runner, timer, timeout, maxInFlight, maxEntries, 64, nanos::get);
     }
 
     private static Recorded join(RedisJoinBatcher batcher, String room) {
@@ -390,36 +432,46 @@ class RedisJoinBatcherTest {
 
     private static Recorded join(RedisJoinBatcher batcher, String room, List<ServerStatus> servers) {
         Recorded recorded = new Recorded();
-        batcher.submit(RedisJoinBatcher.Entry.join(room, 2, "p", servers, "", recorded));
-        return recorded;
+        return recorded.submit(batcher, RedisJoinBatcher.Entry.join(room, 2, "p", servers, "", recorded::late));
     }
 
     private static Recorded release(RedisJoinBatcher batcher, String room) {
-        Recorded recorded = new Recorded();
-        batcher.submit(RedisJoinBatcher.Entry.release(room, recorded));
-        return recorded;
+        return new Recorded().submit(batcher, RedisJoinBatcher.Entry.release(room));
     }
 
     private static Recorded touch(RedisJoinBatcher batcher, String room) {
-        Recorded recorded = new Recorded();
-        batcher.submit(RedisJoinBatcher.Entry.touch(room, "7", "p", recorded));
-        return recorded;
+        return new Recorded().submit(batcher, RedisJoinBatcher.Entry.touch(room, "7", "p"));
     }
 
-    /** Eight values per entry, the first its room, so that each entry can tell its own slice. */
-    private static List<Object> replyFor(List<String> rooms) {
+    /**
+     * Eight values per entry, as the script answers them, its room in them (a join's server, a touch's fallback), so
+     * that each entry can tell its own slice.
+     */
+    private static List<Object> replyFor(List<RedisJoinBatcher.Entry<?>> entries) {
         List<Object> values = new ArrayList<>();
-        for (String room : rooms) {
-            values.addAll(List.of(room, "1", "2", "3", "4", "5", "6", "7"));
+        for (RedisJoinBatcher.Entry<?> entry : entries) {
+            values.addAll(entry.isTouch() ? touchValues(entry.room()) : joinValues(entry.room()));
         }
         return values;
+    }
+
+    private static List<Object> joinValues(String room) {
+        return List.of("placed", room, "least-loaded", "1", "10", "42", "0", "");
+    }
+
+    private static List<Object> touchValues(String room) {
+        return List.of("1", "0", room, "", "", "", "", "");
+    }
+
+    private static JoinReply joined(String room) {
+        return JoinReply.of(joinValues(room));
     }
 
     private static ServerStatus up(String name, int capacity) {
         return new ServerStatus(name, ServerState.UP, capacity, 0);
     }
 
-    private record Step(List<ServerStatus> servers, List<RedisJoinBatcher.Entry> entries,
+    private record Step(List<ServerStatus> servers, List<RedisJoinBatcher.Entry<?>> entries,
             CompletableFuture<List<Object>> reply) {
         List<String> rooms() {
             return entries.stream().map(RedisJoinBatcher.Entry::room).toList();
@@ -432,7 +484,7 @@ class RedisJoinBatcherTest {
         }
 
         void answerAll() {
-            reply.complete(replyFor(rooms()));
+            reply.complete(replyFor(entries));
         }
     }
 
@@ -442,7 +494,8 @@ class RedisJoinBatcherTest {
         RuntimeException failNext;
 
         @Override
-        public CompletableFuture<List<Object>> run(List<ServerStatus> servers, List<RedisJoinBatcher.Entry> entries) {
+        public CompletableFuture<List<Object>> run(List<ServerStatus> servers,
+                List<RedisJoinBatcher.Entry<?>> entries) {
             Step step = new Step(servers, List.copyOf(entries), new CompletableFuture<>());
             steps.add(step);
             if (failNext != null) {
@@ -458,28 +511,36 @@ class RedisJoinBatcherTest {
         }
     }
 
-    private static class Recorded implements RedisJoinBatcher.Outcome {
-        final List<List<Object>> answers = new ArrayList<>();
-        final List<Throwable> failures = new ArrayList<>();
+    /** What one entry's future and late reply gave. */
+    private static final class Recorded {
+        final List<Object> answers = new CopyOnWriteArrayList<>();
+        final List<Throwable> failures = new CopyOnWriteArrayList<>();
         final CountDownLatch timedOut = new CountDownLatch(1);
+        CompletableFuture<?> reply;
         boolean throwOnAnswer;
 
-        @Override
-        public void answered(List<Object> values) {
-            answers.add(List.copyOf(values));
+        // Follows the entry's future before it is submitted, as the store does.
+        <R> Recorded submit(RedisJoinBatcher batcher, RedisJoinBatcher.Entry<R> entry) {
+            CompletableFuture<R> own = entry.reply();
+            reply = own;
+            own.whenComplete((answer, error) -> {
+                if (error instanceof RedisJoinBatcher.BoundPassed) {
+                    timedOut.countDown();
+                } else if (error != null) {
+                    failures.add(error);
+                } else {
+                    late(answer);
+                }
+            });
+            assertThat(batcher.submit(entry)).isSameAs(reply);
+            return this;
+        }
+
+        void late(Object answer) {
+            answers.add(answer);
             if (throwOnAnswer) {
-                throw new IllegalStateException("outcome failed");
+                throw new IllegalStateException("stage failed");
             }
-        }
-
-        @Override
-        public void failed(Throwable error) {
-            failures.add(error);
-        }
-
-        @Override
-        public void timedOut() {
-            timedOut.countDown();
         }
     }
 }

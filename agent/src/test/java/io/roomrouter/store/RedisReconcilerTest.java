@@ -2,9 +2,11 @@ package io.roomrouter.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
 
 class RedisReconcilerTest {
@@ -76,5 +78,20 @@ class RedisReconcilerTest {
         assertThat(result.total()).isEqualTo(600);
         assertThat(outcomes).hasSize(600);
         assertThat(outcomes.stream().map(o -> o.claim().room()).distinct()).hasSize(600);
+    }
+
+    @Test
+    void anUnreadableReplyFailsItsStepWhichStaysToDo() {
+        RedisReconciler reconciler = new RedisReconciler(claims("be_a", "lost", 3), (backend, claims) -> {
+            steps.add(claims);
+            return CompletableFuture.completedFuture(
+                    List.of("adopted", "s1", "1", "lost", "s1", "1", "kept", "s1", "1"));
+        }, outcomes::add);
+
+        assertThat(reconciler.resume()).failsWithin(Duration.ZERO)
+                .withThrowableOfType(ExecutionException.class)
+                .withMessageContaining("adopt reply value 3: lost (expected: a Kind)");
+        assertThat(outcomes).isEmpty();
+        assertThat(reconciler.remaining()).isEqualTo(3);
     }
 }

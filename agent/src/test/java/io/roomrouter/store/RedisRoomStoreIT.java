@@ -37,6 +37,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntFunction;
+import java.util.function.LongSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -176,7 +177,7 @@ class RedisRoomStoreIT {
 
     @Test
     void aRoomRedisLostIsKeptWhereTheAgentKnowsIt() {
-        Clock clock = Clock.systemUTC();
+        TestClock clock = new TestClock();
         FakeInventory view = new FakeInventory(BE, clock, up("s1", 100, 0), up("s2", 100, 0), up("s3", 100, 0));
         RedisRoomStore a = store(redis.uri(), view, "a", clock, Duration.ofMillis(500));
         String home = join(a, view, "lost", 4, "p1").server().orElseThrow();
@@ -185,7 +186,7 @@ class RedisRoomStoreIT {
                 .map(name -> up(name, 100, name.equals(home) ? 90 : 0)).toArray(ServerStatus[]::new));
         redis.raw().hdel(prefix + ":{" + BE + "}:room", "lost"); // Redis lost it (a restart without persistence, an eviction)
         redis.raw().zrem(prefix + ":{" + BE + "}:rooms", "lost");
-        sleep(RedisRoomStore.CACHE_TTL.toMillis() + 100); // past the cache: the next join asks Redis
+        clock.advance(RedisRoomStore.CACHE_TTL.plusMillis(100)); // past the cache: the next join asks Redis
 
         Placement again = join(a, view, "lost", 4, "p2");
 
@@ -381,7 +382,7 @@ class RedisRoomStoreIT {
 
     @Test
     void aDamagedRoomValueOrKeyCostsThatRoomOnlyNotTheBackend() {
-        Clock clock = Clock.systemUTC();
+        TestClock clock = new TestClock();
         FakeInventory view = new FakeInventory(BE, clock, up("s1", 100, 0), up("s2", 100, 0));
         RedisRoomStore a = store(redis.uri(), view, "a", clock, Duration.ofMillis(500));
         String base = prefix + ":{" + BE + "}:";
@@ -401,7 +402,7 @@ class RedisRoomStoreIT {
             assertThat(placed.decision()).as("new%d: %s", i, placed.reason()).isEqualTo(Decision.PLACED);
         }
         assertThat(join(a, view, "damaged", 4, "p1").decision()).as("placed anew").isEqualTo(Decision.PLACED);
-        sleep(RedisRoomStore.CACHE_TTL.toMillis() + 100); // past the cache: the next join asks Redis
+        clock.advance(RedisRoomStore.CACHE_TTL.plusMillis(100)); // past the cache: the next join asks Redis
         Placement kept = join(a, view, "kept", 4, "p2");
         assertThat(kept.decision()).isEqualTo(Decision.STICKY);
         assertThat(kept.server()).contains(home);
@@ -845,8 +846,10 @@ class RedisRoomStoreIT {
 
     private RedisRoomStore store(String uri, FakeInventory view, String agent, Clock clock, Duration timeout) {
         String effectivePrefix = uri.equals(redis.uri()) ? prefix : RedisSettings.DEFAULT_PREFIX;
-        RedisRoomStore store =
-                RedisRoomStore.start(new RedisSettings(uri, effectivePrefix, timeout), LIFETIMES, view, agent, clock);
+        // A test clock moves the store's monotonic time too: past the cache without sleeping.
+        LongSupplier nanoTime = clock instanceof TestClock testClock ? testClock::nanoTime : System::nanoTime;
+        RedisRoomStore store = RedisRoomStore.start(new RedisSettings(uri, effectivePrefix, timeout), LIFETIMES, view,
+                agent, clock, nanoTime);
         closing.add(store);
         return store;
     }

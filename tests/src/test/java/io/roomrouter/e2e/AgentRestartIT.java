@@ -6,6 +6,7 @@ import io.roomrouter.kit.AgentDecision;
 import io.roomrouter.kit.AgentProcess;
 import io.roomrouter.kit.Player;
 import io.roomrouter.kit.Stack;
+import io.roomrouter.placement.Reasons;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,6 +28,11 @@ class AgentRestartIT {
     private static final String BE = Stack.GAME_BACKEND;
     private static final RetryPolicy RETRYING = new RetryPolicy(Duration.ofMillis(200), Duration.ofSeconds(15));
     private static final Duration DOWN_WITHIN = Duration.ofSeconds(15);
+    /**
+     * At most this many of the 18 rooms' first joins back refused because HAProxy's table did not answer within
+     * the agent's bound: none in most runs, one in CI once (HAProxy 3.4.7, lookups of 1.5 to 15.8 ms beside it).
+     */
+    private static final int MOST_TABLE_NOT_READ = 4;
 
     @Test
     void aRestartedAgentMovesNoRoomAndAFullServerStaysFull(TestInfo test) throws Exception {
@@ -153,7 +159,12 @@ class AgentRestartIT {
                     .containsAllEntriesOf(bornWhilePaused);
             // Hashing spread them: without the table, the agent would have placed most of them elsewhere.
             assertThat(servers(bornWhileKilled).keySet()).hasSizeGreaterThan(1);
-            assertThat(back).filteredOn(d -> !d.room().startsWith("new"))
+            // A first join back whose table lookup took longer than its bound (a busy CPU: seen once in CI, on 3.4)
+            // is refused for a retry rather than placed anew, which could split the room; its player retries.
+            List<AgentDecision> unread = back.stream().filter(d -> d.decision().equals(JoinAttempt.RETRY)).toList();
+            assertThat(unread).allSatisfy(d -> assertThat(d.reason()).as("%s", d).isEqualTo(Reasons.TABLE_NOT_READ))
+                    .hasSizeLessThanOrEqualTo(MOST_TABLE_NOT_READ);
+            assertThat(back).filteredOn(d -> !d.room().startsWith("new") && !unread.contains(d))
                     .allSatisfy(d -> assertThat(d.decision()).as("%s", d).isEqualTo("sticky"));
             assertThat(back).filteredOn(d -> d.room().startsWith("paused") && d.reason().startsWith("adopted"))
                     .extracting(AgentDecision::room).containsExactlyInAnyOrderElementsOf(bornWhilePaused.keySet());

@@ -7,6 +7,7 @@ import io.roomrouter.kit.GameServer;
 import io.roomrouter.kit.HttpReply;
 import io.roomrouter.kit.Player;
 import io.roomrouter.kit.Stack;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -16,6 +17,11 @@ import org.junit.jupiter.api.TestInfo;
 class RoomAffinityIT {
 
     private static final List<String> SERVERS = List.of("game1", "game2", "game3");
+
+    /** As a client honouring the reference configuration's {@code Retry-After}, sooner so that tests stay short. */
+    private static final RetryPolicy RETRYING = new RetryPolicy(Duration.ofMillis(200), Duration.ofSeconds(5));
+    /** At most one attempt in this many refused for a retry: none in most runs, 2 of 2 000 beside two builds. */
+    private static final int MOST_JOINS_PER_RETRY = 20;
 
     /** Capacity is not what this test is about: 200 filling rooms hold 2000 seats, more than 3 x maxconn 100. */
     private static Stack roomyStack(TestInfo test) throws InterruptedException {
@@ -27,10 +33,13 @@ class RoomAffinityIT {
     @Test
     void twoHundredRoomsJoiningInterleavedStayWhole(TestInfo test) throws Exception {
         try (Stack stack = roomyStack(test);
-                Crowd crowd = new Crowd(stack.frontend(), 16)) {
-            List<Player> players = crowd.join(Join.interleaved("room", 200, 10), Crowd.Presence.LEAVE);
+                TimedCrowd crowd = new TimedCrowd(16)) {
+            List<TimedCrowd.Route> routes = Join.interleaved("room", 200, 10).stream()
+                    .map(join -> new TimedCrowd.Route(stack.frontend(), join)).toList();
+            List<RetriedJoin> joins = crowd.joinRetrying(routes, Crowd.Presence.LEAVE, RETRYING);
+            List<Player> players = FailoverJoins.players(joins);
             RoomReport report = RoomReport.of(players);
-            TestLogs.report(test, report.summary());
+            TestLogs.report(test, report.summary() + "; attempts " + FailoverJoins.decisions(joins));
             report.splitRooms().forEach(r -> TestLogs.report(test, "split: " + r));
 
             assertThat(players).allSatisfy(p -> assertThat(p.joined()).as("%s: %s", p, p.reply()).isTrue());
@@ -38,9 +47,16 @@ class RoomAffinityIT {
             assertThat(report.roomsPerServer().keySet()).containsExactlyElementsOf(SERVERS);
             assertThat(report.spread(SERVERS)).as("most minus fewest rooms per server, %s", report.roomsPerServer())
                     .isLessThanOrEqualTo(1);
+            // A join the shared CPU delayed past HAProxy's timeout processing is refused for a retry (the agent may
+            // still place its room, so hashing it could split the room); its player retries. Such refusals stay
+            // rare, and a first join refused so leaves its room with no placed answer, all its players sticky.
+            assertThat(FailoverJoins.decisions(joins).keySet()).as("attempts")
+                    .isSubsetOf("placed", "sticky", JoinAttempt.RETRY);
+            assertThat(joins.stream().mapToInt(RetriedJoin::retries).sum()).as("attempts refused for a retry")
+                    .isLessThanOrEqualTo(joins.size() / MOST_JOINS_PER_RETRY);
             assertThat(report.rooms()).allSatisfy(room -> assertThat(room.decisions())
                     .as("decisions of %s", room.room())
-                    .isEqualTo(Map.of("placed", 1L, "sticky", 9L)));
+                    .isIn(Map.of("placed", 1L, "sticky", 9L), Map.of("sticky", 10L)));
         }
     }
 

@@ -49,7 +49,7 @@ class RoomJoinHandlerTest {
 
     @Test
     void answersTheServerAndTheFallbackHaproxyUsesWhileTheServerIsDown() {
-        Map<String, String> vars = vars(join("r1", 16380));
+        Map<String, String> vars = HaproxySide.variables(join("r1", 16380));
 
         assertThat(vars).containsOnlyKeys("server", "decision", "fallback", "reason");
         assertThat(vars.get("decision")).isEqualTo("placed");
@@ -61,8 +61,8 @@ class RoomJoinHandlerTest {
         Ack ack = join("r2", 256);
 
         assertThat(SpopFrameEncoder.encodedSize(ack) - Integer.BYTES).isLessThanOrEqualTo(256);
-        assertThat(vars(ack)).containsOnlyKeys("server", "decision", "fallback");
-        assertThat(vars(join("r2", 16380))).containsKeys("server", "decision", "fallback", "reason");
+        assertThat(HaproxySide.variables(ack)).containsOnlyKeys("server", "decision", "fallback");
+        assertThat(HaproxySide.variables(join("r2", 16380))).containsKeys("server", "decision", "fallback", "reason");
     }
 
     @Test
@@ -148,15 +148,6 @@ class RoomJoinHandlerTest {
         return new SpopAction.SetVar(VarScope.TXN, "reason", new TypedData.Str(reason));
     }
 
-    private static Map<String, String> vars(Ack ack) {
-        Map<String, String> vars = new LinkedHashMap<>();
-        for (SpopAction action : ack.actions()) {
-            if (action instanceof SpopAction.SetVar set && set.value() instanceof TypedData.Str value) {
-                vars.put(set.name(), value.value());
-            }
-        }
-        return vars;
-    }
 
     /** The runtime API inventory takes server names of any length; the static one refuses them. */
     private record OneBackend(BackendSnapshot snapshot) implements ServerInventory {

@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 
 /**
  * Players joining through several HAProxy frontends, from a pool of {@code concurrency} threads, each join timed as
@@ -62,23 +63,45 @@ public final class TimedCrowd implements AutoCloseable {
      * all connect at once. At most {@code concurrency} players.
      */
     public List<Timed> joinTogether(List<Route> routes, Crowd.Presence presence) throws InterruptedException {
+        return collect(routes, together(routes, (route, done) -> {
+            try {
+                done.complete(timed(route, presence));
+            } catch (Exception e) {
+                done.completeExceptionally(e);
+            }
+        }), presence);
+    }
+
+    /**
+     * Runs {@code join} for every route on the pool at the same moment: each waits, connected to nothing yet, until
+     * all are ready. {@code join} completes the route's future, in the order of {@code routes}.
+     */
+    private <T> List<CompletableFuture<T>> together(List<Route> routes,
+            BiConsumer<Route, CompletableFuture<T>> join) throws InterruptedException {
         if (routes.size() > concurrency) {
             throw new IllegalArgumentException("players arriving together: " + routes.size() + " (expected: <= "
                     + concurrency + ", the crowd's threads)");
         }
         CountDownLatch ready = new CountDownLatch(routes.size());
         CountDownLatch go = new CountDownLatch(1);
-        List<Future<Timed>> pending = new ArrayList<>(routes.size());
+        List<CompletableFuture<T>> pending = new ArrayList<>(routes.size());
         for (Route route : routes) {
-            pending.add(pool.submit(() -> {
+            CompletableFuture<T> done = new CompletableFuture<>();
+            pending.add(done);
+            pool.execute(() -> {
                 ready.countDown();
-                go.await();
-                return timed(route, presence);
-            }));
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    done.completeExceptionally(e);
+                    return;
+                }
+                join.accept(route, done);
+            });
         }
         ready.await();
         go.countDown();
-        return collect(routes, pending, presence);
+        return pending;
     }
 
     // A leaving player closes as soon as it is welcomed, so a large crowd never holds more connections than threads.
@@ -122,30 +145,7 @@ public final class TimedCrowd implements AutoCloseable {
      */
     public List<RetriedJoin> joinTogetherRetrying(List<Route> routes, Crowd.Presence presence, RetryPolicy policy)
             throws InterruptedException {
-        if (routes.size() > concurrency) {
-            throw new IllegalArgumentException("players arriving together: " + routes.size() + " (expected: <= "
-                    + concurrency + ", the crowd's threads)");
-        }
-        CountDownLatch ready = new CountDownLatch(routes.size());
-        CountDownLatch go = new CountDownLatch(1);
-        List<CompletableFuture<RetriedJoin>> pending = new ArrayList<>(routes.size());
-        for (Route route : routes) {
-            CompletableFuture<RetriedJoin> done = new CompletableFuture<>();
-            pending.add(done);
-            pool.execute(() -> {
-                ready.countDown();
-                try {
-                    go.await();
-                } catch (InterruptedException e) {
-                    done.completeExceptionally(e);
-                    return;
-                }
-                attempt(route, new ArrayList<>(), presence, policy, done);
-            });
-        }
-        ready.await();
-        go.countDown();
-        return awaitAll(pending);
+        return awaitAll(together(routes, (route, done) -> attempt(route, new ArrayList<>(), presence, policy, done)));
     }
 
     /**
@@ -207,7 +207,7 @@ public final class TimedCrowd implements AutoCloseable {
         player.close();
     }
 
-    private List<Timed> collect(List<Route> routes, List<Future<Timed>> pending, Crowd.Presence presence)
+    private List<Timed> collect(List<Route> routes, List<? extends Future<Timed>> pending, Crowd.Presence presence)
             throws InterruptedException {
         List<Timed> players = new ArrayList<>(pending.size());
         for (int i = 0; i < pending.size(); i++) {

@@ -1,5 +1,7 @@
 package io.roomrouter.e2e;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.roomrouter.kit.Player;
 import io.roomrouter.kit.Stack;
 import java.time.Duration;
@@ -13,6 +15,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
+import org.assertj.core.api.SoftAssertions;
 
 /** Players joining through two proxies by turns, and what the tests of a Redis failover read from their joins. */
 final class FailoverJoins {
@@ -62,5 +65,19 @@ final class FailoverJoins {
     /** The longest join, its retries included. */
     static Duration longest(List<RetriedJoin> joins) {
         return joins.stream().map(RetriedJoin::took).max(Comparator.naturalOrder()).orElse(Duration.ZERO);
+    }
+
+    /**
+     * What every failover test requires at its end, collected in {@code softly}: every join got in (retries
+     * included), no room split, {@code rooms} rooms in all, and every room of {@code homes} still on its server.
+     */
+    static void assertEveryRoomWholeAndHome(SoftAssertions softly, List<RetriedJoin> joins, RoomReport everyRoom,
+            int rooms, Map<String, String> homes) {
+        softly.assertThat(joins).allSatisfy(j -> assertThat(j.player().joined()).as("%s via %s after %d attempts: %s",
+                j.player(), j.route().via(), j.attempts().size(), j.player().reply()).isTrue());
+        softly.assertThat(everyRoom.splitRooms()).as("rooms split").isEmpty();
+        softly.assertThat(everyRoom.rooms()).hasSize(rooms);
+        softly.assertThat(everyRoom.rooms()).filteredOn(r -> homes.containsKey(r.room())).allSatisfy(room ->
+                assertThat(room.home()).as("home of %s", room.room()).isEqualTo(homes.get(room.room())));
     }
 }

@@ -153,13 +153,8 @@ class RedisLossyFailoverIT {
                     + " primary: " + written + "; after: decisions " + decisions(after) + "; every room: "
                     + everyRoom.summary());
 
-            softly.assertThat(Stream.concat(during.stream(), after.stream())).allSatisfy(j ->
-                    assertThat(j.player().joined()).as("%s via %s after %d attempts: %s", j.player(),
-                            j.route().via(), j.attempts().size(), j.player().reply()).isTrue());
-            softly.assertThat(everyRoom.splitRooms()).as("rooms split").isEmpty();
-            softly.assertThat(everyRoom.rooms()).hasSize(ROOMS_KEPT + ROOMS_LOST + ROOMS_DURING);
-            softly.assertThat(everyRoom.rooms()).filteredOn(r -> homes.containsKey(r.room())).allSatisfy(room ->
-                    assertThat(room.home()).as("home of %s", room.room()).isEqualTo(homes.get(room.room())));
+            FailoverJoins.assertEveryRoomWholeAndHome(softly,
+                    Stream.concat(during.stream(), after.stream()).toList(), everyRoom, ROOMS_KEPT + ROOMS_LOST + ROOMS_DURING, homes);
             // Written back by the reconciliations, before any of their players came again, on their own server.
             softly.assertThat(adopted).as("rooms adopted by the agents' reconciliations").isGreaterThanOrEqualTo(
                     ROOMS_LOST);

@@ -143,13 +143,8 @@ class RedisSentinelIT {
             TestLogs.report(test, "after the failover: decisions " + decisions(after) + "; every room: "
                     + everyRoom.summary());
 
-            softly.assertThat(Stream.concat(during.stream(), after.stream())).allSatisfy(j ->
-                    assertThat(j.player().joined()).as("%s via %s after %d attempts: %s", j.player(),
-                            j.route().via(), j.attempts().size(), j.player().reply()).isTrue());
-            softly.assertThat(everyRoom.splitRooms()).as("rooms split").isEmpty();
-            softly.assertThat(everyRoom.rooms()).hasSize(ROOMS_BEFORE + ROOMS_DURING + ROOMS_AFTER);
-            softly.assertThat(everyRoom.rooms()).filteredOn(r -> homes.containsKey(r.room())).allSatisfy(room ->
-                    assertThat(room.home()).as("home of %s", room.room()).isEqualTo(homes.get(room.room())));
+            FailoverJoins.assertEveryRoomWholeAndHome(softly,
+                    Stream.concat(during.stream(), after.stream()).toList(), everyRoom, ROOMS_BEFORE + ROOMS_DURING + ROOMS_AFTER, homes);
             // Both agents answered joins of the old rooms before: they know them, Redis or not.
             softly.assertThat(decisions(oldDuring)).as("old rooms' decisions during the failover")
                     .containsOnlyKeys("sticky");

@@ -88,7 +88,7 @@ public final class RedisRoomStore implements RoomStore {
     private final PendingClients pendingClients;
     private final RoomLimitLog limitLog = new RoomLimitLog();
     private final Clock clock;
-    // Monotonic time of the cache, the watch, the batchers and the log lines' durations: System::nanoTime but in
+    // Monotonic time of the cache, the batchers and the log lines' durations: System::nanoTime but in
     // tests, which move it forward instead of sleeping.
     private final LongSupplier nanoTime;
     private final RedisLinks links;
@@ -127,7 +127,9 @@ public final class RedisRoomStore implements RoomStore {
         this.links = links;
         this.script = new RedisScript(links.commands());
         this.layout = new RedisLayout(settings.prefix());
-        this.watch = new RedisWatch(nanoTime);
+        // Silence is real time: requests go out on real timers (the load publication) and come back over a real
+        // socket, so a test's clock moved forward while one is in flight must not make Redis look silent.
+        this.watch = new RedisWatch(System::nanoTime);
         this.calls = new RedisCalls(script, watch, observer);
         this.publisher = new RedisLoadPublisher(inventory, agentId, clock, lifetimes, layout, calls,
                 settings.redactedUri(), nanoTime);

@@ -21,8 +21,8 @@ import java.util.Set;
  * {@code bench.wrkConnections}, {@code bench.wrkRooms}, {@code bench.placementRooms}, {@code bench.curveRooms},
  * {@code bench.curveSeed} and {@code bench.curveWindows} (the simulated placement curve), {@code bench.redis}
  * (the redis-server binary), {@code bench.agentJvmArgs} (extra agent JVM flags, e.g. for JFR),
- * {@code bench.sharedRuns} (runs of each workload of the shared suite), {@code bench.sharedJvmVariants} (the agent
- * JVM flags it compares, {@code default|-XX:TieredStopAtLevel=1}), {@code bench.sharedCpuSeconds} (length of its
+ * {@code bench.sharedRuns} (runs of each workload of the shared suite), {@code bench.sharedAgentVariants} (the agent
+ * JVM or agent flags it compares, {@code default|-XX:TieredStopAtLevel=1|--io-threads 2}), {@code bench.sharedCpuSeconds} (length of its
  * paced CPU phase) and {@code bench.sharedJoinsPerSecond} (that phase's rate); the soak suite, run only when
  * named: {@code bench.soakPlayers}, {@code bench.soakMinutes}, {@code bench.soakRoomSeconds} and
  * {@code bench.soakSampleSeconds}.
@@ -153,14 +153,14 @@ record BenchSettings(
         return Long.getLong("bench.curveSeed", 16);
     }
 
-    /** How many times the shared suite runs each workload for each JVM variant, from {@code bench.sharedRuns}. */
+    /** How many times the shared suite runs each workload for each agent variant, from {@code bench.sharedRuns}. */
     int sharedRuns() {
         return Integer.getInteger("bench.sharedRuns", quick ? 2 : 10);
     }
 
-    /** The agent JVM flags the shared suite compares, from {@code bench.sharedJvmVariants} (default: as shipped). */
-    List<JvmVariant> sharedJvmVariants() {
-        return JvmVariant.parseAll(System.getProperty("bench.sharedJvmVariants", "default"));
+    /** The agent JVM or agent flags the shared suite compares, from {@code bench.sharedAgentVariants} (default: as shipped). */
+    List<AgentVariant> sharedAgentVariants() {
+        return AgentVariant.parseAll(System.getProperty("bench.sharedAgentVariants", "default"));
     }
 
     /** How long the shared suite's paced phase offers joins, from {@code bench.sharedCpuSeconds}. */

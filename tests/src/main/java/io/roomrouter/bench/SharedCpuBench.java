@@ -33,8 +33,8 @@ import java.util.stream.Stream;
  * </ul>
  * It reports rooms split and decisions by kind (target: none split, none refused with retry), the agents' decision latency
  * from their log ({@code micros=}) for first joins and known rooms, and, on the race's stack once it is done, the
- * agents' CPU time per 1 000 decisions at a paced rate and at saturation. Each JVM variant of
- * {@link BenchSettings#sharedJvmVariants()} runs every round, in an order rotated each round, so that the machine's
+ * agents' CPU time per 1 000 decisions at a paced rate and at saturation. Each agent variant of
+ * {@link BenchSettings#sharedAgentVariants()} runs every round, in an order rotated each round, so that the machine's
  * drift over the suite falls on every variant alike.
  */
 final class SharedCpuBench {
@@ -89,14 +89,14 @@ final class SharedCpuBench {
     }
 
     void run() throws Exception {
-        List<JvmVariant> variants = settings.sharedJvmVariants();
-        Map<JvmVariant, Tally> tallies = new LinkedHashMap<>();
+        List<AgentVariant> variants = settings.sharedAgentVariants();
+        Map<AgentVariant, Tally> tallies = new LinkedHashMap<>();
         variants.forEach(v -> tallies.put(v, new Tally()));
         System.out.println("[shared] " + SharedRun.header());
         for (int round = 1; round <= settings.sharedRuns(); round++) {
             int run = round;
             for (int i = 0; i < variants.size(); i++) {
-                JvmVariant variant = variants.get((i + run - 1) % variants.size());
+                AgentVariant variant = variants.get((i + run - 1) % variants.size());
                 Tally tally = tallies.get(variant);
                 runGuarded(tally, variant, run, "alternate", () -> alternate(variant, run, tally));
                 runGuarded(tally, variant, run, "race", () -> raceThenCpu(variant, run, tally));
@@ -112,7 +112,7 @@ final class SharedCpuBench {
     }
 
     // One failed run (a stack that did not start, a join that broke) is reported and the other runs go on.
-    private static void runGuarded(Tally tally, JvmVariant variant, int round, String workload, Run run)
+    private static void runGuarded(Tally tally, AgentVariant variant, int round, String workload, Run run)
             throws InterruptedException {
         try {
             run.run();
@@ -125,7 +125,7 @@ final class SharedCpuBench {
         }
     }
 
-    private void alternate(JvmVariant variant, int round, Tally tally) throws Exception {
+    private void alternate(AgentVariant variant, int round, Tally tally) throws Exception {
         Path dir = runDir(variant, round, "alternate");
         try (RedisProcess redis = RedisProcess.start(settings.redisServer(), dir.resolve("redis"));
                 Stack stack = stack(redis, variant, dir);
@@ -141,7 +141,7 @@ final class SharedCpuBench {
         }
     }
 
-    private void raceThenCpu(JvmVariant variant, int round, Tally tally) throws Exception {
+    private void raceThenCpu(AgentVariant variant, int round, Tally tally) throws Exception {
         Path dir = runDir(variant, round, "race");
         try (RedisProcess redis = RedisProcess.start(settings.redisServer(), dir.resolve("redis"));
                 Stack stack = stack(redis, variant, dir);
@@ -177,16 +177,17 @@ final class SharedCpuBench {
         }
     }
 
-    private Stack stack(RedisProcess redis, JvmVariant variant, Path logDir) throws InterruptedException {
-        List<String> flags = new ArrayList<>(variant.flags());
+    private Stack stack(RedisProcess redis, AgentVariant variant, Path logDir) throws InterruptedException {
+        List<String> flags = new ArrayList<>(variant.jvmFlags());
         flags.addAll(settings.agentJvmArgs());
         return Stack.builder(logDir).proxies(2).redis(redis.uri())
                 .agentJvmFlags(flags)
+                .agentArgs(variant.agentArgs().toArray(String[]::new))
                 .beforeAgent(api -> SERVERS.forEach(s -> api.setMaxconn(GAME_BACKEND, s, SEATS_PER_SERVER)))
                 .start();
     }
 
-    private Path runDir(JvmVariant variant, int round, String workload) {
+    private Path runDir(AgentVariant variant, int round, String workload) {
         String name = variant.label().replaceAll("[^A-Za-z0-9=.+-]", "_");
         return settings.outDir().resolve("shared").resolve(name).resolve(round + "-" + workload);
     }
@@ -214,7 +215,7 @@ final class SharedCpuBench {
         return new CpuCost(load.joins(), load.seconds(), decisions, agentCpu, redisCpu);
     }
 
-    private static void addCpu(Tally tally, String phase, JvmVariant variant, int round, CpuCost cost) {
+    private static void addCpu(Tally tally, String phase, AgentVariant variant, int round, CpuCost cost) {
         tally.cpu.computeIfAbsent(phase, k -> new ArrayList<>()).add(cost);
         System.out.printf(Locale.ROOT, "[shared] %-28s %5d %-10s %d joins at %.0f/s, %d decisions: agents %.2f s"
                         + " CPU (%.3f s per 1000), redis %.2f s%n", variant.label(), round, phase, cost.joins(),
@@ -271,7 +272,7 @@ final class SharedCpuBench {
         return joined.stream().filter(t -> !t.player().decision().isEmpty()).count();
     }
 
-    private void addFigures(JvmVariant variant, Tally tally) {
+    private void addFigures(AgentVariant variant, Tally tally) {
         String prefix = "shared." + variant.label() + ".";
         String failures = tally.failures.isEmpty() ? "" : "; FAILED runs: " + tally.failures;
         for (String workload : List.of("alternate", "race")) {
@@ -343,8 +344,8 @@ final class SharedCpuBench {
                         Collectors.summingLong(Map.Entry::getValue)));
     }
 
-    /** One row per JVM variant, side by side: what the flags of agent/jvm.options are chosen by. */
-    private void printSummary(Map<JvmVariant, Tally> tallies) {
+    /** One row per agent variant, side by side: what the flags of agent/jvm.options and the defaults are chosen by. */
+    private void printSummary(Map<AgentVariant, Tally> tallies) {
         System.out.println();
         System.out.println("| agent JVM flags | runs (alternate, race) | split (alternate, race) | retry"
                 + " | not answered in time | placed p50/p99/p99.9 ms | sticky p50/p99/p99.9 ms"

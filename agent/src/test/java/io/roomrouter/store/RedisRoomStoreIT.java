@@ -12,6 +12,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.ResourceLeakDetector;
+import io.roomrouter.kit.RedisProcess;
 import io.roomrouter.placement.Decision;
 import io.roomrouter.placement.RendezvousHash;
 import io.roomrouter.placement.JoinRequest;
@@ -433,10 +434,10 @@ class RedisRoomStoreIT {
     }
 
     @Test
-    void withoutRedisKnownRoomsKeepTheirServerNewRoomsAreRefusedAtOnceThenReconciled() {
+    void withoutRedisKnownRoomsKeepTheirServerNewRoomsAreRefusedAtOnceThenReconciled() throws InterruptedException {
         Clock clock = Clock.systemUTC();
         Duration timeout = RedisSettings.DEFAULT_TIMEOUT;
-        try (RedisServerProcess own = RedisServerProcess.start()) {
+        try (RedisProcess own = RedisProcess.start(SharedRedis.logDir("RedisRoomStoreIT-down"))) {
             ServerStatus[] servers = {up("s1", 1000, 0), up("s2", 1000, 0), up("s3", 1000, 0)};
             FakeInventory viewA = new FakeInventory(BE, clock, servers);
             FakeInventory viewB = new FakeInventory(BE, clock, servers);
@@ -718,7 +719,7 @@ class RedisRoomStoreIT {
     }
 
     @Test
-    void reconcilesKnownRoomsInPacedStepsWhileFirstJoinsGoOn() {
+    void reconcilesKnownRoomsInPacedStepsWhileFirstJoinsGoOn() throws InterruptedException {
         Clock clock = Clock.systemUTC();
         // 20 000 rooms, 79 steps: enough for first joins to meet the reconciliation many times over. Paranoid leak
         // detection, on for every other test, tracks each of Lettuce's buffers with a stack trace and makes a step
@@ -727,7 +728,7 @@ class RedisRoomStoreIT {
         int rooms = 20_000;
         ResourceLeakDetector.Level leakDetection = ResourceLeakDetector.getLevel();
         ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.SIMPLE);
-        try (RedisServerProcess own = RedisServerProcess.start()) {
+        try (RedisProcess own = RedisProcess.start(SharedRedis.logDir("RedisRoomStoreIT-reconcile"))) {
             FakeInventory view = new FakeInventory(BE, clock,
                     up("s1", 10_000_000, 0), up("s2", 10_000_000, 0), up("s3", 10_000_000, 0));
             RedisRoomStore a = RedisRoomStore.start(RedisSettings.of(own.uri()),
@@ -811,7 +812,7 @@ class RedisRoomStoreIT {
     }
 
     /** Commands on {@code server}, closed with the test's stores. */
-    private RedisCommands<String, String> raw(RedisServerProcess server) {
+    private RedisCommands<String, String> raw(RedisProcess server) {
         RedisClient client = RedisClient.create(server.uri());
         StatefulRedisConnection<String, String> connection = client.connect();
         closing.add(connection);

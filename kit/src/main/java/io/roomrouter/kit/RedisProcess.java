@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A throw-away {@code redis-server} on a free 127.0.0.1 port, persisting nothing, with the controls the fault
@@ -84,27 +83,14 @@ public final class RedisProcess implements AutoCloseable {
      * clients' commands are sent and never answered until {@link #resume()}.
      */
     public synchronized void stop() throws InterruptedException {
-        signal("STOP");
+        process.signal("STOP");
         stopped = true;
     }
 
     /** SIGCONT: the stopped server goes on, answering what it was sent meanwhile. */
     public synchronized void resume() throws InterruptedException {
-        signal("CONT");
+        process.signal("CONT");
         stopped = false;
-    }
-
-    private void signal(String name) throws InterruptedException {
-        try {
-            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
-                    .redirectErrorStream(true).start();
-            if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-                throw new IllegalStateException("kill -" + name + " " + process.pid() + ": "
-                        + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("kill -" + name + " " + process.pid(), e);
-        }
     }
 
     /**

@@ -2,7 +2,6 @@ package io.roomrouter.kit;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -155,17 +154,7 @@ public final class RedisProcess implements AutoCloseable {
     }
 
     private static String readLine(InputStream in) throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        for (int b = in.read(); b != '\n'; b = in.read()) {
-            if (b < 0) {
-                throw new EOFException("connection closed in a reply after '"
-                        + line.toString(StandardCharsets.UTF_8) + "'");
-            }
-            if (b != '\r') {
-                line.write(b);
-            }
-        }
-        return line.toString(StandardCharsets.UTF_8);
+        return WireLine.read(in, StandardCharsets.UTF_8, "a reply");
     }
 
     public InetSocketAddress address() {

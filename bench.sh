@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 root=$(pwd)
 scripts/ensure-packages.sh haproxy:haproxy redis-server:redis-server wrk:wrk java:openjdk-17-jdk-headless mvn:maven
-mvn -q -B -pl agent,tests package -DskipTests \
+mvn -q -B -pl agent,tests -am package -DskipTests \
     org.apache.maven.plugins:maven-dependency-plugin:3.9.0:build-classpath \
     -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=runtime ${MVN_ARGS:-}
 exec java -Xms1g -Xmx2g -XX:+UseG1GC -Dbench.root="$root" "$@" \

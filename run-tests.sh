@@ -38,8 +38,9 @@ while read -r version root line; do
     [[ -n $version ]] || continue
     echo "=== HAProxy matrix: ${line} (${root})"
     started=$SECONDS
-    # Unit tests ran above; the agent module is in the reactor only to package the jar the scenarios start.
-    mvn -B verify -pl agent,tests -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
+    # Unit tests ran above; the agent module is in the reactor only to package the jar the scenarios start (-am:
+    # and the kit module the tests share with it, which is never installed).
+    mvn -B verify -pl agent,tests -am -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
         -Dfailsafe.failIfNoSpecifiedTests=false -Dit.test="$matrix_its" \
         -Droomrouter.haproxy.root="$root" -De2e.suffix="-haproxy-$version" "$@"
     summary+=("haproxy $(cut -d' ' -f3 <<<"$line"): $matrix_its, $((SECONDS - started)) s")

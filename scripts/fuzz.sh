@@ -30,7 +30,7 @@ else
     [ ${#targets[@]} -gt 0 ] || { echo "fuzz.sh: unknown target $* (expected: ${all[*]#*#})" >&2; exit 2; }
 fi
 
-mvn -B -q -pl agent test-compile ${MVN_ARGS:-}
+mvn -B -q -pl agent -am test-compile ${MVN_ARGS:-}
 mkdir -p agent/target/fuzz
 failed=0
 for t in "${targets[@]}"; do
@@ -43,7 +43,8 @@ for t in "${targets[@]}"; do
     # jazzer.internal.arg.N are Jazzer's libFuzzer arguments (argv[0] first): the first directory receives the
     # corpus the run grows, -max_total_time overrides @FuzzTest's maxDuration. keep_going: go on after a finding,
     # to count them all (each distinct one is saved).
-    if ! JAZZER_FUZZ=1 mvn -B -pl agent surefire:test -Dtest="$t" \
+    # -am test-compile: the agent's tests need the kit module's classes, which only a reactor build resolves.
+    if ! JAZZER_FUZZ=1 mvn -B -pl agent -am test-compile surefire:test -Dtest="$t" \
             -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1="$corpus" \
             -Djazzer.internal.arg.2=-max_total_time="$seconds" -Djazzer.internal.arg.3=-print_final_stats=1 \
             -Djazzer.keep_going=50 ${MVN_ARGS:-} >"$log" 2>&1; then

@@ -6,12 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.roomrouter.kit.HaproxyBinary;
+import io.roomrouter.kit.LoggedProcess;
+import io.roomrouter.kit.RedisProcess;
 import io.roomrouter.spop.Ack;
 import io.roomrouter.spop.Notify;
 import io.roomrouter.spop.SpopMessage;
 import io.roomrouter.spop.SpopMessage.Arg;
 import io.roomrouter.spop.TypedData;
-import io.roomrouter.store.RedisServerProcess;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -245,7 +247,7 @@ class AdminServerIT {
 
     @Test
     void notReadyWhileRedisIsDownButAlive() throws Exception {
-        try (RedisServerProcess redis = RedisServerProcess.start();
+        try (RedisProcess redis = RedisProcess.start(Path.of("target", "redis-logs", "AdminServerIT"));
                 Agent shared = Agent.start(AgentOptions.parse("--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0",
                         "--servers", "be_game=game1,game2", "--redis", redis.uri()))) {
             assertThat(AdminHttp.send(HttpRequest.newBuilder(AdminHttp.uri(shared, "/health/ready")).GET()).statusCode())
@@ -276,11 +278,9 @@ class AdminServerIT {
                 "backend be_game",
                 "  server game1 127.0.0.1:9 maxconn 20",
                 ""), StandardCharsets.UTF_8);
-        Process haproxy = new ProcessBuilder(haproxyBinary(), "-f", cfg.toString(), "-db")
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("haproxy.log").toFile())
-                .start();
-        try {
+        try (LoggedProcess haproxy = LoggedProcess.start("haproxy",
+                new ProcessBuilder(HaproxyBinary.configured().command(List.of("-f", cfg.toString(), "-db"))),
+                dir.resolve("haproxy.log"))) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (!Files.exists(socket) && System.nanoTime() < deadline) {
                 Thread.sleep(20);
@@ -290,8 +290,7 @@ class AdminServerIT {
                 assertThat(awaitStatus(AdminHttp.uri(agentOfHaproxy, "/health/ready"), 200).body())
                         .startsWith("ok store=memory inventory=runtime-api");
 
-                haproxy.destroyForcibly();
-                haproxy.waitFor(10, TimeUnit.SECONDS);
+                haproxy.kill();
                 long killed = System.nanoTime();
                 HttpResponse<String> ready = awaitStatus(AdminHttp.uri(agentOfHaproxy, "/health/ready"), 503);
                 long staleAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
@@ -302,9 +301,6 @@ class AdminServerIT {
                 assertThat(AdminHttp.send(HttpRequest.newBuilder(AdminHttp.uri(agentOfHaproxy, "/health/live")).GET()).statusCode())
                         .isEqualTo(200);
             }
-        } finally {
-            haproxy.destroyForcibly();
-            haproxy.waitFor(10, TimeUnit.SECONDS);
         }
     }
 
@@ -335,15 +331,6 @@ class AdminServerIT {
 
     private static InetSocketAddress admin() {
         return agent.adminAddress().orElseThrow();
-    }
-
-    private static String haproxyBinary() {
-        for (String candidate : new String[] {"/usr/sbin/haproxy", "/usr/local/sbin/haproxy", "/usr/bin/haproxy"}) {
-            if (Files.isExecutable(Path.of(candidate))) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("haproxy: not found (expected: /usr/sbin/haproxy)");
     }
 
     @Test

@@ -5,15 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.roomrouter.kit.RedisProcess;
 import io.roomrouter.spop.Ack;
 import io.roomrouter.spop.AgentDisconnect;
 import io.roomrouter.spop.HaproxyDisconnect;
 import io.roomrouter.spop.Notify;
 import io.roomrouter.spop.SpopStatus;
-import io.roomrouter.store.RedisServerProcess;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -122,7 +123,7 @@ class MetricsIT {
 
     @Test
     void followsRedisThroughAnOutageAndTheReconciliationAfter() throws Exception {
-        try (RedisServerProcess redis = RedisServerProcess.start();
+        try (RedisProcess redis = RedisProcess.start(Path.of("target", "redis-logs", "MetricsIT"));
                 Agent shared = Agent.start(AgentOptions.parse("--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0",
                         "--servers", "be_game=game1,game2", "--server-capacity", "8", "--room-size", "4",
                         "--redis", redis.uri()));

@@ -6,11 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.roomrouter.kit.AgentLauncher;
+import io.roomrouter.kit.FreePort;
+import io.roomrouter.kit.LoggedProcess;
+import io.roomrouter.kit.ProjectLayout;
 import io.roomrouter.spop.Ack;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +40,7 @@ class RedisTlsAclIT {
 
     @TempDir
     static Path dir;
-    private static Process redis;
+    private static LoggedProcess redis;
     private static int port;
     private static EventLoopGroup group;
 
@@ -55,19 +58,15 @@ class RedisTlsAclIT {
                 "2", "-subj", "/CN=another CA");
         Files.writeString(dir.resolve("password"), PASSWORD + "\n");
         Files.writeString(dir.resolve("users.acl"), "user default off\nuser " + String.format(ACL_USER, PASSWORD) + "\n");
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        redis = new ProcessBuilder("redis-server", "--port", "0", "--tls-port", Integer.toString(port),
-                "--bind", "127.0.0.1", "--tls-cert-file", "server.crt", "--tls-key-file", "server.key",
+        port = FreePort.pick();
+        redis = LoggedProcess.start("redis-tls", new ProcessBuilder("redis-server", "--port", "0",
+                "--tls-port", Integer.toString(port), "--bind", "127.0.0.1", "--tls-cert-file", "server.crt", "--tls-key-file", "server.key",
                 "--tls-ca-cert-file", "ca.crt", "--tls-auth-clients", "no", "--save", "", "--appendonly", "no",
-                "--aclfile", "users.acl")
-                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile())
-                .start();
+                "--aclfile", "users.acl").directory(dir.toFile()), dir.resolve("redis.log"));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!cli("PING").equals("PONG")) {
-            assertThat(System.nanoTime()).as("redis-server answering over TLS; its log: %s",
-                    Files.readString(dir.resolve("redis.log"))).isLessThan(deadline);
+            assertThat(System.nanoTime()).as("redis-server answering over TLS; its log: %s", redis.tail())
+                    .isLessThan(deadline);
             Thread.sleep(50);
         }
         group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -79,7 +78,7 @@ class RedisTlsAclIT {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
         if (redis != null) {
-            redis.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            redis.close();
         }
     }
 
@@ -105,10 +104,7 @@ class RedisTlsAclIT {
      */
     @Test
     void anAgentStartedByTheLauncherReadsThePasswordFromTheEnvironment() throws Exception {
-        int spop;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            spop = socket.getLocalPort();
-        }
+        int spop = FreePort.pick();
         Path log = dir.resolve("launched.log");
         Process launched = launcher(log, "--listen", "127.0.0.1:" + spop, "--servers", "be_game=game1,game2",
                 "--redis", "rediss://rr@127.0.0.1:" + port + "/0", "--redis-ca-file", dir.resolve("ca.crt").toString());
@@ -190,12 +186,8 @@ class RedisTlsAclIT {
     // bin/room-router ARGS as an operator runs it (the build's working directory is the agent module), on this JVM,
     // with the password in RR_REDIS_PASSWORD and no RR_JAVA_OPTS of the shell running the tests; output to log.
     private static Process launcher(Path log, String... args) throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of("").toAbsolutePath().resolveSibling("bin").resolve("room-router").toString());
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        builder.environment().remove("RR_JAVA_OPTS");
+        ProcessBuilder builder = AgentLauncher.processBuilder(ProjectLayout.locate().launcher(), List.of(),
+                List.of(args)).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().put("RR_REDIS_PASSWORD", PASSWORD);
         return builder.start();
     }

@@ -6,10 +6,11 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.roomrouter.haproxy.StaticInventory;
+import io.roomrouter.kit.RedisProcess;
 import io.roomrouter.store.RedisRoomStore;
-import io.roomrouter.store.RedisServerProcess;
 import io.roomrouter.store.RedisSettings;
 import io.roomrouter.store.RoomLifetimes;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -22,7 +23,7 @@ class WarmupIT {
 
     @Test
     void joinsGoThroughRedisAndLeaveNoRoomNorSeatBehind() throws Exception {
-        try (RedisServerProcess redis = RedisServerProcess.start();
+        try (RedisProcess redis = RedisProcess.start(Path.of("target", "redis-logs", "WarmupIT"));
                 RedisRoomStore store = RedisRoomStore.start(
                         new RedisSettings(redis.uri(), "rr", Duration.ofMillis(500)), LIFETIMES,
                         StaticInventory.parse(List.of("be_game=game1,game2"), 100), "agent-a:1", Clock.systemUTC());

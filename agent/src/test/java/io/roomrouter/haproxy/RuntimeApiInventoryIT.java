@@ -3,10 +3,12 @@ package io.roomrouter.haproxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.roomrouter.kit.FreePort;
+import io.roomrouter.kit.HaproxyBinary;
+import io.roomrouter.kit.LoggedProcess;
 import io.roomrouter.placement.BackendSnapshot;
 import io.roomrouter.placement.ServerState;
 import io.roomrouter.placement.ServerStatus;
-import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -41,7 +43,7 @@ class RuntimeApiInventoryIT {
     @TempDir
     static Path dir;
 
-    private static Process haproxy;
+    private static LoggedProcess haproxy;
     private static int tcpStatsPort;
     private static int tcpFrontendPort;
     private static int addedServerPort;
@@ -51,9 +53,9 @@ class RuntimeApiInventoryIT {
 
     @BeforeAll
     static void startHaproxy() throws Exception {
-        tcpStatsPort = freePort();
-        tcpFrontendPort = freePort();
-        addedServerPort = freePort();
+        tcpStatsPort = FreePort.pick();
+        tcpFrontendPort = FreePort.pick();
+        addedServerPort = FreePort.pick();
         // A real server for be_tcp, so that HAProxy counts live connections on it.
         tcpServer = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread acceptor = new Thread(RuntimeApiInventoryIT::acceptForever, "it-tcp-server");
@@ -81,24 +83,21 @@ class RuntimeApiInventoryIT {
                 "  mode http",
                 "  balance url_param room",
                 "  hash-type consistent",
-                "  server game1 127.0.0.1:" + freePort() + " maxconn 50",
-                "  server game2 127.0.0.1:" + freePort() + " maxconn 50",
-                "  server game3 127.0.0.1:" + freePort(),
+                "  server game1 127.0.0.1:" + FreePort.pick() + " maxconn 50",
+                "  server game2 127.0.0.1:" + FreePort.pick() + " maxconn 50",
+                "  server game3 127.0.0.1:" + FreePort.pick(),
                 "");
         Path cfg = dir.resolve("haproxy.cfg");
         Files.writeString(cfg, config, StandardCharsets.UTF_8);
-        Path log = dir.resolve("haproxy.log");
-        haproxy = new ProcessBuilder(haproxyBinary(), "-f", cfg.toString(), "-db")
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
+        haproxy = LoggedProcess.start("haproxy",
+                new ProcessBuilder(HaproxyBinary.configured().command(List.of("-f", cfg.toString(), "-db"))),
+                dir.resolve("haproxy.log"));
 
         client = new RuntimeApiClient(RuntimeApiAddress.parse("unix:" + socket));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (true) {
             if (!haproxy.isAlive()) {
-                throw new IllegalStateException("haproxy exited with " + haproxy.exitValue() + ":\n"
-                        + Files.readString(log) + "\nconfig:\n" + config);
+                throw new IllegalStateException("haproxy exited:\n" + haproxy.tail() + "\nconfig:\n" + config);
             }
             try {
                 client.execute("show info");
@@ -119,8 +118,7 @@ class RuntimeApiInventoryIT {
             inventory.close();
         }
         if (haproxy != null) {
-            haproxy.destroyForcibly();
-            haproxy.waitFor(10, TimeUnit.SECONDS);
+            haproxy.close();
         }
         if (tcpServer != null) {
             tcpServer.close();
@@ -215,8 +213,8 @@ class RuntimeApiInventoryIT {
     @Test
     @Order(7)
     void keepsServingTheLastSnapshotWhenHaproxyIsGone() throws Exception {
-        haproxy.destroyForcibly();
-        assertThat(haproxy.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        haproxy.kill();
+        assertThat(haproxy.isAlive()).isFalse();
         assertThatThrownBy(() -> client.execute("show stat")).isInstanceOf(IOException.class);
         // Any refresh still under way when HAProxy died has ended after one refresh interval plus its timeouts.
         Thread.sleep(REFRESH.toMillis() + 2 * RuntimeApiClient.DEFAULT_TIMEOUT.toMillis());
@@ -255,28 +253,6 @@ class RuntimeApiInventoryIT {
                 }
                 Thread.sleep(REFRESH.toMillis() / 2);
             }
-        }
-    }
-
-    private static String haproxyBinary() {
-        List<Path> candidates = new ArrayList<>();
-        candidates.add(Path.of("/usr/sbin/haproxy"));
-        for (String directory : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator, -1)) {
-            if (!directory.isEmpty()) {
-                candidates.add(Path.of(directory, "haproxy"));
-            }
-        }
-        return candidates.stream()
-                .filter(Files::isExecutable)
-                .findFirst()
-                .map(Path::toString)
-                .orElseThrow(() -> new IllegalStateException(
-                        "haproxy: not found (expected: /usr/sbin/haproxy or haproxy on PATH)"));
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
         }
     }
 

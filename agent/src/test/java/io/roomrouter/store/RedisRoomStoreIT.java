@@ -12,6 +12,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.ResourceLeakDetector;
+import io.roomrouter.kit.RedisProcess;
 import io.roomrouter.placement.Decision;
 import io.roomrouter.placement.RendezvousHash;
 import io.roomrouter.placement.JoinRequest;
@@ -35,6 +36,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntFunction;
 import java.util.function.LongSupplier;
@@ -130,7 +132,7 @@ class RedisRoomStoreIT {
 
     @Test
     void confirmedArrivalsGiveHeldSeatsBackToLiveCounting() {
-        Clock clock = Clock.systemUTC();
+        TestClock clock = new TestClock();
         FakeInventory view = new FakeInventory(BE, clock, up("s1", 10, 0));
         RedisRoomStore a = store(redis.uri(), view, "a", clock, Duration.ofMillis(500));
         String load = prefix + ":{" + BE + "}:load";
@@ -140,8 +142,9 @@ class RedisRoomStoreIT {
         join(a, view, "r1", 4, "p1"); // the same player again is no new arrival
         assertThat(redis.raw().hget(load, "held:s1")).isEqualTo("4");
 
-        sleep(300);
-        view.set(up("s1", 10, 2)); // taken 250 ms after both arrivals: HAProxy counts them now
+        // A snapshot taken once both arrivals have settled: HAProxy counts them now.
+        clock.advance(Duration.ofMillis(RoomLifetimes.ARRIVAL_SETTLE_MILLIS + 150));
+        view.set(up("s1", 10, 2));
         a.publishNow().join();
         assertThat(redis.raw().hget(load, "held:s1")).isEqualTo("2");
         assertThat(join(a, view, "r2", 1, "q1").load()).isEqualTo(5); // 2 live + 2 held + r2's own seat
@@ -250,23 +253,28 @@ class RedisRoomStoreIT {
         RedisRoomStore a = store(redis.uri(), view, "a", clock, RedisSettings.DEFAULT_TIMEOUT);
         String home = join(a, view, "known", 4, "p1").server().orElseThrow();
 
+        // The watch measures silence in real time (RedisWatch): the test polls for it, each join waiting out its
+        // own bound until the watch speaks, then times a few joins more while Redis is still paused.
         redis.raw().clientPause(2500);
         long pausedAt = System.nanoTime();
         long foundAfterMillis = -1;
         long slowestAfterMillis = 0;
         int refused = 0;
-        while (System.nanoTime() - pausedAt < TimeUnit.MILLISECONDS.toNanos(1500)) {
+        int afterFound = 0;
+        while (afterFound < 20) {
             long start = System.nanoTime();
+            assertThat(TimeUnit.NANOSECONDS.toMillis(start - pausedAt))
+                    .as("ms since the pause, the watch not speaking or 20 joins after it not done").isLessThan(2000);
             Placement fresh = join(a, view, "new" + refused, 4, "p1");
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             assertThat(fresh.decision()).isEqualTo(Decision.RETRY);
             assertThat(millis).isLessThan(RedisSettings.DEFAULT_TIMEOUT.toMillis() + 100);
             refused++;
-            sleep(1); // a player's pace, not a tight loop whose garbage sets the pauses measured
             if (foundAfterMillis < 0 && fresh.reason().contains("silent for")) {
                 foundAfterMillis = TimeUnit.NANOSECONDS.toMillis(start - pausedAt);
             } else if (foundAfterMillis >= 0) {
                 slowestAfterMillis = Math.max(slowestAfterMillis, millis);
+                afterFound++;
             }
         }
         Placement known = join(a, view, "known", 4, "p2");
@@ -433,10 +441,10 @@ class RedisRoomStoreIT {
     }
 
     @Test
-    void withoutRedisKnownRoomsKeepTheirServerNewRoomsAreRefusedAtOnceThenReconciled() {
+    void withoutRedisKnownRoomsKeepTheirServerNewRoomsAreRefusedAtOnceThenReconciled() throws InterruptedException {
         Clock clock = Clock.systemUTC();
         Duration timeout = RedisSettings.DEFAULT_TIMEOUT;
-        try (RedisServerProcess own = RedisServerProcess.start()) {
+        try (RedisProcess own = RedisProcess.start(SharedRedis.logDir("RedisRoomStoreIT-down"))) {
             ServerStatus[] servers = {up("s1", 1000, 0), up("s2", 1000, 0), up("s3", 1000, 0)};
             FakeInventory viewA = new FakeInventory(BE, clock, servers);
             FakeInventory viewB = new FakeInventory(BE, clock, servers);
@@ -718,7 +726,7 @@ class RedisRoomStoreIT {
     }
 
     @Test
-    void reconcilesKnownRoomsInPacedStepsWhileFirstJoinsGoOn() {
+    void reconcilesKnownRoomsInPacedStepsWhileFirstJoinsGoOn() throws InterruptedException {
         Clock clock = Clock.systemUTC();
         // 20 000 rooms, 79 steps: enough for first joins to meet the reconciliation many times over. Paranoid leak
         // detection, on for every other test, tracks each of Lettuce's buffers with a stack trace and makes a step
@@ -727,7 +735,7 @@ class RedisRoomStoreIT {
         int rooms = 20_000;
         ResourceLeakDetector.Level leakDetection = ResourceLeakDetector.getLevel();
         ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.SIMPLE);
-        try (RedisServerProcess own = RedisServerProcess.start()) {
+        try (RedisProcess own = RedisProcess.start(SharedRedis.logDir("RedisRoomStoreIT-reconcile"))) {
             FakeInventory view = new FakeInventory(BE, clock,
                     up("s1", 10_000_000, 0), up("s2", 10_000_000, 0), up("s3", 10_000_000, 0));
             RedisRoomStore a = RedisRoomStore.start(RedisSettings.of(own.uri()),
@@ -755,33 +763,32 @@ class RedisRoomStoreIT {
             own.kill();
             own.restart(); // empty: every known room must be offered again
             await(() -> join(a, view, "first-after", 4, "p").decision() == Decision.PLACED, "redis answers again");
-            long slowestNanos = 0;
-            int joins = 0;
-            int refused = 0;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (a.lastReconciliation() == null && System.nanoTime() < deadline) {
+            // Polls for the reconciliation's end, a first join at each look: what players meet while it runs.
+            AtomicLong slowestNanos = new AtomicLong();
+            AtomicInteger joins = new AtomicInteger();
+            AtomicInteger refused = new AtomicInteger();
+            await(Duration.ofSeconds(60), () -> {
                 long start = System.nanoTime();
-                Placement placement = join(a, view, "during" + joins++, 4, "p");
-                slowestNanos = Math.max(slowestNanos, System.nanoTime() - start);
+                Placement placement = join(a, view, "during" + joins.getAndIncrement(), 4, "p");
+                slowestNanos.accumulateAndGet(System.nanoTime() - start, Math::max);
                 if (placement.decision() != Decision.PLACED) {
-                    refused++;
+                    refused.incrementAndGet();
                 }
-                sleep(5);
-            }
+                return a.lastReconciliation() != null;
+            }, "reconciled within a minute");
             Reconciliation result = a.lastReconciliation();
             System.out.printf("reconciled %d rooms; %d first joins meanwhile, %d refused, slowest %d ms%n",
-                    result == null ? 0 : result.total(), joins, refused, TimeUnit.NANOSECONDS.toMillis(slowestNanos));
-            assertThat(result).as("reconciled within a minute").isNotNull();
+                    result.total(), joins.get(), refused.get(), TimeUnit.NANOSECONDS.toMillis(slowestNanos.get()));
             // Also the few rooms the joins above placed before the reconciliation began.
-            assertThat(result.total()).isBetween(rooms, rooms + joins);
+            assertThat(result.total()).isBetween(rooms, rooms + joins.get());
             assertThat(result.adopted()).isGreaterThanOrEqualTo(rooms);
             assertThat(result.adopted() + result.kept()).isEqualTo(result.total());
             assertThat(result.conflicts()).isZero();
             // All the offers at once would queue every first join behind all of them (seconds here); a step at a
             // time, a first join waits for one step at most.
-            assertThat(joins).as("first joins answered while the reconciliation ran").isGreaterThan(1);
-            assertThat(refused).as("first joins refused of %d", joins).isLessThanOrEqualTo(joins / 2);
-            assertThat(TimeUnit.NANOSECONDS.toMillis(slowestNanos)).isLessThan(500);
+            assertThat(joins.get()).as("first joins answered while the reconciliation ran").isGreaterThan(1);
+            assertThat(refused.get()).as("first joins refused of %d", joins).isLessThanOrEqualTo(joins.get() / 2);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(slowestNanos.get())).isLessThan(500);
             assertThat(raw(own).zcard(RedisSettings.DEFAULT_PREFIX + ":{" + BE + "}:rooms"))
                     .isGreaterThanOrEqualTo(rooms);
         } finally {
@@ -811,7 +818,7 @@ class RedisRoomStoreIT {
     }
 
     /** Commands on {@code server}, closed with the test's stores. */
-    private RedisCommands<String, String> raw(RedisServerProcess server) {
+    private RedisCommands<String, String> raw(RedisProcess server) {
         RedisClient client = RedisClient.create(server.uri());
         StatefulRedisConnection<String, String> connection = client.connect();
         closing.add(connection);
@@ -905,22 +912,23 @@ class RedisRoomStoreIT {
         return new JoinRequest(room, BE, size, Optional.of(player));
     }
 
+    /** Polls {@code condition}, on Redis's real time, for 10 s at most. */
     private static void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("waited 10 s for: " + what);
-            }
-            sleep(10);
-        }
+        await(Duration.ofSeconds(10), condition, what);
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+    private static void await(Duration bound, BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + bound.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("waited " + bound.toSeconds() + " s for: " + what);
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
         }
     }
 }

@@ -1,7 +1,5 @@
 package io.roomrouter.kit;
 
-import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -47,16 +45,6 @@ public record HttpReply(int status, Map<String, String> headers, String body) {
     }
 
     private static String readLine(InputStream in) throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream(128);
-        for (int b = in.read(); b != '\n'; b = in.read()) {
-            if (b < 0) {
-                throw new EOFException("connection closed in the response head after '"
-                        + line.toString(StandardCharsets.ISO_8859_1) + "'");
-            }
-            if (b != '\r') {
-                line.write(b);
-            }
-        }
-        return line.toString(StandardCharsets.ISO_8859_1);
+        return WireLine.read(in, StandardCharsets.ISO_8859_1, "the response head");
     }
 }

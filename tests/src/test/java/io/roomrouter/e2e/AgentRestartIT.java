@@ -3,11 +3,9 @@ package io.roomrouter.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.roomrouter.kit.AgentDecision;
-import io.roomrouter.kit.AgentProcess;
 import io.roomrouter.kit.Player;
 import io.roomrouter.kit.Stack;
 import io.roomrouter.placement.Reasons;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -121,13 +119,13 @@ class AgentRestartIT {
 
             // Paused (SIGSTOP): the agent keeps running with what it knew; the rooms that begin meanwhile are new to
             // it when it is back, and it finds them in the table at their next join.
-            signal(stack.agent(), "STOP");
+            stack.agent().pause();
             try {
                 stack.haproxy().awaitServerStatus(Stack.AGENT_BACKEND, Stack.AGENT_SERVER,
                         "DOWN", DOWN_WITHIN);
                 players.addAll(join(stack, crowd, Join.interleaved("paused", 9, 1, 3)));
             } finally {
-                signal(stack.agent(), "CONT");
+                stack.agent().resume();
             }
             Map<String, String> bornWhilePaused = new LinkedHashMap<>(homes(players));
             bornWhilePaused.keySet().removeAll(bornWhileKilled.keySet());
@@ -205,11 +203,5 @@ class AgentRestartIT {
             }
         }
         return stats;
-    }
-
-    // SIGSTOP and SIGCONT, as a debugger or the kernel pauses a process.
-    private static void signal(AgentProcess agent, String signal) throws IOException, InterruptedException {
-        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(agent.pid())).inheritIO().start();
-        assertThat(kill.waitFor()).as("kill -%s", signal).isZero();
     }
 }

@@ -41,7 +41,7 @@ public final class LoggedProcess implements AutoCloseable {
         this.reaper = new Thread(process::destroyForcibly, name + "-reaper");
     }
 
-    static LoggedProcess start(String name, ProcessBuilder builder, Path logFile) {
+    public static LoggedProcess start(String name, ProcessBuilder builder, Path logFile) {
         try {
             Files.createDirectories(logFile.toAbsolutePath().getParent());
             Process process = builder.redirectErrorStream(true).start();
@@ -61,7 +61,7 @@ public final class LoggedProcess implements AutoCloseable {
      * this JVM reads them and no line is kept in memory, so a benchmark's process logging every request costs the
      * measuring JVM nothing. {@link #lines()} reads the file.
      */
-    static LoggedProcess startToFile(String name, ProcessBuilder builder, Path logFile) {
+    public static LoggedProcess startToFile(String name, ProcessBuilder builder, Path logFile) {
         try {
             Files.createDirectories(logFile.toAbsolutePath().getParent());
             Process process = builder.redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
@@ -92,23 +92,23 @@ public final class LoggedProcess implements AutoCloseable {
         }
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
-    Path logFile() {
+    public Path logFile() {
         return logFile;
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    List<String> lines() {
+    public List<String> lines() {
         if (!keepsLines) {
             try {
                 return Files.exists(logFile) ? Files.readAllLines(logFile, StandardCharsets.UTF_8) : List.of();
@@ -122,7 +122,7 @@ public final class LoggedProcess implements AutoCloseable {
     }
 
     /** Waits for the first line, old or new, that matches; empty when none came within {@code timeout}. */
-    Optional<String> awaitLine(Predicate<String> matcher, Duration timeout) throws InterruptedException {
+    public Optional<String> awaitLine(Predicate<String> matcher, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         if (!keepsLines) {
             while (true) {
@@ -151,13 +151,13 @@ public final class LoggedProcess implements AutoCloseable {
     }
 
     /** The last lines, to explain in an exception why the process is not doing what was expected. */
-    String tail() {
+    public String tail() {
         List<String> all = lines();
         return String.join("\n", all.subList(Math.max(0, all.size() - 30), all.size()));
     }
 
     /** SIGKILL: the process gets no chance to say goodbye, as when a machine dies. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
     }
@@ -182,12 +182,13 @@ public final class LoggedProcess implements AutoCloseable {
     }
 
     /** Sends {@code signal} ({@code STOP}, {@code CONT}, {@code TERM}...) with kill(1): Java's API has only TERM and KILL. */
-    void signal(String signal) throws InterruptedException {
+    public void signal(String signal) throws InterruptedException {
         try {
             Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
                     .redirectErrorStream(true).start();
             if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-                throw new IllegalStateException(name + ": kill -" + signal + " " + process.pid() + " failed");
+                throw new IllegalStateException(name + ": kill -" + signal + " " + process.pid() + " failed: "
+                        + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip());
             }
         } catch (IOException e) {
             throw new UncheckedIOException(name + ": cannot run kill -" + signal, e);
@@ -195,7 +196,7 @@ public final class LoggedProcess implements AutoCloseable {
     }
 
     /** Waits for the process to exit; its exit code, or empty when it still runs after {@code timeout}. */
-    Optional<Integer> awaitExit(Duration timeout) throws InterruptedException {
+    public Optional<Integer> awaitExit(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
             return Optional.empty();
         }

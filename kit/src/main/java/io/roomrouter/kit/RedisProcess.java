@@ -2,7 +2,6 @@ package io.roomrouter.kit;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A throw-away {@code redis-server} on a free 127.0.0.1 port, persisting nothing, with the controls the fault
@@ -84,27 +82,14 @@ public final class RedisProcess implements AutoCloseable {
      * clients' commands are sent and never answered until {@link #resume()}.
      */
     public synchronized void stop() throws InterruptedException {
-        signal("STOP");
+        process.signal("STOP");
         stopped = true;
     }
 
     /** SIGCONT: the stopped server goes on, answering what it was sent meanwhile. */
     public synchronized void resume() throws InterruptedException {
-        signal("CONT");
+        process.signal("CONT");
         stopped = false;
-    }
-
-    private void signal(String name) throws InterruptedException {
-        try {
-            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
-                    .redirectErrorStream(true).start();
-            if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-                throw new IllegalStateException("kill -" + name + " " + process.pid() + ": "
-                        + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("kill -" + name + " " + process.pid(), e);
-        }
     }
 
     /**
@@ -169,17 +154,7 @@ public final class RedisProcess implements AutoCloseable {
     }
 
     private static String readLine(InputStream in) throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        for (int b = in.read(); b != '\n'; b = in.read()) {
-            if (b < 0) {
-                throw new EOFException("connection closed in a reply after '"
-                        + line.toString(StandardCharsets.UTF_8) + "'");
-            }
-            if (b != '\r') {
-                line.write(b);
-            }
-        }
-        return line.toString(StandardCharsets.UTF_8);
+        return WireLine.read(in, StandardCharsets.UTF_8, "a reply");
     }
 
     public InetSocketAddress address() {

@@ -20,7 +20,8 @@ import java.util.Set;
  * {@code bench.knownRooms}, {@code bench.heapRooms} (comma list), {@code bench.wrkSeconds},
  * {@code bench.wrkConnections}, {@code bench.wrkRooms}, {@code bench.placementRooms}, {@code bench.curveRooms},
  * {@code bench.curveSeed} and {@code bench.curveWindows} (the simulated placement curve), {@code bench.redis}
- * (the redis-server binary), {@code bench.agentJvmArgs} (extra agent JVM flags, e.g. for JFR),
+ * (the redis-server binary), {@code bench.agentJvmArgs} (extra agent JVM flags, e.g. for JFR), {@code bench.agentArgs}
+ * (extra agent flags for the agents it starts itself),
  * {@code bench.sharedRuns} (runs of each workload of the shared suite), {@code bench.sharedAgentVariants} (the agent
  * JVM or agent flags it compares, {@code default|-XX:TieredStopAtLevel=1|--io-threads 2}), {@code bench.sharedCpuSeconds} (length of its
  * paced CPU phase) and {@code bench.sharedJoinsPerSecond} (that phase's rate); the soak suite, run only when
@@ -106,14 +107,25 @@ record BenchSettings(
     }
 
     /**
+     * Extra agent flags for every agent {@link #startAgent} starts, from {@code bench.agentArgs} (space separated),
+     * e.g. {@code --io-threads 2}: to compare a default on the agent-alone and HAProxy suites, one run each.
+     */
+    List<String> agentArgs() {
+        String flags = System.getProperty("bench.agentArgs", "").trim();
+        return flags.isEmpty() ? List.of() : List.of(flags.split("\\s+", -1));
+    }
+
+    /**
      * The agent as operators run it, through {@code bin/room-router} on a free port, with {@code jvmArgs} then
-     * {@link #agentJvmArgs()} in {@code RR_JAVA_OPTS} and {@code agentArgs}, logging to {@code <outDir>/<name>.log};
-     * returns once it is ready.
+     * {@link #agentJvmArgs()} in {@code RR_JAVA_OPTS} and {@code agentArgs} then {@link #agentArgs()}, logging to
+     * {@code <outDir>/<name>.log}; returns once it is ready.
      */
     AgentProcess startAgent(String name, List<String> jvmArgs, List<String> agentArgs) throws InterruptedException {
         List<String> jvmFlags = new ArrayList<>(jvmArgs);
         jvmFlags.addAll(agentJvmArgs());
-        return AgentProcess.startLoggingToFile(launcher(), FreePort.next(), jvmFlags, agentArgs,
+        List<String> flags = new ArrayList<>(agentArgs);
+        flags.addAll(agentArgs());
+        return AgentProcess.startLoggingToFile(launcher(), FreePort.next(), jvmFlags, flags,
                 outDir().resolve(name + ".log"));
     }
 

@@ -150,10 +150,11 @@ record BenchSettings(
 
     /**
      * The other straggler holds the placement curve runs room-router with, from {@code bench.curveHolds} (comma list
-     * of seconds, default 60,0,5,30; 60, the whole window, is the store as it was before the hold; empty for none).
+     * of seconds, default 3600,1,5,30; one longer than the window is the store as it was before the hold; empty for
+     * none).
      */
     List<Duration> curveHolds() {
-        String holds = System.getProperty("bench.curveHolds", "60,0,5,30").trim();
+        String holds = System.getProperty("bench.curveHolds", "3600,1,5,30").trim();
         return holds.isEmpty() ? List.of()
                 : Arrays.stream(holds.split(",", -1)).map(String::trim).map(Long::valueOf).map(Duration::ofSeconds)
                         .toList();

@@ -10,7 +10,7 @@ import java.util.function.Function;
  * The placement curve (issue 16), simulated: {@link RoomWorkload} rooms at offered loads of 50 to 110 %, for 3 and
  * for 30 servers of {@code maxconn 100}, replayed ({@link PlacementSimulation}) against room-router's real memory
  * store as shipped, the same store with other straggler holds or reservation windows or without the room's size in
- * its joins (a straggler hold as long as the window is the store as it was before the hold), an ideal
+ * its joins (a straggler hold longer than the window is the store as it was before the hold), an ideal
  * packer that knows every room's true size and lifetime ({@link IdealPacker}: the bound), and models of
  * {@code leastconn} + cookie and of consistent hashing with {@code hash-balance-factor 125}. Prints one table per
  * server count, then room-router (as shipped) against the issue's targets; every cell is also a figure. No HAProxy:
@@ -78,8 +78,9 @@ final class PlacementCurve {
         }
         for (Duration hold : holds) {
             String text = seconds(hold);
-            String label = hold.compareTo(RoomRouterModel.SHIPPED_WINDOW) >= 0
-                    ? "room-router, straggler hold " + text + " (none: as before it)"
+            // Longer than the window: never sooner than its end, the store as it was before the hold.
+            String label = hold.compareTo(RoomRouterModel.SHIPPED_WINDOW) > 0
+                    ? "room-router, no straggler hold (as before it)"
                     : "room-router, straggler hold " + text;
             rules.add(at++, new Rule(SHIPPED + ".hold-" + text,
                     s -> roomRouter(s, label, RoomRouterModel.SHIPPED_WINDOW, hold, 0)));

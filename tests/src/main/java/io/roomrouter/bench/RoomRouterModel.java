@@ -58,7 +58,7 @@ final class RoomRouterModel implements SimulatedPlacement {
 
     /**
      * {@code declaredSize}: the size every join says, 0 for each room's own, or {@link #TRUE_SIZE}; {@code hold}:
-     * the straggler hold (a hold as long as the window never shortens it: the store as it was before the hold).
+     * the straggler hold (one longer than the window never shortens it: the store as it was before the hold).
      */
     RoomRouterModel(String label, List<String> servers, int capacity, Duration window, Duration hold,
             int declaredSize) {

@@ -4,7 +4,7 @@
 #   ./bench.sh -Dbench.quick=true   a smoke run (about a minute)
 # Any -Dbench.* system property (see io.roomrouter.bench.BenchSettings) is passed on, e.g. -Dbench.suites=agent.
 # Suites: agent, scale, haproxy, placement (the default; it runs the simulated placement curve first, which
-# -Dbench.suites=placement-curve runs alone in about 30 s), and shared, run only when named: the Redis production
+# -Dbench.suites=placement-curve runs alone in under a minute), and shared, run only when named: the Redis production
 # shape on this machine's cores (./bench.sh -Dbench.suites=shared -Dbench.sharedRuns=2, see docs/performance.md).
 # soak, run only when named: 8 000 WebSocket players for 30 minutes, memory and descriptors over time
 # (./bench.sh -Dbench.suites=soak; -Dbench.soakPlayers=N -Dbench.soakMinutes=M).

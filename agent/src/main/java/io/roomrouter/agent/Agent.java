@@ -89,7 +89,8 @@ final class Agent implements AutoCloseable {
         Optional<AdminToken> adminToken = options.adminTokenFile().map(AdminToken::read);
         ServerInventory inventory = inventory(options);
         StickTable table = stickTable(options, inventory);
-        RoomLifetimes lifetimes = new RoomLifetimes(options.reservationWindow(), options.roomIdleTimeout());
+        RoomLifetimes lifetimes = new RoomLifetimes(options.reservationWindow(), options.stragglerHold(),
+                options.roomIdleTimeout());
         // The SPOP event loops, made before the store: the Redis store does its I/O on one of them (see RedisLinks).
         EventLoopGroup loops = SpopServer.newWorkers(options.ioThreads());
         AgentMetrics metrics = new AgentMetrics();

@@ -1,6 +1,7 @@
 package io.roomrouter.agent;
 
 import io.roomrouter.store.RedisSettings;
+import io.roomrouter.store.RoomLifetimes;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,6 +23,7 @@ record AgentOptions(
         int maxRooms,
         Duration roomIdleTimeout,
         Duration reservationWindow,
+        Duration stragglerHold,
         Duration refreshInterval,
         int maxFrameSize,
         int ioThreads,
@@ -66,6 +68,9 @@ record AgentOptions(
             "                              full (default 1000000)",
             "  --room-idle-timeout DUR     a room with no join for this long ends (default 30m)",
             "  --reservation-window DUR    how long a new room holds seats for players not yet arrived (default 60s)",
+            "  --straggler-hold DUR        once a room has seen 4 in 5 of its players, how much longer the seats of",
+            "                              the rest stay held, within the window (default "
+                    + DurationFlag.format(RoomLifetimes.DEFAULT_STRAGGLER_HOLD) + ")",
             "",
             "Shared state (default: in memory, for one HAProxy):",
             "  --redis URI                 share placement through Redis: redis://[:password@]host:port/db,",
@@ -156,6 +161,7 @@ record AgentOptions(
         private int maxRooms = 1_000_000;
         private Duration roomIdleTimeout = Duration.ofMinutes(30);
         private Duration reservationWindow = Duration.ofSeconds(60);
+        private Duration stragglerHold = RoomLifetimes.DEFAULT_STRAGGLER_HOLD;
         private Duration refreshInterval = Duration.ofMillis(500);
         private int maxFrameSize = DEFAULT_MAX_FRAME_SIZE;
         private int ioThreads = defaultIoThreads();
@@ -185,6 +191,7 @@ record AgentOptions(
                 case "--max-rooms" -> maxRooms = integer(flag, value, 1, 100_000_000);
                 case "--room-idle-timeout" -> roomIdleTimeout = positive(flag, value);
                 case "--reservation-window" -> reservationWindow = positive(flag, value);
+                case "--straggler-hold" -> stragglerHold = positive(flag, value);
                 case "--refresh-interval" -> refreshInterval = positive(flag, value);
                 case "--max-frame-size" -> maxFrameSize = integer(flag, value, 256, 1 << 20);
                 case "--io-threads" -> ioThreads = integer(flag, value, 1, 256);
@@ -240,6 +247,7 @@ record AgentOptions(
                     maxRooms,
                     roomIdleTimeout,
                     reservationWindow,
+                    stragglerHold,
                     refreshInterval,
                     maxFrameSize,
                     ioThreads,
@@ -325,6 +333,7 @@ record AgentOptions(
                 + " max-rooms=" + maxRooms
                 + " room-idle-timeout=" + DurationFlag.format(roomIdleTimeout)
                 + " reservation-window=" + DurationFlag.format(reservationWindow)
+                + " straggler-hold=" + DurationFlag.format(stragglerHold)
                 + " refresh-interval=" + DurationFlag.format(refreshInterval)
                 + " max-frame-size=" + maxFrameSize
                 + " io-threads=" + ioThreads

@@ -28,12 +28,16 @@ import java.util.OptionalLong;
  * <p>Seat accounting: a server's load is HAProxy's live connections plus the seats held for players who have not
  * arrived yet. A new room holds its whole size; each arrival gives one seat back once an inventory snapshot taken
  * well after it (so that HAProxy already counts the player) has been seen; at the end of the reservation window
- * the room holds nothing more. So a room is never split by its server filling up, yet seats are not stranded
- * for a room's whole life.
+ * the room holds nothing more. Once a room has seen most of its players ({@link RoomLifetimes#mostArrived}), its
+ * window ends {@code stragglerHold} after that arrival if that is sooner: the stragglers' seats are given back
+ * early, and a straggler who comes later still joins the room's server (never another), where HAProxy queues it
+ * if that server is full. So a room is never split by its server filling up, yet seats are not stranded for a
+ * room's whole life, nor for a whole window by players who may never come.
  *
  * <p>Every time-driven change is a queue in time order, so each costs O(1) per event: rooms sit in join order
  * (an access-ordered map, so the least recently joined room is first), reservations in placement order (the
- * window is the same for all) and arrivals in arrival order. Arrivals older than the window are dropped whether
+ * window is the same for all), early ends in the order their rooms saw most of their players (the straggler hold is
+ * the same for all) and arrivals in arrival order. Arrivals older than the window are dropped whether
  * or not a snapshot confirmed them (their room's seats came back with the window): with a static inventory, or
  * while the runtime API is lost, no new snapshot comes, and the queue would otherwise grow with every join.
  *
@@ -49,6 +53,7 @@ final class BackendRooms {
     private final String backend;
     private final LinkedHashMap<String, Room> rooms = new LinkedHashMap<>(1024, 0.75f, true);
     private final ArrayDeque<Room> reserving = new ArrayDeque<>();
+    private final ArrayDeque<EarlyEnd> earlyEnds = new ArrayDeque<>();
     private final ArrayDeque<Arrival> arrivals = new ArrayDeque<>();
     private final Map<String, int[]> heldByServer = new HashMap<>();
     // The client of each room still waiting for players, and how many such rooms each client holds. Entries live
@@ -161,7 +166,7 @@ final class BackendRooms {
         Room room = new Room(server, size, now);
         rooms.put(roomId, room);
         if (stuck.idleMillis() < lifetimes.reservationWindow().toMillis()) {
-            holdUnclaimed(room, connectedOf(room, stuck));
+            holdUnclaimed(room, connectedOf(room, stuck), now);
         } else {
             room.players = null; // long settled: nothing to hold, no arrivals to count
         }
@@ -175,13 +180,16 @@ final class BackendRooms {
      * counted as arrived, though their ids are not known: one of them reconnecting counts as a new arrival, and
      * gives its seat back early.
      */
-    private void holdUnclaimed(Room room, int there) {
+    private void holdUnclaimed(Room room, int there, long now) {
         room.arrived = (short) there;
         reserving.add(room);
         int held = room.size - there;
         if (held > 0) {
             changeHeld(room.server, held);
             room.heldSeats = (short) held;
+            if (RoomLifetimes.mostArrived(there, room.size)) {
+                earlyEnds.add(new EarlyEnd(room, now + lifetimes.stragglerHold().toMillis()));
+            }
         }
     }
 
@@ -251,7 +259,7 @@ final class BackendRooms {
                     // Seen within the window: maybe still filling, so it holds the seats of its players not there
                     // yet until the window counted from that last join ends (see holdUnclaimed).
                     if (!room.reservationOverAt(now, windowMillis)) {
-                        holdUnclaimed(room, room.arrived);
+                        holdUnclaimed(room, room.arrived, now);
                     } else {
                         room.players = null;
                     }
@@ -284,11 +292,15 @@ final class BackendRooms {
                 reserving.poll();
             } else if (room.reservationOverAt(now, windowMillis)) {
                 reserving.poll();
-                releaseHeld(room);
-                endPending(room);
-                room.players = null; // only needed to count arrivals against the reservation
+                endReservation(room);
             } else {
                 break;
+            }
+        }
+        for (EarlyEnd early = earlyEnds.peek(); early != null && early.atMillis <= now; early = earlyEnds.peek()) {
+            earlyEnds.poll();
+            if (!early.room.ended && early.room.players != null) {
+                endReservation(early.room); // still in its window: the stragglers' seats come back now
             }
         }
         long idleMillis = lifetimes.idleTimeout().toMillis();
@@ -310,6 +322,12 @@ final class BackendRooms {
             }
             arrivals.poll();
         }
+    }
+
+    private void endReservation(Room room) {
+        releaseHeld(room);
+        endPending(room);
+        room.players = null; // only needed to count arrivals against the reservation
     }
 
     /** How many rooms {@code client} holds that still wait for players. */
@@ -392,6 +410,10 @@ final class BackendRooms {
         arrivals.add(new Arrival(room, now));
         if (room.arrived >= room.size) {
             endPending(room); // every seat claimed: the room no longer waits for anyone
+        } else if (RoomLifetimes.mostArrived(room.arrived, room.size)
+                && !RoomLifetimes.mostArrived(room.arrived - 1, room.size)) {
+            // Most of its players are in: the rest are stragglers or no-shows, held for a short while only.
+            earlyEnds.add(new EarlyEnd(room, now + lifetimes.stragglerHold().toMillis()));
         }
     }
 
@@ -451,6 +473,9 @@ final class BackendRooms {
 
     /** One player's arrival in a room, waiting until HAProxy's live count surely includes it. */
     private record Arrival(Room room, long atMillis) {}
+
+    /** When a room that has seen most of its players stops holding seats for the rest, unless its window ended. */
+    private record EarlyEnd(Room room, long atMillis) {}
 
     // Queries for operators (the admin endpoint's room API and status page), never on the decision path. They hold
     // the lock only to copy references or read a few rooms, and never call rooms.get(): the map is in access order,
@@ -531,7 +556,7 @@ final class BackendRooms {
     synchronized int reservingRooms() {
         int count = 0;
         for (Room room : reserving) {
-            if (!room.ended) {
+            if (!room.ended && room.players != null) { // players is dropped when the window ends, early or not
                 count++;
             }
         }

@@ -75,6 +75,7 @@ final class RedisLayout {
             int maxRooms) {
         List<String> args = head("batch", backend, nowMillis);
         args.add(Long.toString(lifetimes.reservationWindow().toMillis()));
+        args.add(Long.toString(lifetimes.stragglerHold().toMillis()));
         args.add(Long.toString(lifetimes.idleTimeout().toMillis()));
         args.add(Integer.toString(servers.size()));
         for (ServerStatus server : servers) {

@@ -140,7 +140,9 @@ final class RedisRoomQueries {
         if (server.isEmpty() || size < 0 || arrivals < 0 || held < 0) {
             return Optional.empty();
         }
-        // A join that places a room sets until to its time plus the window; a room adopted after an outage has 0.
+        // A join that places a room sets until to its time plus the window; a room adopted after an outage has 0. The
+        // straggler hold may bring until forward (room-router.lua, count_arrival): such a room shows as placed that
+        // much earlier, which Redis keeps nothing else to correct.
         OptionalLong placed = until > 0
                 ? OptionalLong.of(until - lifetimes.reservationWindow().toMillis()) : OptionalLong.empty();
         long lastJoin = idleEnd.longValue() - lifetimes.idleTimeout().toMillis();

@@ -13,7 +13,9 @@
 --   KEYS[7] P:{B}:epoch  string counter; every placement takes a new epoch
 -- ARGV[1] is the operation, ARGV[2] the backend name, ARGV[3] the events channel, ARGV[4] now (ms).
 -- Events: "<backend> <room>" when a room ends, "<backend> <room> <epoch>" when it got a new server.
--- A room's seats are held while now < until; `held` is its seats not yet confirmed as HAProxy connections.
+-- A room's seats are held while now < until; `held` is its seats not yet confirmed as HAProxy connections. until is
+-- its placement plus the window, or, once it has seen most of its players (4 in 5), that arrival plus the straggler
+-- hold if sooner: the stragglers' seats come back early (RoomLifetimes.mostArrived, BackendRooms).
 
 local op, backend, channel, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 local ROOMS, ROOM, HOLDS, SEATS, LOAD, LIVE, EPOCH = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
@@ -55,6 +57,8 @@ end
 -- entries. Everything the entries read goes through the same state, so each entry sees the ones before it exactly as
 -- if each were a step of its own.
 local step = nil
+-- The straggler hold (ms) of the batch under way.
+local straggler_hold = nil
 
 local function render(r)
   local players = r.players
@@ -176,7 +180,29 @@ local function live_room(room)
   return r
 end
 
--- Counts a join as an arrival while the room is inside its window: a new player, or any join without one.
+-- Ends a room's window at `untl`, sooner than it would: its held seats move to the holds entry of that end, which
+-- the sweep gives back then. Seats whose entry was swept already came back with it.
+local function shorten(r, untl)
+  flush_seats() -- the room's holds entry may have seats of this step still to add
+  local from, to = hold_of(r.untl, r.server), hold_of(untl, r.server)
+  r.untl = untl
+  if from == to or r.held <= 0 then return end
+  local left = tonumber(redis.call('HGET', SEATS, from)) or -1
+  if left < 0 then return end
+  local moved = math.min(r.held, left)
+  if left <= moved then redis.call('HDEL', SEATS, from) else redis.call('HINCRBY', SEATS, from, -moved) end
+  if redis.call('HINCRBY', SEATS, to, moved) == moved then
+    redis.call('ZADD', HOLDS, tonumber(string.match(to, '^%d+')), to)
+  end
+end
+
+-- Whether `arrivals` of a room of `size` are most of its players: 4 in 5, as RoomLifetimes.mostArrived.
+local function most_arrived(arrivals, size)
+  return 5 * arrivals >= 4 * size
+end
+
+-- Counts a join as an arrival while the room is inside its window: a new player, or any join without one. The
+-- arrival that makes most of the room's players, short of all, ends the window a straggler hold from now, if sooner.
 -- Returns '1' when counted; the caller stores r.
 local function count_arrival(r, player)
   if r.untl <= now or r.arrivals >= r.size then return '0' end
@@ -185,6 +211,10 @@ local function count_arrival(r, player)
     r.players = r.players .. ' ' .. player
   end
   r.arrivals = r.arrivals + 1
+  if r.arrivals < r.size and most_arrived(r.arrivals, r.size) and not most_arrived(r.arrivals - 1, r.size)
+      and now + straggler_hold < r.untl then
+    shorten(r, now + straggler_hold)
+  end
   return '1'
 end
 
@@ -419,7 +449,8 @@ end
 
 -- Group commit: the joins and cache-hit touches an agent gathered for one backend while its previous step was
 -- under way, one after another in one atomic step, each exactly as if it were a step of its own.
--- ARGV: 5 window, 6 idle, 7 n, then (name, state, capacity) for each of the n servers of the agent's snapshot, then
+-- ARGV: 5 window, 6 straggler hold, 7 idle, 8 n, then (name, state, capacity) for each of the n servers of the
+-- agent's snapshot, then
 -- the backend's bound of rooms, then 6 values per entry: 'j' (or 'n': a join that may not open a new room), room,
 -- size, player hash, the room's rendezvous order as 1-based positions in that server
 -- list ("2 3 1", highest weight first), the server the agent knows the room on ('' if none, '?' to be told
@@ -428,17 +459,18 @@ end
 -- Returns 8 values per entry, in order: a join's {decision, server, reason, load, capacity, epoch, arrival counted,
 -- fallback}; a touch's {still valid, arrival counted, the room's fallback, '', '', '', '', ''}.
 local function batch()
-  local window, idle, n = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+  local window, idle, n = tonumber(ARGV[5]), tonumber(ARGV[7]), tonumber(ARGV[8])
+  straggler_hold = tonumber(ARGV[6])
   local per_entry = 6
   local names, states, caps, index, fields = {}, {}, {}, {}, { 'sweep' }
   for i = 1, n do
-    local a = 5 + 3 * i
+    local a = 6 + 3 * i
     names[i], states[i], caps[i] = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2])
     index[names[i]] = i
     fields[2 * i], fields[2 * i + 1] = 'live:' .. names[i], 'held:' .. names[i]
   end
-  local max_rooms = tonumber(ARGV[8 + 3 * n])
-  local first = 9 + 3 * n
+  local max_rooms = tonumber(ARGV[9 + 3 * n])
+  local first = 10 + 3 * n
   local loads = redis.call('HMGET', LOAD, unpack(fields))
   for i = 2, #fields do
     -- A count that is no number (damaged by hand) would fail every HINCRBY of its server, so every placement there.

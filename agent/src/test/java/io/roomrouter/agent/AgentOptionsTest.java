@@ -18,6 +18,7 @@ class AgentOptionsTest {
         assertThat(options.roomSize()).isEqualTo(10);
         assertThat(options.serverCapacity()).isEqualTo(100);
         assertThat(options.roomIdleTimeout()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(options.stragglerHold()).isEqualTo(Duration.ofSeconds(10));
         assertThat(options.redis()).isEmpty();
         assertThat(options.redisTimeout()).isEqualTo(Duration.ofMillis(50));
         assertThat(options.refreshInterval()).isEqualTo(Duration.ofMillis(500));
@@ -32,7 +33,8 @@ class AgentOptionsTest {
         AgentOptions options = AgentOptions.parse(
                 "--listen=0.0.0.0:9000", "--servers", "be_a=s1,s2", "--servers", "be_b=s3",
                 "--server-capacity", "50", "--room-size=4", "--room-idle-timeout", "2h",
-                "--reservation-window", "90s", "--refresh-interval", "500ms", "--max-frame-size", "32764",
+                "--reservation-window", "90s", "--straggler-hold", "5s", "--refresh-interval", "500ms",
+                "--max-frame-size", "32764",
                 "--io-threads", "3", "--redis", "redis://:secret@localhost:6379/0", "--redis-prefix", "game", "--redis-timeout", "15ms",
                 "--admin", "[::1]:8080", "--warmup-joins", "0", "--hello-timeout", "2s", "--idle-timeout=45s",
                 "--max-connections", "64");
@@ -42,6 +44,8 @@ class AgentOptionsTest {
         assertThat(options.roomSize()).isEqualTo(4);
         assertThat(options.roomIdleTimeout()).isEqualTo(Duration.ofHours(2));
         assertThat(options.refreshInterval()).isEqualTo(Duration.ofMillis(500));
+        assertThat(options.stragglerHold()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(options.describe()).contains(" reservation-window=90s straggler-hold=5s ");
         assertThat(options.maxFrameSize()).isEqualTo(32764);
         assertThat(options.ioThreads()).isEqualTo(3);
         assertThat(options.admin()).contains(new HostAndPort("::1", 8080));
@@ -79,6 +83,10 @@ class AgentOptionsTest {
                 .hasMessage("--max-connections: 0 (expected: 1 to 1000000)");
         assertThatThrownBy(() -> AgentOptions.parse("--haproxy-api", "x", "--hello-timeout", "0s"))
                 .hasMessage("--hello-timeout: 0s (expected: > 0)");
+        assertThatThrownBy(() -> AgentOptions.parse("--haproxy-api", "x", "--straggler-hold", "0s"))
+                .hasMessage("--straggler-hold: 0s (expected: > 0)");
+        assertThatThrownBy(() -> AgentOptions.parse("--haproxy-api", "x", "--straggler-hold", "-5s"))
+                .hasMessageStartingWith("--straggler-hold: '-5s' (expected: a number and a unit");
         assertThatThrownBy(() -> AgentOptions.parse("--haproxy-api", "x", "--idle-timeout", "soon"))
                 .hasMessageStartingWith("--idle-timeout: 'soon' (expected: a number and a unit");
         assertThatThrownBy(() -> AgentOptions.parse("--help")).isInstanceOf(AgentOptions.HelpRequested.class);
@@ -87,7 +95,8 @@ class AgentOptionsTest {
     @Test
     void helpListsEveryFlag() {
         for (String flag : List.of("--listen", "--haproxy-api", "--servers", "--server-capacity", "--room-size",
-                "--room-idle-timeout", "--reservation-window", "--redis", "--redis-prefix", "--redis-timeout",
+                "--room-idle-timeout", "--reservation-window", "--straggler-hold", "--redis", "--redis-prefix",
+                "--redis-timeout",
                 "--admin", "--admin-token-file", "--refresh-interval", "--max-frame-size", "--io-threads",
                 "--hello-timeout", "--idle-timeout",
                 "--max-connections", "--warmup-joins", "--help")) {

@@ -80,6 +80,20 @@ class MemoryRoomStoreAdoptionTest {
     }
 
     @Test
+    void anAdoptedRoomWithFourInFiveConnectedHoldsItsStragglersSeatsOnlyTheStragglerHold() {
+        table.put("r1", "game1", 1_000, 8); // 8 of its 10 players connected: the other 2 are stragglers
+        join("r1", "p9", snapshot(up("game1", 100, 8)));
+        assertThat(store.heldSeats(BE, "game1")).isEqualTo(2);
+
+        now.addAndGet(RoomLifetimes.DEFAULT_STRAGGLER_HOLD.toMillis() - 1);
+        store.expireIdleRooms();
+        assertThat(store.heldSeats(BE, "game1")).isEqualTo(2);
+        now.addAndGet(1);
+        store.expireIdleRooms();
+        assertThat(store.heldSeats(BE, "game1")).isZero();
+    }
+
+    @Test
     void aRoomTheTableCountsFullHoldsNothingAndItsNextPlayersAreNotCountedAgainstIt() {
         table.put("r1", "game1", 1_000, 12); // a room of 10 with 12 connections: a reconnect not yet closed
         BackendSnapshot servers = snapshot(up("game1", 100, 12));

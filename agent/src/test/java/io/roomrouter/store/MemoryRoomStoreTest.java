@@ -131,6 +131,88 @@ class MemoryRoomStoreTest {
         assertThat(join("r1", "p2", servers).decision()).isEqualTo(Decision.STICKY);
     }
 
+    /** A room of 10 (window 60 s, straggler hold 10 s) of which {@code players} join now, then HAProxy counts them. */
+    private void roomWithPlayersIn(String room, int players) {
+        for (int i = 1; i <= players; i++) {
+            join(room, room + "-p" + i, snapshot(up("game1", 20, 0)));
+        }
+        now.addAndGet(1000);
+        store.join(new JoinRequest(room, BE, 10, Optional.of(room + "-p1")), snapshot(up("game1", 20, players)));
+    }
+
+    @Test
+    void onceFourInFiveAreInTheStragglersSeatsComeBackAfterTheStragglerHold() {
+        roomWithPlayersIn("r1", 8);
+        assertThat(store.heldSeats(BE, "game1")).as("the 2 stragglers' seats").isEqualTo(2);
+
+        now.addAndGet(Duration.ofSeconds(8).toMillis()); // 9 s after the 8th player: still held
+        store.expireIdleRooms();
+        assertThat(store.heldSeats(BE, "game1")).isEqualTo(2);
+        assertThat(store.reservingRooms(BE)).isEqualTo(1);
+
+        now.addAndGet(Duration.ofSeconds(1).toMillis()); // 10 s after it
+        store.expireIdleRooms();
+        assertThat(store.heldSeats(BE, "game1")).isZero();
+        assertThat(store.reservingRooms(BE)).isZero();
+        // A straggler still joins its room's server, never another, even when that server is full; it holds nothing.
+        Placement late = store.join(new JoinRequest("r1", BE, 10, Optional.of("r1-p9")),
+                snapshot(up("game1", 20, 20), up("game2", 20, 0))).toCompletableFuture().join();
+        assertThat(late.decision()).isEqualTo(Decision.STICKY);
+        assertThat(late.server()).contains("game1");
+        assertThat(store.heldSeats(BE, "game1")).isZero();
+    }
+
+    @Test
+    void withFewerThanFourInFiveInTheWholeWindowHoldsTheRest() {
+        roomWithPlayersIn("r1", 7);
+        now.addAndGet(Duration.ofSeconds(20).toMillis());
+        store.expireIdleRooms();
+        assertThat(store.heldSeats(BE, "game1")).isEqualTo(3);
+
+        now.addAndGet(Duration.ofSeconds(40).toMillis()); // 61 s after the placement: the window is over
+        store.expireIdleRooms();
+        assertThat(store.heldSeats(BE, "game1")).isZero();
+    }
+
+    @Test
+    void theStragglerHoldNeverOutlastsTheWindow() {
+        join("r1", "p1", snapshot(up("game1", 100, 0)));
+        now.addAndGet(Duration.ofSeconds(55).toMillis());
+        for (int i = 2; i <= 8; i++) {
+            join("r1", "p" + i, snapshot(up("game1", 100, 1)));
+        }
+        now.addAndGet(Duration.ofSeconds(6).toMillis()); // the window's end comes first: 61 s, not 65 s
+        store.expireIdleRooms();
+        assertThat(store.heldSeats(BE, "game1")).isZero();
+    }
+
+    @Test
+    void aReconnectDoesNotCountTowardsFourInFive() {
+        roomWithPlayersIn("r1", 7);
+        for (int i = 0; i < 5; i++) {
+            join("r1", "r1-p7", snapshot(up("game1", 20, 7)));
+        }
+        now.addAndGet(Duration.ofSeconds(20).toMillis());
+        store.expireIdleRooms();
+        assertThat(store.heldSeats(BE, "game1")).isEqualTo(3);
+    }
+
+    @Test
+    void aShorterStragglerHoldGivesTheSeatsBackSooner() {
+        MemoryRoomStore quick = new MemoryRoomStore(
+                new RoomLifetimes(Duration.ofSeconds(60), Duration.ofSeconds(2), Duration.ofMinutes(30)), now::get);
+        for (int i = 1; i <= 4; i++) { // a room of 5: its 4th player is four in five
+            quick.join(new JoinRequest("r1", BE, 5, Optional.of("p" + i)), snapshot(up("game1", 20, 0)));
+        }
+        now.addAndGet(1000);
+        quick.expireIdleRooms();
+        assertThat(quick.heldSeats(BE, "game1")).as("not confirmed yet: all 5").isEqualTo(5);
+
+        now.addAndGet(1000);
+        quick.expireIdleRooms();
+        assertThat(quick.heldSeats(BE, "game1")).isZero();
+    }
+
     @Test
     void anIdleRoomEndsAndGivesItsSeatsBack() {
         BackendSnapshot servers = snapshot(up("game1", 10, 0), up("game2", 10, 0));

@@ -22,6 +22,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * One placement rule: every case runs through {@link PlacementPolicy#choose}, the memory store and the Redis store
@@ -205,6 +206,64 @@ class PlacementAgreementIT {
                         .isEqualTo(c.expectedServer());
             }
         }
+    }
+
+    /**
+     * The straggler hold, alike in both stores: a room of 10 on a server of 20 (window 30 s, straggler hold 10 s) with
+     * {@code arrived} players in, then a room of 12, which fits only once the first room holds no seat. With 8 in
+     * (four in five) the first room stops holding its 2 stragglers' seats 10 s after its 8th player; with 7 it holds
+     * its 3 until its window ends. A straggler who comes after that still joins its room's server, full or not.
+     */
+    @ParameterizedTest(name = "{0} of 10 players in")
+    @ValueSource(ints = {7, 8})
+    void bothStoresGiveTheStragglersSeatsBackAlike(int arrived) {
+        TestClock clock = new TestClock();
+        FakeInventory view = new FakeInventory(BE, clock, up("s1", 20, 0));
+        MemoryRoomStore memory = new MemoryRoomStore(LIFETIMES, RoomBounds.NONE, clock::millis);
+        // The test clock moves the Redis store's monotonic time too: each join below is past its cache, so Redis
+        // answers it and counts its arrival before it returns.
+        try (RedisRoomStore shared = RedisRoomStore.start(
+                new RedisSettings(redis.uri(), "agree" + PREFIXES.incrementAndGet(), Duration.ofSeconds(2)),
+                LIFETIMES, view, "a", clock, clock::nanoTime)) {
+            assertThat(joinBoth(memory, shared, view, "a", 10, "a1").decision()).isEqualTo(Decision.PLACED);
+            for (int i = 2; i <= arrived; i++) {
+                clock.advance(RedisRoomStore.CACHE_TTL.plusMillis(100));
+                assertThat(joinBoth(memory, shared, view, "a", 10, "a" + i).decision()).isEqualTo(Decision.STICKY);
+            }
+            clock.advance(Duration.ofSeconds(1));
+            view.set(up("s1", 20, arrived)); // HAProxy counts them: only the missing players' seats stay held
+            Placement refused = joinBoth(memory, shared, view, "b", 12, "b1");
+            assertThat(refused.decision()).isEqualTo(Decision.FULL);
+            assertThat(refused.reason()).endsWith("s1 10/20");
+
+            clock.advance(Duration.ofMillis(9_500)); // 10.5 s after the first room's last player
+            Placement afterHold = joinBoth(memory, shared, view, "b", 12, "b1");
+            assertThat(afterHold.decision()).isEqualTo(arrived >= 8 ? Decision.PLACED : Decision.FULL);
+
+            clock.advance(Duration.ofSeconds(20)); // every window of the first room is over
+            view.set(up("s1", 20, arrived + (arrived >= 8 ? 1 : 0)));
+            Placement late = arrived >= 8 ? joinBoth(memory, shared, view, "a", 10, "a9") // its server is full
+                    : joinBoth(memory, shared, view, "b", 12, "b1");
+            assertThat(late.decision()).isEqualTo(arrived >= 8 ? Decision.STICKY : Decision.PLACED);
+            assertThat(late.server()).contains("s1");
+        }
+    }
+
+    // Publishes the inventory's counts to Redis, then joins through both stores, which must agree.
+    private static Placement joinBoth(MemoryRoomStore memory, RedisRoomStore shared, FakeInventory view, String room,
+            int size, String player) {
+        shared.publishNow().join(); // Redis weighs the connections this agent published, and confirms arrivals
+        BackendSnapshot snapshot = view.snapshot();
+        JoinRequest request = new JoinRequest(room, BE, size, Optional.of(player));
+        Placement inMemory = memory.join(request, snapshot).toCompletableFuture().join();
+        Placement inRedis = shared.join(request, snapshot).toCompletableFuture().join();
+        assertThat(inRedis.decision()).as("decisions of %s", request).isEqualTo(inMemory.decision());
+        assertThat(inRedis.server()).as("servers of %s", request).isEqualTo(inMemory.server());
+        assertThat(inRedis.reason()).as("reasons of %s", request).isEqualTo(inMemory.reason());
+        if (inMemory.decision() != Decision.STICKY) {
+            assertThat(inRedis.load()).as("loads of %s", request).isEqualTo(inMemory.load());
+        }
+        return inMemory;
     }
 
     // The reason each case must give, from Reasons: so that neither store's words can drift from it.

@@ -48,10 +48,12 @@ class RedisLayoutTest {
     @Test
     void aBatchStepCarriesTheLifetimesAndTheServersOnce() {
         List<ServerStatus> servers = List.of(up("s1"), new ServerStatus("s2", ServerState.DRAIN, 7, 3));
-        RoomLifetimes lifetimes = new RoomLifetimes(Duration.ofSeconds(30), Duration.ofMinutes(5));
+        RoomLifetimes lifetimes =
+                new RoomLifetimes(Duration.ofSeconds(30), Duration.ofSeconds(7), Duration.ofMinutes(5));
         List<String> args = layout.batchHead("be", 1000, lifetimes, servers, Integer.MAX_VALUE);
         assertThat(args).containsExactly(
-                "batch", "be", "rr:events", "1000", "30000", "300000", "2", "s1", "UP", "10", "s2", "DRAIN", "7",
+                "batch", "be", "rr:events", "1000", "30000", "7000", "300000", "2", "s1", "UP", "10", "s2", "DRAIN",
+                "7",
                 String.valueOf(Integer.MAX_VALUE));
     }
 

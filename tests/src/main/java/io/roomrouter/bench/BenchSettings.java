@@ -19,11 +19,11 @@ import java.util.Set;
  * {@code bench.seconds} / {@code bench.warmup} (per load point), {@code bench.agentWarmup} (once per agent), {@code bench.connections}, {@code bench.pipeline},
  * {@code bench.knownRooms}, {@code bench.heapRooms} (comma list), {@code bench.wrkSeconds},
  * {@code bench.wrkConnections}, {@code bench.wrkRooms}, {@code bench.placementRooms}, {@code bench.curveRooms},
- * {@code bench.curveSeed} and {@code bench.curveWindows} (the simulated placement curve), {@code bench.redis}
- * (the redis-server binary), {@code bench.agentJvmArgs} (extra agent JVM flags, e.g. for JFR), {@code bench.agentArgs}
- * (extra agent flags for the agents it starts itself),
- * {@code bench.sharedRuns} (runs of each workload of the shared suite), {@code bench.sharedAgentVariants} (the agent
- * JVM or agent flags it compares, {@code default|-XX:TieredStopAtLevel=1|--io-threads 2}), {@code bench.sharedCpuSeconds} (length of its
+ * {@code bench.curveSeed}, {@code bench.curveWindows} and {@code bench.curveHolds} (the simulated placement curve),
+ * {@code bench.redis} (the redis-server binary), {@code bench.agentJvmArgs} (extra agent JVM flags, e.g. for JFR),
+ * {@code bench.agentArgs} (extra agent flags for the agents it starts itself), {@code bench.sharedRuns} (runs of
+ * each workload of the shared suite), {@code bench.sharedAgentVariants} (the agent JVM or agent flags it compares,
+ * {@code default|-XX:TieredStopAtLevel=1|--io-threads 2}), {@code bench.sharedCpuSeconds} (length of its
  * paced CPU phase) and {@code bench.sharedJoinsPerSecond} (that phase's rate); the soak suite, run only when
  * named: {@code bench.soakPlayers}, {@code bench.soakMinutes}, {@code bench.soakRoomSeconds} and
  * {@code bench.soakSampleSeconds}.
@@ -157,6 +157,18 @@ record BenchSettings(
         String windows = System.getProperty("bench.curveWindows", "20,10").trim();
         return windows.isEmpty() ? List.of()
                 : Arrays.stream(windows.split(",", -1)).map(String::trim).map(Long::valueOf).map(Duration::ofSeconds)
+                        .toList();
+    }
+
+    /**
+     * The other straggler holds the placement curve runs room-router with, from {@code bench.curveHolds} (comma list
+     * of seconds, default 3600,1,5,30; one longer than the window is the store as it was before the hold; empty for
+     * none).
+     */
+    List<Duration> curveHolds() {
+        String holds = System.getProperty("bench.curveHolds", "3600,1,5,30").trim();
+        return holds.isEmpty() ? List.of()
+                : Arrays.stream(holds.split(",", -1)).map(String::trim).map(Long::valueOf).map(Duration::ofSeconds)
                         .toList();
     }
 

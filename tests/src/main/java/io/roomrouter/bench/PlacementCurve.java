@@ -9,7 +9,8 @@ import java.util.function.Function;
 /**
  * The placement curve (issue 16), simulated: {@link RoomWorkload} rooms at offered loads of 50 to 110 %, for 3 and
  * for 30 servers of {@code maxconn 100}, replayed ({@link PlacementSimulation}) against room-router's real memory
- * store as shipped, the same store with other reservation windows or without the room's size in its joins, an ideal
+ * store as shipped, the same store with other straggler holds or reservation windows or without the room's size in
+ * its joins (a straggler hold longer than the window is the store as it was before the hold), an ideal
  * packer that knows every room's true size and lifetime ({@link IdealPacker}: the bound), and models of
  * {@code leastconn} + cookie and of consistent hashing with {@code hash-balance-factor 125}. Prints one table per
  * server count, then room-router (as shipped) against the issue's targets; every cell is also a figure. No HAProxy:
@@ -25,13 +26,18 @@ final class PlacementCurve {
     private final int roomsPerLoad;
     private final long seed;
     private final List<Duration> windows;
+    private final List<Duration> holds;
     private final Results results;
 
-    /** {@code windows}: the reservation windows room-router also runs with, besides the shipped one. */
-    PlacementCurve(int roomsPerLoad, long seed, List<Duration> windows, Results results) {
+    /**
+     * {@code windows}, {@code holds}: the reservation windows and the straggler holds room-router also runs with,
+     * besides the shipped ones.
+     */
+    PlacementCurve(int roomsPerLoad, long seed, List<Duration> windows, List<Duration> holds, Results results) {
         this.roomsPerLoad = roomsPerLoad;
         this.seed = seed;
         this.windows = List.copyOf(windows);
+        this.holds = List.copyOf(holds);
         this.results = results;
     }
 
@@ -46,33 +52,55 @@ final class PlacementCurve {
                 new Rule(IDEAL, s -> new IdealPacker(s.servers().size(), s.capacity(), s.horizonMillis())),
                 new Rule(IDEAL + ".least-loaded",
                         s -> new IdealPacker(s.servers().size(), s.capacity(), s.horizonMillis(), true)),
-                new Rule(SHIPPED, s -> roomRouter(s, "room-router (as shipped: window 60s)",
-                        RoomRouterModel.SHIPPED_WINDOW, 0)),
+                new Rule(SHIPPED, s -> roomRouter(s, "room-router (as shipped: window "
+                        + seconds(RoomRouterModel.SHIPPED_WINDOW) + ", straggler hold "
+                        + seconds(RoomRouterModel.SHIPPED_STRAGGLER_HOLD) + ")",
+                        RoomRouterModel.SHIPPED_WINDOW, RoomRouterModel.SHIPPED_STRAGGLER_HOLD, 0)),
                 new Rule("room-router.size-not-sent", s -> roomRouter(s, "room-router, joins without size (10)",
-                        RoomRouterModel.SHIPPED_WINDOW, RoomWorkload.Shape.DEFAULT.maxSize())),
+                        RoomRouterModel.SHIPPED_WINDOW, RoomRouterModel.SHIPPED_STRAGGLER_HOLD,
+                        RoomWorkload.Shape.DEFAULT.maxSize())),
                 new Rule("room-router.true-size", s -> roomRouter(s, "room-router, joins say who will come",
-                        RoomRouterModel.SHIPPED_WINDOW, RoomRouterModel.TRUE_SIZE)),
+                        RoomRouterModel.SHIPPED_WINDOW, RoomRouterModel.SHIPPED_STRAGGLER_HOLD,
+                        RoomRouterModel.TRUE_SIZE)),
                 new Rule("leastconn-cookie", s -> new LeastConnModel(s.capacity())),
                 new Rule("hash-hbf125", s -> new BoundedHashModel(s.servers(), 125)));
     }
 
-    /** The rules, with room-router under each of the other reservation {@code windows} after the shipped one. */
-    static List<Rule> rules(List<Duration> windows) {
+    /**
+     * The rules, with room-router under each of the other straggler {@code holds}, then each of the other
+     * reservation {@code windows} (with the shipped hold), after the shipped one.
+     */
+    static List<Rule> rules(List<Duration> windows, List<Duration> holds) {
         List<Rule> rules = new ArrayList<>(fixedRules());
         int at = 0;
         while (!rules.get(at++).key().equals(SHIPPED)) {
             // the alternatives go right after the shipped rule
         }
+        for (Duration hold : holds) {
+            String text = seconds(hold);
+            // Longer than the window: never sooner than its end, the store as it was before the hold.
+            String label = hold.compareTo(RoomRouterModel.SHIPPED_WINDOW) > 0
+                    ? "room-router, no straggler hold (as before it)"
+                    : "room-router, straggler hold " + text;
+            rules.add(at++, new Rule(SHIPPED + ".hold-" + text,
+                    s -> roomRouter(s, label, RoomRouterModel.SHIPPED_WINDOW, hold, 0)));
+        }
         for (Duration window : windows) {
-            String text = window.toSeconds() + "s";
+            String text = seconds(window);
+            Duration hold = RoomRouterModel.SHIPPED_STRAGGLER_HOLD;
             rules.add(at++, new Rule(SHIPPED + ".window-" + text,
-                    s -> roomRouter(s, "room-router, window " + text, window, 0)));
+                    s -> roomRouter(s, "room-router, window " + text, window, hold, 0)));
         }
         return rules;
     }
 
-    private static SimulatedPlacement roomRouter(Setup setup, String label, Duration window, int declaredSize) {
-        return new RoomRouterModel(label, setup.servers(), setup.capacity(), window, declaredSize);
+    private static String seconds(Duration duration) {
+        return duration.toSeconds() + "s";
+    }
+
+    private static SimulatedPlacement roomRouter(Setup setup, String label, Duration window, Duration hold,
+            int declaredSize) {
+        return new RoomRouterModel(label, setup.servers(), setup.capacity(), window, hold, declaredSize);
     }
 
     void run() {
@@ -95,7 +123,7 @@ final class PlacementCurve {
                 PlacementSimulation simulation = new PlacementSimulation(rooms, servers, CAPACITY, warmup);
                 Setup setup = new Setup(names, CAPACITY, simulation.horizonMillis());
                 PlacementSimulation.Outcome ideal = null;
-                for (Rule rule : rules(windows)) {
+                for (Rule rule : rules(windows, holds)) {
                     PlacementSimulation.Outcome o = simulation.run(rule.make().apply(setup));
                     if (rule.key().equals(IDEAL)) {
                         ideal = o;

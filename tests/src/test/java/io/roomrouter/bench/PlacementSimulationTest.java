@@ -23,7 +23,8 @@ class PlacementSimulationTest {
     }
 
     private static RoomRouterModel shipped(List<String> servers, int capacity) {
-        return new RoomRouterModel("room-router", servers, capacity, RoomRouterModel.SHIPPED_WINDOW, 0);
+        return new RoomRouterModel("room-router", servers, capacity, RoomRouterModel.SHIPPED_WINDOW,
+                RoomRouterModel.SHIPPED_STRAGGLER_HOLD, 0);
     }
 
     @Test
@@ -52,21 +53,27 @@ class PlacementSimulationTest {
     }
 
     /**
-     * One no-show in a room of 10: its seat is held, for nobody, from the room's placement until the 60 s window
-     * ends: the samples at 10 to 60 s, 6 of the 60 samples from 0 to 590 s, on 20 seats.
+     * One no-show in a room of 10 whose 9 other players join at 1 s: without a straggler hold (one as long as the
+     * window), its seat is held, for nobody, from the room's placement until the 60 s window ends: the samples at
+     * 10 to 60 s, 6 of the 60 samples from 0 to 590 s, on 20 seats. With the shipped hold of 10 s, the 8th player
+     * at 1 s ends the hold at 11 s: only the sample at 10 s.
      */
     @Test
-    void aNoShowsSeatIsStrandedUntilTheReservationWindowEnds() {
+    void aNoShowsSeatIsStrandedUntilTheStragglerHoldOrTheReservationWindowEnds() {
         List<RoomPlan> rooms = List.of(room("a", 0, 10, 9, 1, 600), room("b", 590, 2, 2, 591, 700));
         PlacementSimulation simulation = new PlacementSimulation(rooms, 1, 20, 0);
+        Duration window = RoomRouterModel.SHIPPED_WINDOW;
 
-        PlacementSimulation.Outcome rr = simulation.run(shipped(ONE, 20));
-        assertThat(rr.strandedShare()).isCloseTo(6 / 60.0 / 20, within(1e-9));
+        PlacementSimulation.Outcome before = simulation.run(new RoomRouterModel("no hold", ONE, 20, window, window, 0));
+        assertThat(before.strandedShare()).isCloseTo(6 / 60.0 / 20, within(1e-9));
         // The store confirms arrivals against a snapshot at its next join: with no join until 591 s, it still holds
         // all 10 seats at each of those 6 samples (then none, the window over).
-        assertThat(rr.heldShare()).isCloseTo(6 * 10 / 60.0 / 20, within(1e-9));
-        PlacementSimulation.Outcome shorter = simulation.run(
-                new RoomRouterModel("20s", ONE, 20, Duration.ofSeconds(20), 0));
+        assertThat(before.heldShare()).isCloseTo(6 * 10 / 60.0 / 20, within(1e-9));
+        PlacementSimulation.Outcome rr = simulation.run(shipped(ONE, 20));
+        assertThat(rr.strandedShare()).isCloseTo(1 / 60.0 / 20, within(1e-9));
+        assertThat(rr.heldShare()).isCloseTo(10 / 60.0 / 20, within(1e-9));
+        Duration twenty = Duration.ofSeconds(20);
+        PlacementSimulation.Outcome shorter = simulation.run(new RoomRouterModel("20s", ONE, 20, twenty, twenty, 0));
         assertThat(shorter.strandedShare()).isCloseTo(2 / 60.0 / 20, within(1e-9)); // 10 and 20 s
         assertThat(simulation.run(new IdealPacker(1, 20, simulation.horizonMillis())).strandedShare()).isZero();
     }

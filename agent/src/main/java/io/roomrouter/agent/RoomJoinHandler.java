@@ -9,7 +9,6 @@ import io.roomrouter.placement.PlacementPolicy;
 import io.roomrouter.spop.Ack;
 import io.roomrouter.spop.Notify;
 import io.roomrouter.spop.SpopAction;
-import io.roomrouter.spop.SpopFrameEncoder;
 import io.roomrouter.spop.SpopMessage;
 import io.roomrouter.spop.TypedData;
 import io.roomrouter.spop.VarScope;
@@ -41,6 +40,12 @@ final class RoomJoinHandler {
     private static final Logger log = LoggerFactory.getLogger(RoomJoinHandler.class);
     /** Reasons are free text: bounded, so that an ACK stays small whatever went wrong. */
     static final int MAX_VALUE_LENGTH = 120;
+    /**
+     * The actions of an ACK that stay whatever the frame size: the server and the decision (or, without a server,
+     * the decision and what follows it). HAProxy's smallest frame (256 bytes) holds them: ids are at most
+     * {@value #MAX_VALUE_LENGTH} characters.
+     */
+    static final int ACTIONS_KEPT = 2;
     static final String STORE_ERROR = "store error";
     static final String INTERNAL_ERROR = "internal error";
     // Shared by every ACK that carries them (ACKs are immutable): no allocation per join on these paths.
@@ -85,10 +90,10 @@ final class RoomJoinHandler {
     }
 
     /**
-     * The ACK for {@code notify}, encoded in at most {@code maxFrameSize} bytes (the connection's negotiated size).
-     * Never throws a {@link RuntimeException}, and the stage completes with an ACK unless an {@link Error} is thrown.
+     * The ACK for {@code notify}, its actions in order of importance: the session fits it to the connection's
+     * negotiated frame size keeping the first {@link #ACTIONS_KEPT} ({@link Ack#fittedTo}). Never throws a {@link RuntimeException}, and the stage completes with an ACK unless an {@link Error} is thrown.
      */
-    CompletionStage<Ack> handle(Notify notify, int maxFrameSize) {
+    CompletionStage<Ack> handle(Notify notify) {
         long startNanos = System.nanoTime();
         JoinRequest request = null; // for the error line: which room, once the join has been read
         try {
@@ -111,7 +116,7 @@ final class RoomJoinHandler {
                 metrics.decided(inventory.backend(backend).isPresent() ? backend : DecisionMetrics.NO_BACKEND,
                         Decision.REJECTED, nanos);
                 decisions.log(loggableRoom(join), backend, rejected, nanos / 1000);
-                return CompletableFuture.completedFuture(ack(notify, actions(rejected), maxFrameSize));
+                return CompletableFuture.completedFuture(ack(notify, actions(rejected)));
             }
             request = parsed.request().get();
             Optional<BackendSnapshot> backend = inventory.backend(request.backend());
@@ -122,14 +127,14 @@ final class RoomJoinHandler {
                 // falls back to hashing on the room, as if the agent were down.
                 return CompletableFuture.completedFuture(ack(notify, UNKNOWN_BACKEND));
             }
-            return decide(notify, request, backend.get(), maxFrameSize, startNanos);
+            return decide(notify, request, backend.get(), startNanos);
         } catch (RuntimeException e) {
             return CompletableFuture.completedFuture(internalError(notify, request, e));
         }
     }
 
     private CompletionStage<Ack> decide(
-            Notify notify, JoinRequest request, BackendSnapshot backend, int maxFrameSize, long startNanos) {
+            Notify notify, JoinRequest request, BackendSnapshot backend, long startNanos) {
         CompletionStage<Placement> placement;
         try {
             placement = store.join(request, backend);
@@ -137,14 +142,12 @@ final class RoomJoinHandler {
             // a store that throws instead of failing its stage: the same answer as a failed stage
             return CompletableFuture.completedFuture(storeError(notify, request, e));
         }
-        return placement.handle((decided, failure) -> answer(notify, request, decided, failure, maxFrameSize,
-                startNanos));
+        return placement.handle((decided, failure) -> answer(notify, request, decided, failure, startNanos));
     }
 
     // Runs where the store completes its stage (an event loop, or Redis's thread): whatever throws here would
     // otherwise fail the stage and leave the NOTIFY unanswered.
-    private Ack answer(Notify notify, JoinRequest request, Placement placement, Throwable failure, int maxFrameSize,
-            long startNanos) {
+    private Ack answer(Notify notify, JoinRequest request, Placement placement, Throwable failure, long startNanos) {
         try {
             if (failure != null) {
                 return storeError(notify, request, failure);
@@ -152,7 +155,7 @@ final class RoomJoinHandler {
             long nanos = System.nanoTime() - startNanos;
             metrics.decided(request.backend(), placement.decision(), nanos);
             decisions.log(request.room(), request.backend(), placement, nanos / 1000);
-            return ack(notify, actions(placement), maxFrameSize);
+            return ack(notify, actions(placement));
         } catch (RuntimeException e) {
             return internalError(notify, request, e);
         }
@@ -194,8 +197,8 @@ final class RoomJoinHandler {
         }
     }
 
-    // The reason comes last and the fallback just before it: they give way, in that order, when an operator
-    // has set max-frame-size so low that the frame would not hold them (see ack(notify, actions, maxFrameSize)).
+    // The reason comes last and the fallback just before it: they give way, in that order, when an operator has set
+    // max-frame-size so low that the frame would not hold them (the session fits each ACK, keeping ACTIONS_KEPT).
     private static List<SpopAction> actions(Placement placement) {
         List<SpopAction> actions = new ArrayList<>(4);
         placement.server().ifPresent(server -> actions.add(setVar("server", server)));
@@ -203,30 +206,6 @@ final class RoomJoinHandler {
         placement.fallback().ifPresent(server -> actions.add(setVar("fallback", server)));
         actions.add(setVar("reason", placement.reason()));
         return actions;
-    }
-
-    private static Ack ack(Notify notify, List<SpopAction> actions, int maxFrameSize) {
-        Ack ack = ack(notify, actions);
-        if (sizeBound(actions) <= maxFrameSize) {
-            return ack; // always, at HAProxy's usual 16380 bytes: no need to measure what the encoder measures again
-        }
-        while (SpopFrameEncoder.encodedSize(ack) - Integer.BYTES > maxFrameSize && actions.size() > 2) {
-            actions.remove(actions.size() - 1);
-            ack = ack(notify, actions);
-        }
-        return ack;
-    }
-
-    // An upper bound of the ACK's encoded size from string lengths alone (a char is at most 3 UTF-8 bytes): type,
-    // flags, two varint ids, then per set-var its type, argument count, scope, and two length-prefixed strings.
-    private static int sizeBound(List<SpopAction> actions) {
-        int bound = 1 + 4 + 10 + 10;
-        for (SpopAction action : actions) {
-            SpopAction.SetVar set = (SpopAction.SetVar) action;
-            int valueLength = set.value() instanceof TypedData.Str str ? str.value().length() : 0;
-            bound += 4 + 5 + 3 * set.name().length() + 5 + 3 * valueLength;
-        }
-        return bound;
     }
 
     private static SpopAction setVar(String name, String value) {

@@ -245,7 +245,10 @@ final class SpopSession extends ChannelInboundHandlerAdapter {
         }
         drain.joinArrived();
         updateReading(ctx);
-        joins.handle(notify, decoder.maxFrameSize()).whenComplete((ack, failure) -> {
+        int frameSize = decoder.maxFrameSize(); // negotiated at HAPROXY-HELLO; read here, on the event loop
+        joins.handle(notify).whenComplete((answer, failure) -> {
+            // Fitted where it is answered: the handler orders the actions, the session knows the frame size.
+            Ack ack = answer == null ? null : answer.fittedTo(frameSize, RoomJoinHandler.ACTIONS_KEPT);
             if (ctx.executor().inEventLoop()) {
                 writeAck(ctx, notify, ack, failure);
             } else {

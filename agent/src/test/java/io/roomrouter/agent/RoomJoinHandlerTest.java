@@ -49,7 +49,7 @@ class RoomJoinHandlerTest {
 
     @Test
     void answersTheServerAndTheFallbackHaproxyUsesWhileTheServerIsDown() {
-        Map<String, String> vars = HaproxySide.variables(join("r1", 16380));
+        Map<String, String> vars = HaproxySide.variables(join("r1"));
 
         assertThat(vars).containsOnlyKeys("server", "decision", "fallback", "reason");
         assertThat(vars.get("decision")).isEqualTo("placed");
@@ -58,11 +58,12 @@ class RoomJoinHandlerTest {
 
     @Test
     void theReasonGivesWayFirstInTheSmallestFrame() {
-        Ack ack = join("r2", 256);
+        Ack ack = join("r2").fittedTo(256, RoomJoinHandler.ACTIONS_KEPT);
 
         assertThat(SpopFrameEncoder.encodedSize(ack) - Integer.BYTES).isLessThanOrEqualTo(256);
         assertThat(HaproxySide.variables(ack)).containsOnlyKeys("server", "decision", "fallback");
-        assertThat(HaproxySide.variables(join("r2", 16380))).containsKeys("server", "decision", "fallback", "reason");
+        assertThat(HaproxySide.variables(join("r2").fittedTo(16380, RoomJoinHandler.ACTIONS_KEPT)))
+                .containsKeys("server", "decision", "fallback", "reason");
     }
 
     @Test
@@ -71,7 +72,7 @@ class RoomJoinHandlerTest {
             throw new IllegalStateException("connection pool exhausted");
         }));
 
-        Ack ack = join(throwing, new Notify(5, 2, List.of(joinMessage("r3"))), 16380);
+        Ack ack = join(throwing, new Notify(5, 2, List.of(joinMessage("r3"))));
 
         assertThat(ack).isEqualTo(new Ack(5, 2, refused("store error")));
     }
@@ -81,7 +82,7 @@ class RoomJoinHandlerTest {
         RoomJoinHandler failing = handler(inventory, new FakeRoomStore(
                 request -> CompletableFuture.failedFuture(new IllegalStateException("script error"))));
 
-        assertThat(join(failing, new Notify(7, 1, List.of(joinMessage("r4"))), 16380))
+        assertThat(join(failing, new Notify(7, 1, List.of(joinMessage("r4")))))
                 .isEqualTo(new Ack(7, 1, refused("store error")));
     }
 
@@ -91,7 +92,7 @@ class RoomJoinHandlerTest {
         RoomJoinHandler broken = handler(inventory, new FakeRoomStore(
                 request -> CompletableFuture.completedFuture(null)));
 
-        assertThat(join(broken, new Notify(9, 1, List.of(joinMessage("r5"))), 16380))
+        assertThat(join(broken, new Notify(9, 1, List.of(joinMessage("r5")))))
                 .isEqualTo(new Ack(9, 1, refused("internal error")));
     }
 
@@ -117,7 +118,7 @@ class RoomJoinHandlerTest {
             public void close() {}
         };
 
-        assertThat(join(handler(throwing, store), new Notify(11, 1, List.of(joinMessage("r6"))), 16380))
+        assertThat(join(handler(throwing, store), new Notify(11, 1, List.of(joinMessage("r6")))))
                 .isEqualTo(new Ack(11, 1, refused("internal error")));
     }
 
@@ -125,12 +126,12 @@ class RoomJoinHandlerTest {
         return new RoomJoinHandler(inventory, store, decisions, 10);
     }
 
-    private Ack join(String room, int maxFrameSize) {
-        return join(handler, new Notify(1, 1, List.of(joinMessage(room))), maxFrameSize);
+    private Ack join(String room) {
+        return join(handler, new Notify(1, 1, List.of(joinMessage(room))));
     }
 
-    private static Ack join(RoomJoinHandler handler, Notify notify, int maxFrameSize) {
-        return handler.handle(notify, maxFrameSize).toCompletableFuture().join();
+    private static Ack join(RoomJoinHandler handler, Notify notify) {
+        return handler.handle(notify).toCompletableFuture().join();
     }
 
     private static SpopMessage joinMessage(String room) {

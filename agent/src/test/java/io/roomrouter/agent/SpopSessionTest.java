@@ -15,6 +15,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.roomrouter.haproxy.StaticInventory;
 import io.roomrouter.placement.BackendSnapshot;
 import io.roomrouter.placement.JoinRequest;
+import io.roomrouter.placement.Decision;
 import io.roomrouter.placement.Placement;
 import io.roomrouter.spop.Ack;
 import io.roomrouter.spop.AgentDisconnect;
@@ -102,6 +103,25 @@ class SpopSessionTest {
 
         send(join(11, "r3"));
         assertThat(received()).containsExactly(placedAck(11));
+    }
+
+    @Test
+    void anAckIsFittedToTheFrameSizeHaproxyNegotiatedItsLastActionsGivingWay() {
+        // server, decision and fallback take about 170 bytes, the reason 130 more: past HAProxy's smallest frame
+        String server = "s".repeat(60);
+        String fallback = "f".repeat(60);
+        String longReason = "r".repeat(RoomJoinHandler.MAX_VALUE_LENGTH);
+        agent(new FakeRoomStore(request -> CompletableFuture.completedFuture(Placement.routed(
+                Decision.PLACED, server, Optional.of(fallback), longReason, 0, 100))));
+
+        send(new HaproxyHello("2.0", 256, "pipelining", false, Optional.empty()), join(1, "r1"));
+
+        List<SpopFrame> frames = received();
+        assertThat(frames).containsExactly(new AgentHello("2.0", 256, "pipelining"), new Ack(1, 1, List.of(
+                new SpopAction.SetVar(VarScope.TXN, "server", new TypedData.Str(server)),
+                new SpopAction.SetVar(VarScope.TXN, "decision", new TypedData.Str("placed")),
+                new SpopAction.SetVar(VarScope.TXN, "fallback", new TypedData.Str(fallback)))));
+        assertThat(SpopFrameEncoder.encodedSize(frames.get(1)) - Integer.BYTES).isLessThanOrEqualTo(256);
     }
 
     @Test

@@ -141,6 +141,10 @@ class RedisRoomStoreIT {
         join(a, view, "r1", 4, "p2");
         join(a, view, "r1", 4, "p1"); // the same player again is no new arrival
         assertThat(redis.raw().hget(load, "held:s1")).isEqualTo("4");
+        // p2's join was answered from the cache; its arrival reaches the agent with its touch's reply. A query on
+        // the same connection that sees it counted comes back after that reply.
+        await(() -> a.room(BE, "r1").toCompletableFuture().join().map(RoomView::playersSeen).orElse(0) == 2,
+                "the agent read p2's counted arrival");
 
         // A snapshot taken once both arrivals have settled: HAProxy counts them now.
         clock.advance(Duration.ofMillis(RoomLifetimes.ARRIVAL_SETTLE_MILLIS + 150));

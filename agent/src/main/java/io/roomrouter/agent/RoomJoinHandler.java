@@ -91,7 +91,8 @@ final class RoomJoinHandler {
 
     /**
      * The ACK for {@code notify}, its actions in order of importance: the session fits it to the connection's
-     * negotiated frame size keeping the first {@link #ACTIONS_KEPT} ({@link Ack#fittedTo}). Never throws a {@link RuntimeException}, and the stage completes with an ACK unless an {@link Error} is thrown.
+     * negotiated frame size keeping the first {@link #ACTIONS_KEPT} ({@link Ack#fittedTo}). Never throws a
+     * {@link RuntimeException}, and the stage completes with an ACK unless an {@link Error} is thrown.
      */
     CompletionStage<Ack> handle(Notify notify) {
         long startNanos = System.nanoTime();

@@ -102,8 +102,7 @@ record BenchSettings(
      * the agent in {@code RR_JAVA_OPTS}.
      */
     List<String> agentJvmArgs() {
-        String flags = System.getProperty("bench.agentJvmArgs", "").trim();
-        return flags.isEmpty() ? List.of() : List.of(flags.split("\\s+", -1));
+        return spaceSeparated("bench.agentJvmArgs");
     }
 
     /**
@@ -111,8 +110,7 @@ record BenchSettings(
      * e.g. {@code --io-threads 2}: to compare a default on the agent-alone and HAProxy suites, one run each.
      */
     List<String> agentArgs() {
-        String flags = System.getProperty("bench.agentArgs", "").trim();
-        return flags.isEmpty() ? List.of() : List.of(flags.split("\\s+", -1));
+        return spaceSeparated("bench.agentArgs");
     }
 
     /**
@@ -140,7 +138,12 @@ record BenchSettings(
 
     /** Extra agent flags for the placement run only, from {@code bench.placementAgentArgs} (default: none). */
     List<String> placementAgentArgs() {
-        String flags = System.getProperty("bench.placementAgentArgs", "").trim();
+        return spaceSeparated("bench.placementAgentArgs");
+    }
+
+    // The flags a property holds, split on whitespace; none when it is unset or blank.
+    private static List<String> spaceSeparated(String property) {
+        String flags = System.getProperty(property, "").trim();
         return flags.isEmpty() ? List.of() : List.of(flags.split("\\s+", -1));
     }
 

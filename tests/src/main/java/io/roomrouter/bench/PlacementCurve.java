@@ -62,6 +62,9 @@ final class PlacementCurve {
                 new Rule("room-router.true-size", s -> roomRouter(s, "room-router, joins say who will come",
                         RoomRouterModel.SHIPPED_WINDOW, RoomRouterModel.SHIPPED_STRAGGLER_HOLD,
                         RoomRouterModel.TRUE_SIZE)),
+                new Rule("room-router.peak-size", s -> roomRouter(s,
+                        "room-router, joins say the most players connected at once", RoomRouterModel.SHIPPED_WINDOW,
+                        RoomRouterModel.SHIPPED_STRAGGLER_HOLD, RoomRouterModel.PEAK_SIZE)),
                 new Rule("leastconn-cookie", s -> new LeastConnModel(s.capacity())),
                 new Rule("hash-hbf125", s -> new BoundedHashModel(s.servers(), 125)));
     }

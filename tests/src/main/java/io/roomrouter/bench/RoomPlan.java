@@ -1,5 +1,6 @@
 package io.roomrouter.bench;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -26,6 +27,25 @@ record RoomPlan(String id, long startMillis, int size, long endMillis, List<Seat
     /** The players who come. */
     long shows() {
         return seats.stream().filter(Seat::comes).count();
+    }
+
+    /** The most of this room's players connected at one time (a leave at the instant of a join counts first). */
+    int peakPlayers() {
+        List<long[]> changes = new ArrayList<>();
+        for (Seat seat : seats) {
+            if (seat.comes()) {
+                changes.add(new long[] {seat.joinMillis(), 1});
+                changes.add(new long[] {seat.leaveMillis(), -1});
+            }
+        }
+        changes.sort((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
+        int now = 0;
+        int peak = 0;
+        for (long[] change : changes) {
+            now += (int) change[1];
+            peak = Math.max(peak, now);
+        }
+        return peak;
     }
 
     /** The seat-milliseconds this room's players are connected for. */

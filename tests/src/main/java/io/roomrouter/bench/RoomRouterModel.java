@@ -40,6 +40,11 @@ final class RoomRouterModel implements SimulatedPlacement {
     private static final String BACKEND = "be_game";
     /** A {@code declaredSize}: joins say how many of the room's players will come (at least 1). */
     static final int TRUE_SIZE = -1;
+    /**
+     * A {@code declaredSize}: joins say the most of the room's players that will be connected at once (at least 1),
+     * which only a packer that knows every departure in advance could say.
+     */
+    static final int PEAK_SIZE = -2;
 
     private final String label;
     private final List<String> servers;
@@ -93,7 +98,8 @@ final class RoomRouterModel implements SimulatedPlacement {
     public int join(RoomPlan room, RoomPlan.Seat seat, boolean first, long at, int[] connections) {
         now = EPOCH_MILLIS + at;
         int size = declaredSize > 0 ? declaredSize
-                : declaredSize == TRUE_SIZE ? (int) Math.max(1, room.shows()) : room.size();
+                : declaredSize == TRUE_SIZE ? (int) Math.max(1, room.shows())
+                : declaredSize == PEAK_SIZE ? Math.max(1, room.peakPlayers()) : room.size();
         Placement placement = store.join(new JoinRequest(room.id(), BACKEND, size, Optional.of(seat.player())),
                 snapshot).toCompletableFuture().join();
         if (placement.server().isEmpty()) {

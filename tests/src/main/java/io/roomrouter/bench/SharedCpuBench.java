@@ -5,6 +5,7 @@ import static io.roomrouter.kit.Stack.GAME_BACKEND;
 import io.roomrouter.e2e.Crowd;
 import io.roomrouter.e2e.TimedCrowd;
 import io.roomrouter.kit.AgentDecision;
+import io.roomrouter.kit.MachineCpu;
 import io.roomrouter.kit.RedisProcess;
 import io.roomrouter.kit.Stack;
 import java.io.IOException;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -72,11 +74,19 @@ final class SharedCpuBench {
         final List<String> failures = new ArrayList<>();
     }
 
-    /** The agents' CPU time over one phase, and the decisions they logged in it. */
-    record CpuCost(int joins, double seconds, long decisions, double agentCpuSeconds, double redisCpuSeconds) {
+    /**
+     * The agents' CPU time over one phase, the time their threads waited for a core in it, and the decisions they
+     * logged in it.
+     */
+    record CpuCost(int joins, double seconds, long decisions, double agentCpuSeconds, double agentWaitSeconds,
+            double redisCpuSeconds, double machineBusyShare) {
 
         double agentPerThousand() {
             return agentCpuSeconds * 1000 / decisions;
+        }
+
+        double agentWaitPerThousand() {
+            return agentWaitSeconds * 1000 / decisions;
         }
     }
 
@@ -202,8 +212,11 @@ final class SharedCpuBench {
             throws Exception {
         List<Integer> mark = logMark(stack);
         double agentBefore = agentCpuSeconds(stack);
+        double waitBefore = agentWaitSeconds(stack);
         double redisBefore = redis.cpuSeconds();
+        MachineCpu machineBefore = MachineCpu.read();
         Load load = phase.run();
+        double machineBusy = MachineCpu.read().busyShareSince(machineBefore);
         List<String> lines = settledLines(stack, mark, load.answered());
         if (latency != null) {
             latency.add(lines);
@@ -211,22 +224,33 @@ final class SharedCpuBench {
         long decisions = gameDecisions(lines).count();
         // Read once the decision lines are written: the agent's log thread is part of what a decision costs.
         double agentCpu = agentCpuSeconds(stack) - agentBefore;
+        double agentWait = agentWaitSeconds(stack) - waitBefore;
         double redisCpu = redis.cpuSeconds() - redisBefore;
-        return new CpuCost(load.joins(), load.seconds(), decisions, agentCpu, redisCpu);
+        return new CpuCost(load.joins(), load.seconds(), decisions, agentCpu, agentWait, redisCpu, machineBusy);
     }
 
     private static void addCpu(Tally tally, String phase, AgentVariant variant, int round, CpuCost cost) {
         tally.cpu.computeIfAbsent(phase, k -> new ArrayList<>()).add(cost);
         System.out.printf(Locale.ROOT, "[shared] %-28s %5d %-10s %d joins at %.0f/s, %d decisions: agents %.2f s"
-                        + " CPU (%.3f s per 1000), redis %.2f s%n", variant.label(), round, phase, cost.joins(),
-                cost.joins() / cost.seconds(), cost.decisions(), cost.agentCpuSeconds(), cost.agentPerThousand(),
-                cost.redisCpuSeconds());
+                        + " CPU (%.3f s per 1000), waited %.2f s for a core (%.3f s per 1000), redis %.2f s;"
+                        + " cores %.0f %% busy%n",
+                variant.label(), round, phase, cost.joins(), cost.joins() / cost.seconds(), cost.decisions(),
+                cost.agentCpuSeconds(), cost.agentPerThousand(), cost.agentWaitSeconds(),
+                cost.agentWaitPerThousand(), cost.redisCpuSeconds(), 100 * cost.machineBusyShare());
     }
 
     private static double agentCpuSeconds(Stack stack) throws IOException {
         double total = 0;
         for (Stack.Proxy proxy : stack.proxies()) {
             total += proxy.agent().cpuSeconds();
+        }
+        return total;
+    }
+
+    private static double agentWaitSeconds(Stack stack) throws IOException {
+        double total = 0;
+        for (Stack.Proxy proxy : stack.proxies()) {
+            total += proxy.agent().runQueueWaitSeconds();
         }
         return total;
     }
@@ -323,6 +347,14 @@ final class SharedCpuBench {
             double cpu = costs.stream().mapToDouble(CpuCost::agentCpuSeconds).sum();
             long decisions = costs.stream().mapToLong(CpuCost::decisions).sum();
             double redis = costs.stream().mapToDouble(CpuCost::redisCpuSeconds).sum();
+            double wait = costs.stream().mapToDouble(CpuCost::agentWaitSeconds).sum();
+            results.add(new Figure(prefix + "agent_wait_per_1000." + phase, wait * 1000 / decisions, "s", "",
+                    String.format(Locale.ROOT, "both agents' threads runnable but not running (schedstat) over %d"
+                            + " decisions; per run %s; the cores were busy %s %% of the phase", decisions,
+                            costs.stream().map(c -> String.format(Locale.ROOT, "%.3f", c.agentWaitPerThousand()))
+                                    .toList(),
+                            costs.stream().map(c -> String.format(Locale.ROOT, "%.0f", 100 * c.machineBusyShare()))
+                                    .toList())));
             String offered = phase.equals("paced") ? "offered " + settings.sharedJoinsPerSecond() + "/s, "
                     : PLAYERS_AT_ONCE + " players at a time, ";
             results.add(new Figure(name, cpu * 1000 / decisions, "s", "", String.format(Locale.ROOT,
@@ -350,18 +382,19 @@ final class SharedCpuBench {
         System.out.println("| agent JVM flags | runs (alternate, race) | split (alternate, race) | retry"
                 + " | not answered in time | placed p50/p99/p99.9 ms | sticky p50/p99/p99.9 ms"
                 + " | paced placed p50/p99/p99.9 ms | paced sticky p50/p99/p99.9 ms"
-                + " | agent CPU s/1000 paced | at saturation |");
-        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+                + " | agent CPU s/1000 paced | at saturation | agent wait for a core s/1000 paced |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         tallies.forEach((variant, tally) -> {
             List<SharedRun> runs = tally.runs;
-            System.out.printf(Locale.ROOT, "| %s | %d, %d | %d, %d | %d | %d | %s | %s | %s | %s | %s | %s |%n",
+            System.out.printf(Locale.ROOT, "| %s | %d, %d | %d, %d | %d | %d | %s | %s | %s | %s | %s | %s | %s |%n",
                     variant.label(), count(runs, "alternate"), count(runs, "race"),
                     split(runs, "alternate"), split(runs, "race"),
                     runs.stream().mapToLong(r -> r.decided("retry")).sum(),
                     runs.stream().mapToLong(r -> r.decided("none")).sum(),
                     percentiles(tally.latency, "placed"), percentiles(tally.latency, "sticky"),
                     percentiles(tally.pacedLatency, "placed"), percentiles(tally.pacedLatency, "sticky"),
-                    cpuPerThousand(tally, "paced"), cpuPerThousand(tally, "saturation"));
+                    cpuPerThousand(tally, "paced"), cpuPerThousand(tally, "saturation"),
+                    perThousand(tally, "paced", CpuCost::agentWaitSeconds));
         });
     }
 
@@ -379,9 +412,13 @@ final class SharedCpuBench {
     }
 
     private static String cpuPerThousand(Tally tally, String phase) {
+        return perThousand(tally, phase, CpuCost::agentCpuSeconds);
+    }
+
+    private static String perThousand(Tally tally, String phase, ToDoubleFunction<CpuCost> seconds) {
         List<CpuCost> costs = tally.cpu.getOrDefault(phase, List.of());
-        double cpu = costs.stream().mapToDouble(CpuCost::agentCpuSeconds).sum();
+        double total = costs.stream().mapToDouble(seconds).sum();
         long decisions = costs.stream().mapToLong(CpuCost::decisions).sum();
-        return decisions == 0 ? "-" : String.format(Locale.ROOT, "%.3f", cpu * 1000 / decisions);
+        return decisions == 0 ? "-" : String.format(Locale.ROOT, "%.3f", total * 1000 / decisions);
     }
 }

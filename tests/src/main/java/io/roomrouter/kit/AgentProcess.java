@@ -194,6 +194,11 @@ public final class AgentProcess implements AutoCloseable {
         return ProcessCpu.seconds(pid());
     }
 
+    /** Seconds the agent's live threads have waited for a core so far ({@link ProcessCpu#runQueueWaitSeconds}). */
+    public double runQueueWaitSeconds() throws IOException {
+        return ProcessCpu.runQueueWaitSeconds(pid());
+    }
+
     /** Heap in use now, in bytes, as {@code jcmd GC.heap_info} reports it (without forcing a GC). */
     public long heapUsedBytes() throws IOException, InterruptedException {
         Matcher m = HEAP_USED.matcher(jcmd("GC.heap_info"));

@@ -81,6 +81,19 @@ class RoomWorkloadTest {
     }
 
     @Test
+    void aRoomsPeakCountsThePlayersConnectedTogetherNotThoseWhoLeftBeforeOthersCame() {
+        RoomPlan room = new RoomPlan("r", 0, 5, 1_000, List.of(
+                new RoomPlan.Seat("a", true, 0, 1_000),
+                new RoomPlan.Seat("b", true, 10, 100), // gone before c and d come
+                new RoomPlan.Seat("c", true, 100, 1_000), // comes at the instant b leaves
+                new RoomPlan.Seat("d", true, 200, 1_000),
+                new RoomPlan.Seat("e", false, 0, 0))); // a no-show
+        assertThat(room.shows()).isEqualTo(4);
+        assertThat(room.peakPlayers()).isEqualTo(3);
+        assertThat(rooms).allSatisfy(r -> assertThat(r.peakPlayers()).isBetween(0, (int) r.shows()));
+    }
+
+    @Test
     void roomsLiveWithinTheirDrawnLifetimes() {
         double meanLife = rooms.stream().mapToLong(r -> r.endMillis() - r.startMillis()).average().orElseThrow();
         assertThat(meanLife).isCloseTo((SHAPE.minLifeMillis() + SHAPE.maxLifeMillis()) / 2.0, within(5_000.0));

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every room-router benchmark and prints a table; the figures also go to tests/target/bench/results.json.
 #   ./bench.sh                      the full suite (about 30 minutes on 2 cores)
-#   ./bench.sh -Dbench.quick=true   a smoke run (about two minutes)
+#   ./bench.sh -Dbench.quick=true   a smoke run (about five minutes)
 # Any -Dbench.* system property (see io.roomrouter.bench.BenchSettings) is passed on, e.g. -Dbench.suites=agent.
 # Suites: agent, scale, haproxy, placement (the default; it runs the simulated placement curve first, which
 # -Dbench.suites=placement-curve runs alone in under a minute, then the scripted scenario, then the same curve through

@@ -11,7 +11,7 @@ import java.util.Set;
 
 /**
  * Sizes and durations of a run, from system properties; {@code -Dbench.quick=true} shrinks everything to a
- * smoke run of a minute or two. Every property is optional:
+ * smoke run of a few minutes. Every property is optional:
  * {@code bench.root} (the repository, default {@code .}), {@code bench.out} (default
  * {@code tests/target/bench}), {@code bench.suites} (comma list of agent, scale, haproxy, placement,
  * placement-curve, placement-curve-haproxy, shared, soak; default agent, scale, haproxy, placement: placement runs

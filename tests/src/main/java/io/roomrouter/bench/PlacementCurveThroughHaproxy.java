@@ -139,12 +139,13 @@ final class PlacementCurveThroughHaproxy {
         double lives = settings.quick() ? QUICK_WARMUP_LIVES : WARMUP_LIVES;
         long warmup = Math.round(lives * shape.maxLifeMillis());
         int capacity = SERVERS * PlacementCurve.CAPACITY;
-        StringBuilder table = new StringBuilder(String.format(Locale.ROOT, "%nplacement curve through HAProxy, %d "
-                + "servers of maxconn %d, %d rooms per load (seed %d), time compressed %.0f times%n%n| load | rule "
-                + "| new rooms refused | players refused | rooms split | busiest / mean | seats held |%n"
-                + "|---:|---|---:|---:|---:|---:|---:|%n", SERVERS, PlacementCurve.CAPACITY, roomsPerLoad,
-                settings.curveSeed(), COMPRESSION));
+        String header = String.format(Locale.ROOT, "%nplacement curve through HAProxy, %d servers of maxconn %d, %d "
+                + "rooms per load (seed %d), time compressed %.0f times%n%n| load | rule | new rooms refused "
+                + "| players refused | rooms split | busiest / mean | seats held |%n|---:|---|---:|---:|---:|---:|---:|%n",
+                SERVERS, PlacementCurve.CAPACITY, roomsPerLoad, settings.curveSeed(), COMPRESSION);
+        StringBuilder table = new StringBuilder(header);
         for (double load : loads) {
+            int from = table.length();
             CurveSchedule schedule = new CurveSchedule(compressed.rooms(load, capacity, roomsPerLoad), warmup,
                     Math.round(PlacementSimulation.SAMPLE_MILLIS / COMPRESSION));
             for (PlacementSimulation.Outcome o : play(schedule, load, configs)) {
@@ -169,7 +170,7 @@ final class PlacementCurveThroughHaproxy {
                     }
                 }
             }
-            System.out.print(table);
+            System.out.print(header + table.substring(from)); // this load's rows now, the whole table at the end
         }
         System.out.printf(Locale.ROOT, "%s%nplacement curve through HAProxy in %d s%n", table,
                 (System.nanoTime() - started) / 1_000_000_000L);

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Runs every room-router benchmark and prints a table; the figures also go to tests/target/bench/results.json.
-#   ./bench.sh                      the full suite (about 13 minutes on 2 cores)
-#   ./bench.sh -Dbench.quick=true   a smoke run (about a minute)
+#   ./bench.sh                      the full suite (about 30 minutes on 2 cores)
+#   ./bench.sh -Dbench.quick=true   a smoke run (about five minutes)
 # Any -Dbench.* system property (see io.roomrouter.bench.BenchSettings) is passed on, e.g. -Dbench.suites=agent.
 # Suites: agent, scale, haproxy, placement (the default; it runs the simulated placement curve first, which
-# -Dbench.suites=placement-curve runs alone in under a minute), and shared, run only when named: the Redis production
+# -Dbench.suites=placement-curve runs alone in under a minute, then the scripted scenario, then the same curve through
+# the real HAProxy with WebSocket players, which -Dbench.suites=placement-curve-haproxy runs alone in about 16 minutes;
+# -Dbench.curveHaproxyRooms=N sizes it, -Dbench.curveHaproxyVariant="--refresh-interval 100ms" adds a room-router
+# stack with those agent flags), and shared, run only when named: the Redis production
 # shape on this machine's cores (./bench.sh -Dbench.suites=shared -Dbench.sharedRuns=2, see docs/performance.md).
 # soak, run only when named: 8 000 WebSocket players for 30 minutes, memory and descriptors over time
 # (./bench.sh -Dbench.suites=soak; -Dbench.soakPlayers=N -Dbench.soakMinutes=M).

@@ -31,6 +31,9 @@ public final class BenchMain {
         if (settings.runs("placement")) {
             new PlacementBench(settings, results).run();
         }
+        if (settings.runs("placement") || settings.runs("placement-curve-haproxy")) {
+            new PlacementCurveThroughHaproxy(settings, results).run(); // about 16 minutes, a minute when quick
+        }
         if (settings.runs("shared")) {
             new SharedCpuBench(settings, results).run();
         }

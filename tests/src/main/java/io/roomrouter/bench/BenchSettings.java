@@ -11,15 +11,17 @@ import java.util.Set;
 
 /**
  * Sizes and durations of a run, from system properties; {@code -Dbench.quick=true} shrinks everything to a
- * smoke run of about a minute. Every property is optional:
+ * smoke run of a few minutes. Every property is optional:
  * {@code bench.root} (the repository, default {@code .}), {@code bench.out} (default
  * {@code tests/target/bench}), {@code bench.suites} (comma list of agent, scale, haproxy, placement,
- * placement-curve, shared; default all but shared and placement-curve, which placement runs),
+ * placement-curve, placement-curve-haproxy, shared, soak; default agent, scale, haproxy, placement: placement runs
+ * placement-curve and placement-curve-haproxy too),
  * {@code bench.agentParts} (which parts the agent suite runs: comma list of memory, redis; default both),
  * {@code bench.seconds} / {@code bench.warmup} (per load point), {@code bench.agentWarmup} (once per agent), {@code bench.connections}, {@code bench.pipeline},
  * {@code bench.knownRooms}, {@code bench.heapRooms} (comma list), {@code bench.wrkSeconds},
  * {@code bench.wrkConnections}, {@code bench.wrkRooms}, {@code bench.placementRooms}, {@code bench.curveRooms},
  * {@code bench.curveSeed}, {@code bench.curveWindows} and {@code bench.curveHolds} (the simulated placement curve),
+ * {@code bench.curveHaproxyRooms} and {@code bench.curveHaproxyVariant} (the curve through HAProxy),
  * {@code bench.redis} (the redis-server binary), {@code bench.agentJvmArgs} (extra agent JVM flags, e.g. for JFR),
  * {@code bench.agentArgs} (extra agent flags for the agents it starts itself), {@code bench.sharedRuns} (runs of
  * each workload of the shared suite), {@code bench.sharedAgentVariants} (the agent JVM or agent flags it compares,
@@ -173,6 +175,22 @@ record BenchSettings(
         return holds.isEmpty() ? List.of()
                 : Arrays.stream(holds.split(",", -1)).map(String::trim).map(Long::valueOf).map(Duration::ofSeconds)
                         .toList();
+    }
+
+    /**
+     * Rooms each load of the placement curve through HAProxy offers, from {@code bench.curveHaproxyRooms}: 600 take
+     * about 16 minutes for the five loads (the quick run: 80 rooms, one load, under a minute).
+     */
+    int curveHaproxyRooms() {
+        return Integer.getInteger("bench.curveHaproxyRooms", quick ? 80 : 600);
+    }
+
+    /**
+     * Agent flags of a fourth configuration of the curve through HAProxy, room-router with these flags too, from
+     * {@code bench.curveHaproxyVariant} (space separated, e.g. {@code --refresh-interval 100ms}; default: none).
+     */
+    List<String> curveHaproxyVariant() {
+        return spaceSeparated("bench.curveHaproxyVariant");
     }
 
     /** The seed of the placement curve's workload, from {@code bench.curveSeed}. */

@@ -1,20 +1,10 @@
 package io.roomrouter.bench;
 
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.roomrouter.kit.AgentProcess;
-import io.roomrouter.kit.FreePort;
 import io.roomrouter.kit.GameServer;
 import io.roomrouter.kit.HaproxyProcess;
 import io.roomrouter.kit.HostPort;
 import io.roomrouter.kit.Player;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,7 +15,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -64,11 +53,16 @@ final class PlacementBench {
         this.results = results;
     }
 
-    /** The three configurations compared. */
+    /**
+     * The configurations compared: {@link PlacementBench} runs the first three; {@link PlacementCurveThroughHaproxy}
+     * adds {@code leastconn} with the reference config's {@code stick on urlp(room)}, HAProxy alone keeping rooms
+     * together the best way it can (the room's first player by {@code leastconn}, the others to its server).
+     */
     enum Setup {
         LEASTCONN_COOKIE("leastconn-cookie"),
         HASH_BOUNDED("url_param-consistent-hbf125"),
-        ROOM_ROUTER("room-router");
+        ROOM_ROUTER("room-router"),
+        LEASTCONN_STICK_ROOM("leastconn-stick-room");
 
         final String label;
 
@@ -83,7 +77,7 @@ final class PlacementBench {
 
     void run() throws Exception {
         Path reference = settings.haproxyDir().resolve("haproxy.cfg");
-        for (Setup setup : Setup.values()) {
+        for (Setup setup : List.of(Setup.LEASTCONN_COOKIE, Setup.HASH_BOUNDED, Setup.ROOM_ROUTER)) {
             String prefix = "placement." + setup.label + ".";
             if (!Files.exists(reference)) {
                 String why = "no reference config at " + reference + " (the e2e work has not landed on main)";
@@ -93,7 +87,7 @@ final class PlacementBench {
                 }
                 continue;
             }
-            Outcome o = simulate(setup, reference);
+            Outcome o = simulate(setup);
             boolean rr = setup == Setup.ROOM_ROUTER;
             String how = String.format(Locale.ROOT, "%d rooms of %d, %d joins", o.rooms(), ROOM_SIZE, o.joins());
             results.add(new Figure(prefix + "rooms_split", o.split(), "rooms", rr ? "0" : "",
@@ -108,98 +102,54 @@ final class PlacementBench {
         }
     }
 
-    private Outcome simulate(Setup setup, Path reference) throws Exception {
-        Path work = settings.outDir().resolve("placement");
-        Files.createDirectories(work);
-        String name = "placement-" + setup.label;
-        Path config = setup == Setup.ROOM_ROUTER ? reference : work.resolve(name + ".cfg");
-        if (setup != Setup.ROOM_ROUTER) {
-            Files.writeString(config, configFor(setup, Files.readString(reference, StandardCharsets.UTF_8)),
-                    StandardCharsets.UTF_8);
-        }
-        MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        Map<String, GameServer> backends = new TreeMap<>();
-        AgentProcess agent = null;
-        int adminPort = 0;
-        try {
-            Map<String, String> env = new HashMap<>();
-            for (int i = 1; i <= 4; i++) {
-                GameServer backend = GameServer.start("game" + i, group);
-                backends.put(backend.name(), backend);
-                if (i <= 3) {
-                    env.put("RR_GAME" + i + "_ADDR", HostPort.format(backend.address()));
-                }
-            }
-            env.put("RR_AGENT_ADDR", "127.0.0.1:" + FreePort.pick());
-            if (setup == Setup.ROOM_ROUTER) {
-                adminPort = FreePort.pick();
-                List<String> agentArgs = new ArrayList<>(List.of(
-                        "--haproxy-api", "unix:" + BenchSettings.haproxySocket(name),
-                        "--admin", "127.0.0.1:" + adminPort, "--reservation-window", RESERVATION_WINDOW));
-                agentArgs.addAll(settings.placementAgentArgs()); // later flags win
-                agent = settings.startAgent(name + "-agent", List.of(), agentArgs);
-                env.put("RR_AGENT_ADDR", "127.0.0.1:" + agent.listen().getPort());
-            }
-            try (HaproxyProcess haproxy = HaproxyProcess.startLoggingToFile(
-                    config, env, BenchSettings.haproxySocket(name), work.resolve(name + ".log"))) {
-                if (agent != null) {
-                    Thread.sleep(2_500); // the agent's first read of the runtime API
-                }
-                return new Workload(haproxy, backends, agent == null ? room -> { } : releaser(adminPort)).play();
-            }
-        } finally {
-            if (agent != null) {
-                agent.close();
-            }
-            backends.values().forEach(GameServer::close);
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    private Outcome simulate(Setup setup) throws Exception {
+        try (PlacementStack stack = PlacementStack.start(settings, setup, "placement-" + setup.label, 3, 1,
+                List.of("--reservation-window", RESERVATION_WINDOW))) {
+            return new Workload(stack.haproxy(), stack.backends(), stack::release).play();
         }
     }
 
-    /** The reference config turned into one of HAProxy's own balancing setups (no SPOE filter). */
+    /**
+     * The reference config turned into one of HAProxy's own balancing setups (no SPOE filter). The leastconn-cookie
+     * and hash setups also lose the reference's {@code stick on urlp(room)}, which stores the agent's choice: with
+     * it, every player after a room's first would follow the first whatever the balancing, and each player is to be
+     * balanced on its own, as the curve's models are ({@link LeastConnModel}, {@link BoundedHashModel}); the
+     * stick table stays (its {@code track-sc0} counts players). {@link Setup#LEASTCONN_STICK_ROOM} keeps it.
+     */
     static String configFor(Setup setup, String reference) {
+        if (setup == Setup.ROOM_ROUTER) {
+            throw new IllegalArgumentException("room-router runs the reference config itself");
+        }
         String base = HaproxyBench.withoutSpoe(reference);
+        boolean leastconn = setup != Setup.HASH_BOUNDED;
         StringBuilder out = new StringBuilder();
+        int changed = 0;
         for (String line : base.split("\n", -1)) {
             String trimmed = line.trim();
-            if (setup == Setup.LEASTCONN_COOKIE && trimmed.equals("balance url_param room")) {
+            if (leastconn && trimmed.equals("balance url_param room")) {
                 out.append("    balance leastconn\n    cookie SRV insert indirect nocache\n");
-            } else if (setup == Setup.LEASTCONN_COOKIE && trimmed.startsWith("server game")) {
+                changed++;
+            } else if (leastconn && trimmed.startsWith("server game")) {
                 out.append(line).append(" cookie ").append(trimmed.split("\\s+", -1)[1]).append('\n');
-            } else if (setup == Setup.HASH_BOUNDED && trimmed.equals("hash-type consistent")) {
-                out.append(line).append("\n    hash-balance-factor 125\n");
-            } else if (!(setup == Setup.LEASTCONN_COOKIE && trimmed.equals("hash-type consistent"))) {
+            } else if (trimmed.equals("hash-type consistent")) {
+                if (!leastconn) {
+                    out.append(line).append("\n    hash-balance-factor 125\n");
+                }
+                changed++;
+            } else if (trimmed.equals("stick on urlp(room)")) {
+                if (setup == Setup.LEASTCONN_STICK_ROOM) {
+                    out.append(line).append('\n');
+                }
+                changed++;
+            } else {
                 out.append(line).append('\n');
             }
         }
-        String config = out.toString();
-        if ((setup == Setup.LEASTCONN_COOKIE && !config.contains("balance leastconn"))
-                || (setup == Setup.HASH_BOUNDED && !config.contains("hash-balance-factor"))) {
-            throw new IllegalArgumentException("haproxy.cfg: no 'balance url_param room' / 'hash-type consistent' "
-                    + "(expected: the reference config)");
+        if (changed != (leastconn ? 3 : 2)) {
+            throw new IllegalArgumentException("haproxy.cfg: no 'balance url_param room', 'hash-type consistent' or "
+                    + "'stick on urlp(room)' (expected: the reference config)");
         }
-        return config;
-    }
-
-    /** What a game server does when a room's match ends: tells the agent, so that the room's seats come back. */
-    private static Consumer<String> releaser(int adminPort) {
-        HttpClient http = HttpClient.newHttpClient();
-        return room -> {
-            URI uri = URI.create("http://127.0.0.1:" + adminPort + "/release?backend=be_game&room=" + room);
-            try {
-                HttpResponse<String> reply = http.send(HttpRequest.newBuilder(uri)
-                        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-                if (reply.statusCode() != 200 && reply.statusCode() != 404) {
-                    throw new IllegalStateException("release " + room + ": HTTP " + reply.statusCode() + " "
-                            + reply.body());
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("release " + room, e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while releasing " + room, e);
-            }
-        };
+        return out.toString();
     }
 
     /** One room of the workload. */

@@ -63,8 +63,14 @@ public final class Player implements AutoCloseable {
      * failure as its body, instead of throwing.
      */
     public static Player joinOrRefused(InetSocketAddress via, String room, String player, Duration timeout) {
+        return joinOrRefused(via, room, player, "", timeout);
+    }
+
+    /** As {@link #joinOrRefused(InetSocketAddress, String, String, Duration)}, with extra query parameters. */
+    public static Player joinOrRefused(InetSocketAddress via, String room, String player, String extraQuery,
+            Duration timeout) {
         try {
-            return join(via, room, player, "", timeout);
+            return join(via, room, player, extraQuery, timeout);
         } catch (IOException e) {
             return new Player(room, player, new Socket(), new HttpReply(0, Map.of(), e.toString()), "");
         }

@@ -59,7 +59,12 @@ class QuickBenchIT {
                 "placement_curve.30x100.load085.room-router.new_rooms_refused",
                 "placement_curve.30x100.load085.ideal.new_rooms_refused",
                 "placement_curve.3x100.load110.hash-hbf125.rooms_split",
-                "placement_curve.3x100.load050.room-router.window-10s.stranded_seats");
+                "placement_curve.3x100.load050.room-router.window-10s.stranded_seats",
+                "placement_curve_haproxy.3x100.load085.room-router.new_rooms_refused",
+                "placement_curve_haproxy.3x100.load085.room-router.seats_held",
+                "placement_curve_haproxy.3x100.load085.leastconn-cookie.rooms_split",
+                "placement_curve_haproxy.3x100.load085.leastconn-stick-room.players_refused",
+                "placement_curve_haproxy.3x100.load085.ideal.new_rooms_refused");
         assertThat(names).doesNotHaveDuplicates();
     }
 }

@@ -13,8 +13,9 @@ import java.util.function.Function;
  * its joins (a straggler hold longer than the window is the store as it was before the hold), an ideal
  * packer that knows every room's true size and lifetime ({@link IdealPacker}: the bound), and models of
  * {@code leastconn} + cookie and of consistent hashing with {@code hash-balance-factor 125}. Prints one table per
- * server count, then room-router (as shipped) against the issue's targets; every cell is also a figure. No HAProxy:
- * the same curve through the real HAProxy with WebSocket players is not measured here.
+ * server count, then room-router (as shipped) against the issue's targets; every cell is also a figure. No HAProxy
+ * here: {@link PlacementCurveThroughHaproxy} plays the same rooms, compressed in time, through the real HAProxy with
+ * WebSocket players.
  */
 final class PlacementCurve {
     static final double[] LOADS = {0.50, 0.70, 0.85, 0.95, 1.10};

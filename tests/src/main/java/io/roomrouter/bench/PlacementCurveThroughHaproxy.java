@@ -62,9 +62,9 @@ import java.util.regex.Pattern;
  *
  * <p>The reference rows are {@link PlacementSimulation} on the uncompressed rooms of the same seed (the same draws,
  * every duration {@value #COMPRESSION} times longer): the ideal packer, which buckets occupancy by the second and so
- * needs the uncompressed time line, and the simulated models of the three configurations. Stranded seats are not
- * measured here: the agent reports the seats it holds ({@code GET /servers}), not which of them a player will
- * claim before the hold ends; the held seats are.
+ * needs the uncompressed time line, and the simulated models of the three configurations. Seats held and stranded
+ * seats are sampled from the agent's room API ({@code GET /rooms}: each room's placement time, seats held and
+ * players seen) against each room's plan ({@link StrandedSeats}), with the scaled window and straggler hold.
  */
 final class PlacementCurveThroughHaproxy {
     static final double COMPRESSION = 60;
@@ -75,7 +75,12 @@ final class PlacementCurveThroughHaproxy {
     private static final double[] QUICK_LOADS = {0.85};
     private static final int JOIN_THREADS = 48;
     private static final int JOIN_QUEUE = 10_000;
-    private static final Pattern SEATS_HELD = Pattern.compile("\"seatsHeld\":(\\d+)");
+    // One room of GET /rooms, in the order the agent writes its fields.
+    private static final Pattern ROOM = Pattern.compile("\"room\":\"r(\\d+)\",\"server\":[^,]*,\"fallback\":[^,]*,"
+            + "\"size\":\\d+,\"playersSeen\":(\\d+),\"seatsHeld\":(\\d+),\"placedAt\":(\\d+|null)");
+    private static final Pattern NEXT = Pattern.compile("\"next\":\"([^\"]+)\"");
+    private static final long WINDOW_MILLIS = Math.round(RoomRouterModel.SHIPPED_WINDOW.toMillis() / COMPRESSION);
+    private static final long HOLD_MILLIS = Math.round(RoomRouterModel.SHIPPED_STRAGGLER_HOLD.toMillis() / COMPRESSION);
     /** The simulated rules shown next to the measured ones: the bound and the models of the three configurations. */
     private static final Set<String> SIMULATED = Set.of("ideal", "leastconn-cookie", "hash-hbf125",
             PlacementCurve.SHIPPED);
@@ -141,7 +146,8 @@ final class PlacementCurveThroughHaproxy {
         int capacity = SERVERS * PlacementCurve.CAPACITY;
         String header = String.format(Locale.ROOT, "%nplacement curve through HAProxy, %d servers of maxconn %d, %d "
                 + "rooms per load (seed %d), time compressed %.0f times%n%n| load | rule | new rooms refused "
-                + "| players refused | rooms split | busiest / mean | seats held |%n|---:|---|---:|---:|---:|---:|---:|%n",
+                + "| players refused | rooms split | busiest / mean | seats held | stranded |%n"
+                + "|---:|---|---:|---:|---:|---:|---:|---:|%n",
                 SERVERS, PlacementCurve.CAPACITY, roomsPerLoad, settings.curveSeed(), COMPRESSION);
         StringBuilder table = new StringBuilder(header);
         for (double load : loads) {
@@ -177,10 +183,14 @@ final class PlacementCurveThroughHaproxy {
     }
 
     private static String row(double load, String rule, PlacementSimulation.Outcome o) {
-        return String.format(Locale.ROOT, "| %.0f %% | %s | %.2f %% (%d of %d) | %.3f %% | %d | %.3f | %s |%n",
+        return String.format(Locale.ROOT, "| %.0f %% | %s | %.2f %% (%d of %d) | %.3f %% | %d | %.3f | %s | %s |%n",
                 load * 100, rule, 100 * o.roomsRefusedShare(), o.roomsRefused(), o.rooms(),
-                100 * o.playersRefusedShare(), o.roomsSplit(), o.busiestOverMean(),
-                Double.isNaN(o.heldShare()) ? "-" : String.format(Locale.ROOT, "%.2f %%", 100 * o.heldShare()));
+                100 * o.playersRefusedShare(), o.roomsSplit(), o.busiestOverMean(), share(o.heldShare()),
+                share(o.strandedShare()));
+    }
+
+    private static String share(double share) {
+        return Double.isNaN(share) ? "-" : String.format(Locale.ROOT, "%.2f %%", 100 * share);
     }
 
     private static String prefix(double load, String key) {
@@ -203,8 +213,11 @@ final class PlacementCurveThroughHaproxy {
                         / COMPRESSION) + " ms of the measured span"));
         if (!Double.isNaN(o.heldShare())) {
             results.add(new Figure(prefix + "seats_held", 100 * o.heldShare(), "% capacity", "",
-                    "seats the agent holds for players not there yet (GET /servers), at the same samples as "
-                            + "busiest / mean; stranded seats are not measured through HAProxy"));
+                    "seats the agent holds for players not there yet (GET /rooms), at the same samples as "
+                            + "busiest / mean"));
+            results.add(new Figure(prefix + "stranded_seats", 100 * o.strandedShare(), "% capacity",
+                    shipped ? "<= 3" : "", "of those, seats held for players who do not arrive while held (the "
+                            + "agent's rooms against their plans), at the same samples"));
         }
     }
 
@@ -219,6 +232,8 @@ final class PlacementCurveThroughHaproxy {
                         config.agentArgs())));
             }
             long t0 = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
+            long t0Epoch = System.currentTimeMillis() + 200;
+            lanes.forEach(lane -> lane.startsAt(t0Epoch));
             for (CurveSchedule.Event event : schedule.events()) {
                 long due = t0 + TimeUnit.MILLISECONDS.toNanos(event.atMillis());
                 for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
@@ -255,7 +270,9 @@ final class PlacementCurveThroughHaproxy {
         private final AtomicInteger lateSends = new AtomicInteger();
         private final AtomicInteger sends = new AtomicInteger();
         private long heldSum; // guarded by this
+        private long strandedSum; // guarded by this
         private int heldSamples; // guarded by this
+        private volatile long startEpochMillis;
         private volatile long maxLagNanos;
 
         Lane(Config config, CurveSchedule schedule, PlacementStack stack) {
@@ -275,7 +292,7 @@ final class PlacementCurveThroughHaproxy {
                 case SAMPLE -> {
                     tally.sample();
                     if (stack.hasAgent()) {
-                        admin.execute(guarded(this::sampleHeld));
+                        admin.execute(guarded(this::sampleRooms));
                     }
                 }
                 case LEAVE -> tally.leave(event.room(), event.seat());
@@ -317,14 +334,36 @@ final class PlacementCurveThroughHaproxy {
             }));
         }
 
-        private void sampleHeld() {
-            Matcher m = SEATS_HELD.matcher(stack.adminGet("/servers?backend=be_game"));
+        /** The wall-clock instant of the schedule's time 0, to read the agent's placement times on the plan's. */
+        void startsAt(long epochMillis) {
+            startEpochMillis = epochMillis;
+        }
+
+        // Every room the agent holds seats for, page by page: the seats held, and those stranded (StrandedSeats).
+        private void sampleRooms() {
             long held = 0;
-            while (m.find()) {
-                held += Long.parseLong(m.group(1));
-            }
+            long stranded = 0;
+            String after = null;
+            do {
+                String page = stack.adminGet("/rooms?backend=be_game&limit=1000"
+                        + (after == null ? "" : "&after=" + after));
+                Matcher m = ROOM.matcher(page);
+                while (m.find()) {
+                    int seatsHeld = Integer.parseInt(m.group(3));
+                    if (seatsHeld == 0 || m.group(4).equals("null")) {
+                        continue;
+                    }
+                    RoomPlan room = schedule.rooms().get(Integer.parseInt(m.group(1)));
+                    held += seatsHeld;
+                    stranded += StrandedSeats.of(room, Long.parseLong(m.group(4)) - startEpochMillis, seatsHeld,
+                            Integer.parseInt(m.group(2)), WINDOW_MILLIS, HOLD_MILLIS);
+                }
+                Matcher next = NEXT.matcher(page);
+                after = next.find() ? next.group(1) : null;
+            } while (after != null);
             synchronized (this) {
                 heldSum += held;
+                strandedSum += stranded;
                 heldSamples++;
             }
         }
@@ -354,15 +393,17 @@ final class PlacementCurveThroughHaproxy {
                         + " players still connected after every room ended");
             }
             double held;
+            double stranded;
             synchronized (this) {
-                held = heldSamples == 0 ? Double.NaN
-                        : heldSum / (double) heldSamples / (SERVERS * PlacementCurve.CAPACITY);
+                double seatSamples = (double) heldSamples * SERVERS * PlacementCurve.CAPACITY;
+                held = heldSamples == 0 ? Double.NaN : heldSum / seatSamples;
+                stranded = heldSamples == 0 ? Double.NaN : strandedSum / seatSamples;
             }
             System.out.printf(Locale.ROOT, "[curve-haproxy] %s: %d joins sent, %d more than 50 ms late (max %d ms); "
                     + "refused: %d by status (503...), %d unanswered within %d ms%n", config.key(), sends.get(),
                     lateSends.get(), TimeUnit.NANOSECONDS.toMillis(maxLagNanos), refusedByStatus.get(),
                     refusedUnanswered.get(), BenchSettings.JOIN_TIMEOUT.toMillis());
-            return tally.outcome(config.key(), held, Double.NaN);
+            return tally.outcome(config.key(), held, stranded);
         }
 
         @Override

@@ -5,7 +5,7 @@
 # Any -Dbench.* system property (see io.roomrouter.bench.BenchSettings) is passed on, e.g. -Dbench.suites=agent.
 # Suites: agent, scale, haproxy, placement (the default; it runs the simulated placement curve first, which
 # -Dbench.suites=placement-curve runs alone in under a minute, then the scripted scenario, then the same curve through
-# the real HAProxy with WebSocket players, which -Dbench.suites=placement-curve-haproxy runs alone in about 16 minutes;
+# the real HAProxy with WebSocket players, which -Dbench.suites=placement-curve-haproxy runs alone in about 18 minutes;
 # -Dbench.curveHaproxyRooms=N sizes it, -Dbench.curveHaproxyVariant="--refresh-interval 100ms" adds a room-router
 # stack with those agent flags), and shared, run only when named: the Redis production
 # shape on this machine's cores (./bench.sh -Dbench.suites=shared -Dbench.sharedRuns=2, see docs/performance.md).

@@ -383,7 +383,7 @@ final class SharedCpuBench {
                 + " | not answered in time | placed p50/p99/p99.9 ms | sticky p50/p99/p99.9 ms"
                 + " | paced placed p50/p99/p99.9 ms | paced sticky p50/p99/p99.9 ms"
                 + " | agent CPU s/1000 paced | at saturation | agent wait for a core s/1000 paced |");
-        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         tallies.forEach((variant, tally) -> {
             List<SharedRun> runs = tally.runs;
             System.out.printf(Locale.ROOT, "| %s | %d, %d | %d, %d | %d | %d | %s | %s | %s | %s | %s | %s | %s |%n",

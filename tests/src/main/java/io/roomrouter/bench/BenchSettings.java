@@ -179,14 +179,14 @@ record BenchSettings(
 
     /**
      * Rooms each load of the placement curve through HAProxy offers, from {@code bench.curveHaproxyRooms}: 600 take
-     * about 16 minutes for the five loads (the quick run: 80 rooms, one load, under a minute).
+     * about 18 minutes for the five loads (the quick run: 80 rooms, one load, under a minute).
      */
     int curveHaproxyRooms() {
         return Integer.getInteger("bench.curveHaproxyRooms", quick ? 80 : 600);
     }
 
     /**
-     * Agent flags of a fourth configuration of the curve through HAProxy, room-router with these flags too, from
+     * Agent flags of a fifth configuration of the curve through HAProxy, room-router with these flags too, from
      * {@code bench.curveHaproxyVariant} (space separated, e.g. {@code --refresh-interval 100ms}; default: none).
      */
     List<String> curveHaproxyVariant() {

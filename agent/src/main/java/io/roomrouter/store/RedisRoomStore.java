@@ -148,7 +148,8 @@ public final class RedisRoomStore implements RoomStore {
     }
 
     /**
-     * Connects to Redis, loads the script, subscribes to room events and starts publishing this agent's load.
+     * Connects to Redis, loads the script, subscribes to room events, publishes this agent's load and goes on
+     * publishing it.
      * Blocks while connecting: call at start-up, not on an event loop. {@code agentId} names this agent in the
      * shared load (stable for the process, e.g. {@code host:port}); {@code clock} dates joins and heartbeats.
      *
@@ -257,6 +258,9 @@ public final class RedisRoomStore implements RoomStore {
                 }
             });
             links.pubSub().async().subscribe(layout.channel()).get(10, TimeUnit.SECONDS);
+            // Before the first join: a join weighs the live load Redis holds, and an agent alone on Redis (or the
+            // first after all stopped) whose load was not there yet placed rooms as if its servers were empty.
+            publisher.publishNow().get(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while starting the redis room store", e);
@@ -302,7 +306,7 @@ public final class RedisRoomStore implements RoomStore {
             }
         });
         long period = PUBLISH_INTERVAL.toMillis();
-        timer.scheduleWithFixedDelay(this::tick, 0, period, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(this::tick, period, period, TimeUnit.MILLISECONDS);
     }
 
     private boolean owned(RedisChannelHandler<?, ?> connection) {

@@ -131,6 +131,20 @@ class RedisRoomStoreIT {
     }
 
     @Test
+    void anAgentsLoadIsInRedisBeforeItsFirstJoin() {
+        Clock clock = Clock.systemUTC();
+        // Alone on Redis: no other agent has published these servers' load.
+        FakeInventory view = new FakeInventory(BE, clock, up("s1", 100, 40), up("s2", 100, 0));
+        RedisRoomStore a = store(redis.uri(), view, "a", clock, Duration.ofMillis(500));
+
+        assertThat(redis.raw().hget(prefix + ":{" + BE + "}:load", "live:s1")).isEqualTo("40");
+        // No rendezvous tie between two servers Redis would think empty: every room goes to the emptier one.
+        for (int i = 0; i < 5; i++) {
+            assertThat(join(a, view, "first-" + i, 10, "p1").server()).as("first-" + i).contains("s2");
+        }
+    }
+
+    @Test
     void confirmedArrivalsGiveHeldSeatsBackToLiveCounting() {
         TestClock clock = new TestClock();
         FakeInventory view = new FakeInventory(BE, clock, up("s1", 10, 0));

@@ -26,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -69,6 +70,10 @@ class RedisTableHintIT {
         @Override
         public void forget(String backend, String room) {}
     }
+
+    private static final AtomicInteger PREFIXES = new AtomicInteger();
+    // Each test its own keys: the loads and holds one test's agents left in Redis are not the next one's.
+    private final String prefix = "hint" + PREFIXES.incrementAndGet();
 
     @AfterAll
     static void stopLoops() {
@@ -141,8 +146,8 @@ class RedisTableHintIT {
         }
     }
 
-    private static RedisRoomStore store(FakeInventory view, String agent, Clock clock, StickTable table) {
-        return RedisRoomStore.start(new RedisSettings(redis.uri(), "hint", Duration.ofSeconds(1)), LIFETIMES,
+    private RedisRoomStore store(FakeInventory view, String agent, Clock clock, StickTable table) {
+        return RedisRoomStore.start(new RedisSettings(redis.uri(), prefix, Duration.ofSeconds(1)), LIFETIMES,
                 RoomBounds.NONE, view, agent, clock, LOOPS.next(), RedisObserver.NONE, table);
     }
 

@@ -7,6 +7,7 @@ import io.roomrouter.kit.FreePort;
 import io.roomrouter.kit.GameServer;
 import io.roomrouter.kit.HaproxyProcess;
 import io.roomrouter.kit.HostPort;
+import io.roomrouter.kit.Stack;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -16,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -31,6 +33,7 @@ import java.util.concurrent.TimeUnit;
  * end is released as a game platform does ({@code POST /release}). Closing it stops everything it started.
  */
 final class PlacementStack implements AutoCloseable {
+    private static final Duration READY_WITHIN = Duration.ofSeconds(15);
     private final MultiThreadIoEventLoopGroup group;
     private final Map<String, GameServer> backends;
     private final AgentProcess agent;
@@ -68,6 +71,7 @@ final class PlacementStack implements AutoCloseable {
         MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         Map<String, GameServer> backends = new TreeMap<>();
         AgentProcess agent = null;
+        HaproxyProcess haproxy = null;
         try {
             Map<String, String> env = new HashMap<>();
             for (int i = 1; i <= inConfig + spares; i++) {
@@ -89,13 +93,20 @@ final class PlacementStack implements AutoCloseable {
                 agent = settings.startAgent(name + "-agent", List.of(), flags);
                 env.put("RR_AGENT_ADDR", "127.0.0.1:" + agent.listen().getPort());
             }
-            HaproxyProcess haproxy = HaproxyProcess.startLoggingToFile(
+            haproxy = HaproxyProcess.startLoggingToFile(
                     config, env, BenchSettings.haproxySocket(name), work.resolve(name + ".log"));
+            PlacementStack stack = new PlacementStack(group, backends, agent, adminPort, haproxy);
             if (agent != null) {
-                Thread.sleep(2_500); // the agent's first read of the runtime API
+                // Before the first player: HAProxy asks the agent (its health check passed), and the agent has read
+                // HAProxy's servers (it started first, so its first reads found no HAProxy).
+                haproxy.awaitServerStatus(Stack.AGENT_BACKEND, Stack.AGENT_SERVER, "UP", READY_WITHIN);
+                stack.awaitAgentReady();
             }
-            return new PlacementStack(group, backends, agent, adminPort, haproxy);
+            return stack;
         } catch (Exception | Error e) {
+            if (haproxy != null) {
+                haproxy.close();
+            }
             if (agent != null) {
                 agent.close();
             }
@@ -141,6 +152,20 @@ final class PlacementStack implements AutoCloseable {
             throw new IllegalStateException("GET " + path + ": HTTP " + reply.statusCode() + " " + reply.body());
         }
         return reply.body();
+    }
+
+    // The agent's readiness (GET /health/ready: 200 once its store answers and its runtime API read is fresh).
+    private void awaitAgentReady() throws InterruptedException {
+        long deadline = System.nanoTime() + READY_WITHIN.toNanos();
+        HttpRequest ready = HttpRequest.newBuilder(uri("/health/ready")).GET().build();
+        for (HttpResponse<String> reply = admin(ready, "GET /health/ready"); reply.statusCode() != 200;
+                reply = admin(ready, "GET /health/ready")) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("agent not ready within " + READY_WITHIN.toSeconds() + " s: HTTP "
+                        + reply.statusCode() + " " + reply.body());
+            }
+            Thread.sleep(50);
+        }
     }
 
     private URI uri(String pathAndQuery) {

@@ -213,14 +213,16 @@ class RuntimeApiInventoryIT {
     @Test
     @Order(7)
     void keepsServingTheLastSnapshotWhenHaproxyIsGone() throws Exception {
+        long failedBefore = inventory.failedReads();
         haproxy.kill();
         assertThat(haproxy.isAlive()).isFalse();
         assertThatThrownBy(() -> client.execute("show stat")).isInstanceOf(IOException.class);
-        // Any refresh still under way when HAProxy died has ended after one refresh interval plus its timeouts.
-        Thread.sleep(REFRESH.toMillis() + 2 * RuntimeApiClient.DEFAULT_TIMEOUT.toMillis());
+        // Refreshes run one after another: once one has failed, none still under way can bring a newer snapshot.
+        eventually(() -> assertThat(inventory.failedReads()).isGreaterThan(failedBefore));
         BackendSnapshot last = inventory.backend("be_game").orElseThrow();
+        long failedThen = inventory.failedReads();
 
-        Thread.sleep(5 * REFRESH.toMillis());
+        eventually(() -> assertThat(inventory.failedReads()).isGreaterThanOrEqualTo(failedThen + 5));
 
         assertThat(inventory.backend("be_game")).containsSame(last);
         assertThat(last.servers()).extracting(ServerStatus::name).containsExactly("game1", "game2", "game3", "game4");

@@ -20,8 +20,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Group commit of one backend's joins and cache-hit touches: at most {@code maxInFlight} script steps are under way
  * at a time, and when one returns, everything queued meanwhile (up to {@code maxEntries}) goes out as the next
- * single step. Nothing waits for a batch to fill: with no step under way an entry goes out at once, alone; under load
+ * single step. No join waits for a batch to fill: with no step under way a join goes out at once, alone; under load
  * the batches grow by themselves. One Redis round trip and one script call then serve many joins.
+ *
+ * <p>A touch, which nobody waits for, goes with the next step that leaves, and waits at most {@code touchDelay}
+ * for one: at a sidecar's rates, where most joins are of known rooms and no step is under way when they come, each
+ * touch was a script step of its own (a Redis round trip, a Lettuce command and the wake-ups of the threads that
+ * carry them, per join); held that long they go out several to a step, or with the next first join.
  *
  * <p>Each entry carries its own future ({@link Entry#reply}), as a Lettuce command does, and a join its own time
  * bound: a join whose step has not answered within {@code timeout} sees its future fail with {@link BoundPassed};
@@ -115,6 +120,7 @@ final class RedisJoinBatcher {
     private final int maxEntries;
     private final int maxQueuedTouches;
     private final int maxQueuedJoins;
+    private final long touchDelayNanos;
     private final TouchesBehind touchesBehind;
     private final JoinsBehind joinsBehind;
     private final BoundPassed boundPassed;
@@ -123,18 +129,27 @@ final class RedisJoinBatcher {
     private int inFlight;
     private int queuedTouches;
     private int queuedJoins;
+    // Whether a flush of the queued touches is armed on the timer.
+    private boolean touchFlushArmed;
     private long droppedTouches;
     private long droppedReported;
     private final LongSupplier nanoTime;
     private long lastWarnNanos;
 
-    /** {@code timer} runs the joins' time bounds; {@code nanoTime} paces the warnings of dropped touches. */
-    RedisJoinBatcher(StepRunner runner, ScheduledExecutorService timer, Duration timeout, int maxInFlight,
-            int maxEntries, int maxQueuedJoins, LongSupplier nanoTime) {
+    /**
+     * {@code timer} runs the joins' time bounds and the touches' flushes; {@code touchDelay} is the longest a touch
+     * waits for a step to leave (zero: it leaves at once when it can); {@code nanoTime} paces the warnings of dropped
+     * touches.
+     */
+    RedisJoinBatcher(StepRunner runner, ScheduledExecutorService timer, Duration timeout, Duration touchDelay,
+            int maxInFlight, int maxEntries, int maxQueuedJoins, LongSupplier nanoTime) {
         this.runner = Objects.requireNonNull(runner, "runner");
         this.timer = Objects.requireNonNull(timer, "timer");
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout: " + timeout + " (expected: > 0)");
+        }
+        if (touchDelay.isNegative()) {
+            throw new IllegalArgumentException("touchDelay: " + touchDelay + " (expected: >= 0)");
         }
         if (maxInFlight < 1) {
             throw new IllegalArgumentException("maxInFlight: " + maxInFlight + " (expected: >= 1)");
@@ -150,6 +165,7 @@ final class RedisJoinBatcher {
         this.maxEntries = maxEntries;
         this.maxQueuedTouches = maxInFlight * maxEntries;
         this.maxQueuedJoins = maxQueuedJoins;
+        this.touchDelayNanos = touchDelay.toNanos();
         this.touchesBehind = new TouchesBehind(maxQueuedTouches);
         this.joinsBehind = new JoinsBehind(maxQueuedJoins);
         this.boundPassed = new BoundPassed(timeout);
@@ -188,6 +204,13 @@ final class RedisJoinBatcher {
                 queue.add(entry);
                 if (entry.isTouch()) {
                     queuedTouches++;
+                    if (touchDelayNanos > 0) {
+                        if (!touchFlushArmed) {
+                            touchFlushArmed = true;
+                            timer.schedule(this::flushTouches, touchDelayNanos, TimeUnit.NANOSECONDS);
+                        }
+                        return entry.reply; // with the next step that leaves, this flush's at the latest
+                    }
                 }
                 if (inFlight >= maxInFlight) {
                     return entry.reply; // goes out with the next step, when one returns
@@ -211,6 +234,25 @@ final class RedisJoinBatcher {
             send(step);
         }
         return entry.reply;
+    }
+
+    // The touches' delay passed: what is queued leaves now, unless a step that left meanwhile took it, or every step
+    // is under way (the first to return takes it).
+    private void flushTouches() {
+        List<Entry<?>> step;
+        synchronized (this) {
+            touchFlushArmed = false;
+            if (queue.isEmpty() || inFlight >= maxInFlight) {
+                return;
+            }
+            inFlight++;
+            step = take();
+        }
+        if (step.isEmpty()) {
+            finished(step, null, null);
+        } else {
+            send(step);
+        }
     }
 
     // The join's bound passed: its player is answered without Redis; unsent, it stays unsent (take() skips it).

@@ -146,7 +146,7 @@ class RedisJoinBatcherTest {
 
     @Test
     void joinsBeyondTheQueuesBoundAreRefusedAtOnceAndTheOthersStillGoOut() {
-        RedisJoinBatcher batcher = new RedisJoinBatcher(runner, timer, LONG, 1, 128, 2, nanos::get);
+        RedisJoinBatcher batcher = new RedisJoinBatcher(runner, timer, LONG, Duration.ZERO, 1, 128, 2, nanos::get);
         Recorded sent = join(batcher, "a"); // goes out at once
         Recorded waiting1 = join(batcher, "b");
         Recorded waiting2 = join(batcher, "c");
@@ -335,7 +335,7 @@ class RedisJoinBatcherTest {
             List<String> rooms = entries.stream().map(RedisJoinBatcher.Entry::room).toList();
             steps.add(rooms);
             return CompletableFuture.supplyAsync(() -> replyFor(entries), redis);
-        }, timer, LONG, 2, 16, 4 * 2_000, nanos::get);
+        }, timer, LONG, Duration.ZERO, 2, 16, 4 * 2_000, nanos::get);
         int perThread = 2_000;
         CountDownLatch done = new CountDownLatch(4 * perThread);
         ConcurrentLinkedQueue<String> wrong = new ConcurrentLinkedQueue<>();
@@ -374,14 +374,52 @@ class RedisJoinBatcherTest {
 
     @Test
     void rejectsBoundsThatCannotWork() {
-        assertThatThrownBy(() -> new RedisJoinBatcher(runner, timer, Duration.ZERO, 1, 1, 1, nanos::get))
+        assertThatThrownBy(
+                () -> new RedisJoinBatcher(runner, timer, Duration.ZERO, Duration.ZERO, 1, 1, 1, nanos::get))
                 .hasMessage("timeout: PT0S (expected: > 0)");
-        assertThatThrownBy(() -> new RedisJoinBatcher(runner, timer, LONG, 0, 1, 1, nanos::get))
+        assertThatThrownBy(
+                () -> new RedisJoinBatcher(runner, timer, LONG, Duration.ofMillis(-1), 1, 1, 1, nanos::get))
+                .hasMessage("touchDelay: PT-0.001S (expected: >= 0)");
+        assertThatThrownBy(() -> new RedisJoinBatcher(runner, timer, LONG, Duration.ZERO, 0, 1, 1, nanos::get))
                 .hasMessage("maxInFlight: 0 (expected: >= 1)");
-        assertThatThrownBy(() -> new RedisJoinBatcher(runner, timer, LONG, 1, 0, 1, nanos::get))
+        assertThatThrownBy(() -> new RedisJoinBatcher(runner, timer, LONG, Duration.ZERO, 1, 0, 1, nanos::get))
                 .hasMessage("maxEntries: 0 (expected: >= 1)");
-        assertThatThrownBy(() -> new RedisJoinBatcher(runner, timer, LONG, 1, 1, 0, nanos::get))
+        assertThatThrownBy(() -> new RedisJoinBatcher(runner, timer, LONG, Duration.ZERO, 1, 1, 0, nanos::get))
                 .hasMessage("maxQueuedJoins: 0 (expected: >= 1)");
+    }
+
+    @Test
+    void touchesWaitForTheirDelayThenGoOutTogether() {
+        RedisJoinBatcher batcher = batcher(1, 128, LONG, LONG);
+        Recorded a = touch(batcher, "a");
+        Recorded b = touch(batcher, "b");
+        assertThat(runner.steps).as("nobody waits for a touch").isEmpty();
+        assertThat(timer.getQueue()).as("one flush for both").hasSize(1);
+
+        assertThat(passBounds()).isEqualTo(1); // the delay passes
+        assertThat(runner.step(0).rooms()).containsExactly("a", "b");
+
+        Recorded c = touch(batcher, "c");
+        assertThat(passBounds()).as("a flush armed again").isEqualTo(1);
+        assertThat(runner.steps).as("the only step allowed is under way").hasSize(1);
+        runner.step(0).answerAll();
+        assertThat(runner.step(1).rooms()).as("taken when that step returned").containsExactly("c");
+        runner.step(1).answerAll();
+        assertThat(List.of(a, b, c)).allSatisfy(r -> assertThat(r.answers).hasSize(1));
+        assertThat(batcher.queued()).isZero();
+    }
+
+    @Test
+    void aJoinTakesTheTouchesQueuedBeforeItWithoutWaitingForTheirDelay() {
+        RedisJoinBatcher batcher = batcher(1, 128, LONG, LONG);
+        Recorded a = touch(batcher, "a");
+        Recorded b = join(batcher, "b");
+        assertThat(runner.step(0).rooms()).containsExactly("a", "b");
+        runner.step(0).answerAll();
+        assertThat(List.of(a, b)).allSatisfy(r -> assertThat(r.answers).hasSize(1));
+
+        assertThat(passBounds()).as("the touches' flush, the join's bound called off").isEqualTo(1);
+        assertThat(runner.steps).as("nothing left for the flush").hasSize(1);
     }
 
     @Test
@@ -423,7 +461,11 @@ class RedisJoinBatcherTest {
     }
 
     private RedisJoinBatcher batcher(int maxInFlight, int maxEntries, Duration timeout) {
-        return new RedisJoinBatcher(runner, timer, timeout, maxInFlight, maxEntries, 64, nanos::get);
+        return batcher(maxInFlight, maxEntries, timeout, Duration.ZERO);
+    }
+
+    private RedisJoinBatcher batcher(int maxInFlight, int maxEntries, Duration timeout, Duration touchDelay) {
+        return new RedisJoinBatcher(runner, timer, timeout, touchDelay, maxInFlight, maxEntries, 64, nanos::get);
     }
 
     private static Recorded join(RedisJoinBatcher batcher, String room) {

@@ -49,9 +49,10 @@ import org.slf4j.LoggerFactory;
  * a room Redis placed behind that answer would only hold seats for nobody. While Redis is silent nothing leaves
  * (the steps under way never return), so these two bounds are what keeps the queue small.
  *
- * <p>A release (a room ended) queues like the rest and goes out alone, as a step of its own, once every entry
- * queued before it has gone out: a release sent at once could reach Redis before a first join of the same room
- * still waiting here, and the room would then be placed after it ended.
+ * <p>A release (a room ended) queues like the rest and goes out alone, as a step of its own, once every step taken
+ * before it has returned: a release sent at once could reach Redis before a first join of the same room still
+ * waiting here, and the room would then be placed after it ended. Taken is not enough: steps are taken under the
+ * lock and sent outside it, so a step another thread took a moment earlier may not have reached Redis yet.
  *
  * <p>Threads: {@link #submit} runs on any thread (Netty event loops) and never blocks: it holds the lock only to
  * queue, and sends outside it. Steps complete, and the next step is sent, on the thread that completes the runner's
@@ -277,6 +278,9 @@ final class RedisJoinBatcher {
     private List<Entry<?>> take() {
         List<Entry<?>> step = new ArrayList<>(Math.min(queue.size(), maxEntries));
         if (!queue.isEmpty() && queue.peek().isRelease()) {
+            if (releaseWaits()) {
+                return step; // the step under way takes it when it returns
+            }
             step.add(queue.poll());
             return step;
         }
@@ -309,6 +313,12 @@ final class RedisJoinBatcher {
         return step;
     }
 
+    // Whether a release at the head of the queue must wait: a step other than the one being formed (which inFlight
+    // counts already) is under way. Called holding the lock.
+    private boolean releaseWaits() {
+        return inFlight > 1;
+    }
+
     private void send(List<Entry<?>> step) {
         List<ServerStatus> servers = List.of();
         for (Entry<?> entry : step) {
@@ -332,7 +342,10 @@ final class RedisJoinBatcher {
             while (next == null && !queue.isEmpty()) {
                 next = take();
                 if (next.isEmpty()) {
-                    next = null; // only expired joins were left
+                    next = null; // only expired joins were left, or a release waits for the other step
+                    if (queue.peek() != null && queue.peek().isRelease() && releaseWaits()) {
+                        break;
+                    }
                 }
             }
             if (next == null) {

@@ -452,6 +452,25 @@ class RedisJoinBatcherTest {
     }
 
     @Test
+    void aReleaseWaitsForTheStepsUnderWayToReturnNotOnlyToBeTaken() {
+        RedisJoinBatcher batcher = batcher(2, 128, LONG);
+        Recorded a = join(batcher, "a");
+        Recorded released = release(batcher, "a");
+        assertThat(runner.steps).as("a step is free, but the join's step is under way").hasSize(1);
+        assertThat(batcher.queued()).isEqualTo(1);
+        Recorded b = join(batcher, "b");
+        assertThat(runner.steps).as("behind the release").hasSize(1);
+
+        runner.step(0).answerAll();
+        assertThat(runner.step(1).entries()).singleElement().satisfies(entry -> assertThat(entry.isRelease()).isTrue());
+        runner.step(1).reply().complete(List.of("1"));
+        assertThat(runner.step(2).rooms()).containsExactly("b");
+        runner.step(2).answerAll();
+        assertThat(List.of(a, released, b)).allSatisfy(r -> assertThat(r.answers).hasSize(1));
+        assertThat(batcher.queued()).isZero();
+    }
+
+    @Test
     void aReleaseReplyThatIsNotOneValueFailsTheRelease() {
         RedisJoinBatcher batcher = batcher(1, 128, LONG);
         Recorded released = release(batcher, "r");

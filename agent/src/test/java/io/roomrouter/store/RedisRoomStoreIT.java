@@ -1,6 +1,7 @@
 package io.roomrouter.store;
 
 import static io.roomrouter.store.FakeInventory.up;
+import static io.roomrouter.store.Eventually.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lettuce.core.RedisClient;
@@ -37,7 +38,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import java.util.function.IntFunction;
 import java.util.function.LongSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -928,25 +928,5 @@ class RedisRoomStoreIT {
 
     private static JoinRequest request(String room, int size, String player) {
         return new JoinRequest(room, BE, size, Optional.of(player));
-    }
-
-    /** Polls {@code condition}, on Redis's real time, for 10 s at most. */
-    private static void await(BooleanSupplier condition, String what) {
-        await(Duration.ofSeconds(10), condition, what);
-    }
-
-    private static void await(Duration bound, BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + bound.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("waited " + bound.toSeconds() + " s for: " + what);
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
     }
 }

@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * <p>A touch, which nobody waits for, goes with the next step that leaves, and waits at most {@code touchDelay}
  * for one: at a sidecar's rates, where most joins are of known rooms and no step is under way when they come, each
  * touch was a script step of its own (a Redis round trip, a Lettuce command and the wake-ups of the threads that
- * carry them, per join); held that long they go out several to a step, or with the next first join.
+ * carry them, per join); held that long they go out several to a step, or with the next first join. A step's worth
+ * of touches ({@code maxEntries}) does not wait: at tens of thousands of cache hits a second, touches held for the
+ * delay filled the queue's bound within milliseconds and the rest were dropped.
  *
  * <p>Each entry carries its own future ({@link Entry#reply}), as a Lettuce command does, and a join its own time
  * bound: a join whose step has not answered within {@code timeout} sees its future fail with {@link BoundPassed};
@@ -205,7 +207,8 @@ final class RedisJoinBatcher {
                 queue.add(entry);
                 if (entry.isTouch()) {
                     queuedTouches++;
-                    if (touchDelayNanos > 0) {
+                    // A step's worth leaves at once: waiting for the delay then only drops what comes meanwhile.
+                    if (touchDelayNanos > 0 && queuedTouches < maxEntries) {
                         if (!touchFlushArmed) {
                             touchFlushArmed = true;
                             timer.schedule(this::flushTouches, touchDelayNanos, TimeUnit.NANOSECONDS);

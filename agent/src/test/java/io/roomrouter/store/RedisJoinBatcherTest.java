@@ -412,6 +412,30 @@ class RedisJoinBatcherTest {
     }
 
     @Test
+    void aStepsWorthOfTouchesGoesOutWithoutWaitingForTheDelaySoThatFastCacheHitsAreNeverDropped() {
+        RedisJoinBatcher batcher = batcher(2, 4, LONG, LONG);
+        List<Recorded> touches = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            touches.add(touch(batcher, "t" + i));
+        }
+        // 4 and 8 touches: a step each, at once; the last 4 wait for the first step under way to return.
+        assertThat(runner.steps).hasSize(2);
+        assertThat(runner.step(0).rooms()).containsExactly("t0", "t1", "t2", "t3");
+        assertThat(runner.step(1).rooms()).containsExactly("t4", "t5", "t6", "t7");
+        assertThat(batcher.droppedTouches()).isZero();
+
+        runner.step(0).answerAll();
+        assertThat(runner.step(2).rooms()).containsExactly("t8", "t9", "t10", "t11");
+        runner.step(1).answerAll();
+        runner.step(2).answerAll();
+        assertThat(touches).allSatisfy(r -> {
+            assertThat(r.answers).hasSize(1);
+            assertThat(r.failures).isEmpty();
+        });
+        assertThat(batcher.queued()).isZero();
+    }
+
+    @Test
     void aJoinTakesTheTouchesQueuedBeforeItWithoutWaitingForTheirDelay() {
         RedisJoinBatcher batcher = batcher(1, 128, LONG, LONG);
         Recorded a = touch(batcher, "a");

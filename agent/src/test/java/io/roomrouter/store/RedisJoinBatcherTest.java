@@ -14,6 +14,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -409,6 +410,48 @@ class RedisJoinBatcherTest {
         runner.step(1).answerAll();
         assertThat(List.of(a, b, c)).allSatisfy(r -> assertThat(r.answers).hasSize(1));
         assertThat(batcher.queued()).isZero();
+    }
+
+    @Test
+    void aBoundThatFiresLateGivesTheJoinWhatItsThreadLostOnceAndRedisCanStillAnswerIt() {
+        RedisJoinBatcher batcher = batcher(1, 128, LONG);
+        Recorded a = join(batcher, "a");
+        nanos.set(LONG.plusSeconds(20).toNanos()); // the timer's thread ran 20 s after the bound was due
+
+        assertThat(passBounds()).isEqualTo(1);
+        assertThat(a.reply).as("extended, not passed").isNotDone();
+        assertThat(timer.getQueue()).as("by what was lost, at most half the timeout: 15 s").singleElement()
+                .satisfies(bound -> assertThat(((ScheduledFuture<?>) bound).getDelay(TimeUnit.MILLISECONDS))
+                        .isBetween(14_000L, 15_000L));
+        runner.step(0).answerAll();
+        assertThat(a.answers).containsExactly(joined("a"));
+        assertThat(a.timedOut.getCount()).isEqualTo(1);
+        assertThat(timer.getQueue()).as("called off").isEmpty();
+    }
+
+    @Test
+    void anExtendedBoundThatPassesAgainAnswersWithoutRedisAndTheLateReplyStillComes() {
+        RedisJoinBatcher batcher = batcher(1, 128, LONG);
+        Recorded a = join(batcher, "a");
+        nanos.set(LONG.plusSeconds(20).toNanos());
+
+        assertThat(passBounds()).as("extended").isEqualTo(1);
+        assertThat(passBounds()).as("passed: no second extension").isEqualTo(1);
+        assertThat(a.timedOut.getCount()).isZero();
+        assertThat(timer.getQueue()).isEmpty();
+        runner.step(0).answerAll();
+        assertThat(a.answers).as("the late reply").containsExactly(joined("a"));
+    }
+
+    @Test
+    void aBoundThatFiresOnTimeIsNotExtended() {
+        RedisJoinBatcher batcher = batcher(1, 128, LONG);
+        Recorded a = join(batcher, "a");
+        nanos.set(LONG.toNanos() + RedisJoinBatcher.STALL_NOTICED_NANOS - 1); // a timer's usual slack
+
+        assertThat(passBounds()).isEqualTo(1);
+        assertThat(a.timedOut.getCount()).isZero();
+        assertThat(timer.getQueue()).isEmpty();
     }
 
     @Test

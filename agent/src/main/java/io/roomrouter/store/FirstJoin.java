@@ -81,7 +81,7 @@ final class FirstJoin implements BiConsumer<JoinReply, Throwable> {
     /** Redis's answer, in time or late (its late reply). */
     void answered(JoinReply reply) {
         if (reply.unknownRoom()) {
-            settleSlot(false); // taken again when the join is submitted with what the table says
+            giveBackSlot(); // taken again when the join is submitted with what the table says
             shared.askTable().place(id, request, backend, out, startMillis);
             return;
         }
@@ -89,7 +89,11 @@ final class FirstJoin implements BiConsumer<JoinReply, Throwable> {
         if (claimFromTable && answer.reason().equals(Reasons.CLAIMED)) {
             answer = answer.withReason(Reasons.ADOPTED);
         }
-        settleSlot(answer.decision() == Decision.PLACED);
+        if (answer.decision() == Decision.PLACED) {
+            roomOpened(answer.epoch());
+        } else {
+            giveBackSlot();
+        }
         Placement placement = answer.decision() == Decision.REJECTED
                 ? Placement.rejected(shared.bounds().clientReason()) : answer.placement();
         if (answer.decision() == Decision.FULL && answer.reason().startsWith(Reasons.ROOM_LIMIT_PREFIX)) {
@@ -104,20 +108,22 @@ final class FirstJoin implements BiConsumer<JoinReply, Throwable> {
         }
     }
 
-    // Once per join: its slot becomes a room its client holds, or is given back.
-    private void settleSlot(boolean opened) {
-        if (!tookSlot.compareAndSet(true, false)) {
-            return;
+    // Once per join (a timeout and a late answer may race): its slot becomes a room its client holds...
+    private void roomOpened(String epoch) {
+        if (tookSlot.compareAndSet(true, false)) {
+            shared.pendingClients().opened(request.client().get(), id, epoch, startMillis);
         }
-        if (opened) {
-            shared.pendingClients().opened(request.client().get(), startMillis);
-        } else {
+    }
+
+    // ...or is given back.
+    private void giveBackSlot() {
+        if (tookSlot.compareAndSet(true, false)) {
             shared.pendingClients().cancel(request.client().get(), shared.clock().millis());
         }
     }
 
     private void answerWithoutRedis(String why) {
-        settleSlot(false);
+        giveBackSlot();
         if (!out.isDone()) {
             out.complete(shared.withoutRedis().answer(request, backend, why));
         }

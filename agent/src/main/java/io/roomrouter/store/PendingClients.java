@@ -1,25 +1,59 @@
 package io.roomrouter.store;
 
+import io.roomrouter.store.RedisRoomCache.RoomId;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /**
- * The Redis store's per-client bound, kept by each agent: the new rooms each client opened through this agent whose
- * reservation window has not ended, plus its first joins still waiting for Redis (so that a burst of first joins
- * cannot all pass before the first answer comes). The agent sees a room's arrivals only through its own HAProxy, so a
- * room counts until its window ends: the conservative side. One lock; entries exist only while a client holds a room
- * or a join in flight, so the map is bounded by the rooms opened within one window.
+ * The Redis store's per-client bound, kept by each agent: the new rooms each client opened through this agent that
+ * still wait for players, plus its first joins still waiting for Redis (so that a burst of first joins cannot all
+ * pass before the first answer comes). A room waits for players until its reservation window ends, or until Redis
+ * says it no longer does ({@link #settled}: every seat claimed, or the straggler hold ended its window early),
+ * which only Redis can tell: the room's other players may come through other agents. Until Redis says so, the room
+ * counts: the conservative side.
+ *
+ * <p>One lock; entries exist only while a client holds a room or a join in flight, so the map and the rotation are
+ * bounded by the rooms opened within one window.
  */
 final class PendingClients {
     private final int max;
     private final long windowMillis;
     private final Map<String, Tally> clients = new HashMap<>();
+    // Every room held, in the order the next checks take them (nextToCheck): each is asked about in turn.
+    private final ArrayDeque<HeldRoom> rotation = new ArrayDeque<>();
 
     PendingClients(int max, long windowMillis) {
         this.max = max;
         this.windowMillis = windowMillis;
+    }
+
+    /** A room a client opened, as Redis placed it: its epoch tells it from a later room of the same name. */
+    static final class HeldRoom {
+        private final String client;
+        private final RoomId id;
+        private final String epoch;
+        private final long windowEnd;
+        // Guarded by the PendingClients' lock: settled, or its window ended.
+        private boolean over;
+
+        private HeldRoom(String client, RoomId id, String epoch, long windowEnd) {
+            this.client = client;
+            this.id = id;
+            this.epoch = epoch;
+            this.windowEnd = windowEnd;
+        }
+
+        RoomId id() {
+            return id;
+        }
+
+        String epoch() {
+            return epoch;
+        }
     }
 
     /**
@@ -33,19 +67,24 @@ final class PendingClients {
             clients.put(client, tally);
         }
         tally.prune(now);
-        if (tally.inFlight + tally.windowEnds.size() >= max) {
+        if (tally.inFlight + tally.rooms.size() >= max) {
             return false;
         }
         tally.inFlight++;
         return true;
     }
 
-    /** The join in flight opened a room at {@code placedMillis}: it counts until its window ends. */
-    synchronized void opened(String client, long placedMillis) {
+    /**
+     * The join in flight opened room {@code id} at {@code placedMillis}, its epoch {@code epoch}: it counts until
+     * its window ends or Redis says it settled.
+     */
+    synchronized void opened(String client, RoomId id, String epoch, long placedMillis) {
         Tally tally = clients.get(client);
         if (tally != null) {
             tally.inFlight--;
-            tally.windowEnds.add(placedMillis + windowMillis);
+            HeldRoom room = new HeldRoom(client, id, epoch, placedMillis + windowMillis);
+            tally.rooms.add(room);
+            rotation.add(room);
         }
     }
 
@@ -61,6 +100,38 @@ final class PendingClients {
         }
     }
 
+    /**
+     * Up to {@code most} rooms still held, to ask Redis whether they still wait for players: the ones asked about
+     * longest ago first, so that with more rooms than one check takes every room is still asked in turn.
+     */
+    synchronized List<HeldRoom> nextToCheck(int most, long now) {
+        List<HeldRoom> next = new ArrayList<>(Math.min(most, rotation.size()));
+        for (int seen = rotation.size(); seen > 0 && next.size() < most; seen--) {
+            HeldRoom room = rotation.poll();
+            if (room.over || room.windowEnd <= now) {
+                continue; // its tally drops it as well, at its next prune
+            }
+            next.add(room);
+            rotation.add(room);
+        }
+        return next;
+    }
+
+    /** Redis says {@code room} no longer waits for players (or no longer exists): its client holds it no more. */
+    synchronized void settled(HeldRoom room) {
+        if (room.over) {
+            return;
+        }
+        room.over = true;
+        Tally tally = clients.get(room.client);
+        if (tally != null) {
+            tally.rooms.remove(room);
+            if (tally.isEmpty()) {
+                clients.remove(room.client);
+            }
+        }
+    }
+
     /** The rooms {@code client} holds now, joins in flight included. */
     synchronized int pending(String client, long now) {
         Tally tally = clients.get(client);
@@ -68,7 +139,7 @@ final class PendingClients {
             return 0;
         }
         tally.prune(now);
-        return tally.inFlight + tally.windowEnds.size();
+        return tally.inFlight + tally.rooms.size();
     }
 
     /** Forgets clients that hold nothing any more; the store calls it now and then. */
@@ -81,6 +152,7 @@ final class PendingClients {
                 tallies.remove();
             }
         }
+        rotation.removeIf(room -> room.over || room.windowEnd <= now);
     }
 
     synchronized int clients() {
@@ -89,17 +161,17 @@ final class PendingClients {
 
     private static final class Tally {
         int inFlight;
-        /** The window ends of its rooms, in opening order (one window for all, so in time order). */
-        final ArrayDeque<Long> windowEnds = new ArrayDeque<>(4);
+        /** Its rooms still held, in opening order (one window for all, so in order of their windows' ends). */
+        final ArrayDeque<HeldRoom> rooms = new ArrayDeque<>(4);
 
         void prune(long now) {
-            while (!windowEnds.isEmpty() && windowEnds.peek() <= now) {
-                windowEnds.poll();
+            while (!rooms.isEmpty() && rooms.peek().windowEnd <= now) {
+                rooms.poll().over = true;
             }
         }
 
         boolean isEmpty() {
-            return inFlight == 0 && windowEnds.isEmpty();
+            return inFlight == 0 && rooms.isEmpty();
         }
     }
 }

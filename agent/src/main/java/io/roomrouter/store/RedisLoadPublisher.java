@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Publishes this agent's HAProxy load to Redis, where live load is the sum of what every agent publishes, and with
  * it confirms the arrivals Redis counted once HAProxy counts them as connections: their held seats are then given
- * back.
+ * back. It also asks whether rooms this agent's clients opened still wait for players ({@link PendingClients}), up
+ * to {@link #CHECKED_ROOMS} of them a publication, in turn: a room whose other players came through other agents
+ * stops counting against its client within a few publications, not when its whole window ends.
  *
  * <p>Threads. {@link #arrived} runs on any thread (the Redis loop, as Redis answers joins and touches) and only
  * queues. {@link #publishNow} and {@link #publishIfIdle} run on the store's {@code rr-redis} thread (or a test).
@@ -29,6 +31,8 @@ import org.slf4j.LoggerFactory;
 final class RedisLoadPublisher {
     /** An agent whose last publication is older than this no longer counts. */
     static final Duration HEARTBEAT_TTL = Duration.ofSeconds(2);
+    /** Rooms asked about per publication: bounds the step's work; 1 280 a second at one publication per 200 ms. */
+    static final int CHECKED_ROOMS = 256;
     /** Failed publications are logged at most this often. */
     private static final long WARN_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
 
@@ -41,6 +45,7 @@ final class RedisLoadPublisher {
     private final RoomLifetimes lifetimes;
     private final RedisLayout layout;
     private final RedisCalls calls;
+    private final PendingClients pendingClients;
     private final String redactedUri;
     private final ConcurrentLinkedQueue<Arrival> arrivals = new ConcurrentLinkedQueue<>();
     // Arrivals waiting to be confirmed, per backend, in about the order they came; only publishNow reads and writes
@@ -54,7 +59,8 @@ final class RedisLoadPublisher {
     private long failedPublications;
 
     RedisLoadPublisher(ServerInventory inventory, String agentId, Clock clock, RoomLifetimes lifetimes,
-            RedisLayout layout, RedisCalls calls, String redactedUri, LongSupplier nanoTime) {
+            RedisLayout layout, RedisCalls calls, PendingClients pendingClients, String redactedUri,
+            LongSupplier nanoTime) {
         this.nanoTime = nanoTime;
         this.inventory = inventory;
         this.agentId = agentId;
@@ -62,6 +68,7 @@ final class RedisLoadPublisher {
         this.lifetimes = lifetimes;
         this.layout = layout;
         this.calls = calls;
+        this.pendingClients = pendingClients;
         this.redactedUri = redactedUri;
         this.lastPublishWarnNanos = nanoTime.getAsLong() - WARN_EVERY_NANOS;
     }
@@ -76,6 +83,10 @@ final class RedisLoadPublisher {
         long now = clock.millis();
         long windowStart = now - lifetimes.reservationWindow().toMillis();
         List<Publication> publications = new ArrayList<>();
+        Map<String, List<PendingClients.HeldRoom>> held = new HashMap<>();
+        for (PendingClients.HeldRoom room : pendingClients.nextToCheck(CHECKED_ROOMS, now)) {
+            held.computeIfAbsent(room.id().backend(), name -> new ArrayList<>()).add(room);
+        }
         synchronized (waiting) {
             for (Arrival arrival; (arrival = arrivals.poll()) != null; ) {
                 waiting.computeIfAbsent(arrival.backend(), name -> new ArrayDeque<>()).add(arrival);
@@ -89,7 +100,8 @@ final class RedisLoadPublisher {
                         && queue.peek().atMillis() + RoomLifetimes.ARRIVAL_SETTLE_MILLIS <= snapshot.takenAtMillis()) {
                     settled.add(queue.poll());
                 }
-                publications.add(new Publication(snapshot, settled));
+                publications.add(new Publication(snapshot, settled,
+                        held.getOrDefault(snapshot.backend(), List.of())));
             }
             // After its window an arrival holds nothing: drop it unconfirmed.
             waiting.values().removeIf(queue -> {
@@ -106,14 +118,21 @@ final class RedisLoadPublisher {
             args.add(agentId);
             args.add(RedisLayout.liveEntry(snapshot, now));
             args.add(Long.toString(now - HEARTBEAT_TTL.toMillis()));
+            args.add(Integer.toString(publication.settled().size()));
             for (Arrival arrival : publication.settled()) {
                 args.add(arrival.room());
                 args.add(arrival.epoch());
                 args.add("1");
             }
+            for (PendingClients.HeldRoom room : publication.held()) {
+                args.add(room.id().room());
+                args.add(room.epoch());
+            }
             steps.add(calls.run(layout.keys(snapshot.backend()), args).whenComplete((values, error) -> {
                 if (error != null) {
                     arrivals.addAll(publication.settled()); // confirmed at the next publication that gets through
+                } else {
+                    settleHeldRooms(publication.held(), values);
                 }
             }));
         }
@@ -147,8 +166,18 @@ final class RedisLoadPublisher {
         }
     }
 
-    /** One backend's load and the arrivals it confirms, for one publication. */
-    private record Publication(BackendSnapshot snapshot, List<Arrival> settled) {}
+    // Redis' answer for each room asked about, after the seats given back: '1' while it still waits for players.
+    private void settleHeldRooms(List<PendingClients.HeldRoom> rooms, List<Object> values) {
+        ScriptValues.count(values, 1 + rooms.size(), "publish reply");
+        for (int i = 0; i < rooms.size(); i++) {
+            if (!ScriptValues.flag(values, 1 + i, "publish reply")) {
+                pendingClients.settled(rooms.get(i));
+            }
+        }
+    }
+
+    /** One backend's load, the arrivals it confirms and the rooms it asks about, for one publication. */
+    private record Publication(BackendSnapshot snapshot, List<Arrival> settled, List<PendingClients.HeldRoom> held) {}
 
     /** An arrival Redis counted; once HAProxy counts it as a connection, its held seat is given back. */
     private record Arrival(String backend, String room, String epoch, long atMillis) {}

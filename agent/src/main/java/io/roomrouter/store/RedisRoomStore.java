@@ -137,7 +137,7 @@ public final class RedisRoomStore implements RoomStore {
         // socket, so a test's clock moved forward while one is in flight must not make Redis look silent.
         this.watch = new RedisWatch(System::nanoTime);
         this.calls = new RedisCalls(script, watch, observer);
-        this.publisher = new RedisLoadPublisher(inventory, agentId, clock, lifetimes, layout, calls,
+        this.publisher = new RedisLoadPublisher(inventory, agentId, clock, lifetimes, layout, calls, pendingClients,
                 settings.redactedUri(), nanoTime);
         this.cache = new RedisRoomCache(lifetimes, CACHE_TTL, publisher, nanoTime);
         this.reconciliations = new RedisReconciliations(cache, watch, calls, layout, lifetimes, clock,

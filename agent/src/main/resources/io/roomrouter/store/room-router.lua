@@ -514,10 +514,13 @@ local function batch()
 end
 
 -- An agent's heartbeat: its live load, the load summary of all fresh agents, then the arrivals its HAProxy now
--- counts as connections. ARGV: 5 agent, 6 "<now> <server>:<state>:<conns> ...", 7 stale_before, then
--- (room, epoch, count) triples. Returns {the seats given back}.
+-- counts as connections, then whether rooms its clients opened still wait for players (the agent's bound of such
+-- rooms per client: their other players may come through other agents). ARGV: 5 agent,
+-- 6 "<now> <server>:<state>:<conns> ...", 7 stale_before, 8 n, then n (room, epoch, count) triples, then
+-- (room, epoch) pairs. Returns {the seats given back, then per pair '1' while that room (that epoch) still waits
+-- for players: inside its window, which the straggler hold may have shortened, and not every seat claimed}.
 local function publish()
-  local agent, entry, stale_before = ARGV[5], ARGV[6], tonumber(ARGV[7])
+  local agent, entry, stale_before, n = ARGV[5], ARGV[6], tonumber(ARGV[7]), tonumber(ARGV[8])
   sweep()
   redis.call('HSET', LIVE, agent, entry)
   local entries = redis.call('HGETALL', LIVE)
@@ -543,7 +546,8 @@ local function publish()
   end
   if #flat > 0 then redis.call('HSET', LOAD, unpack(flat)) end
   local confirmed = 0
-  for i = 8, #ARGV, 3 do
+  local pairs_from = 9 + 3 * n
+  for i = 9, pairs_from - 1, 3 do
     local room, epoch, count = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
     local r = read_room(room)
     if r and r.epoch == epoch and r.held > 0 then
@@ -552,7 +556,13 @@ local function publish()
       store(room, r)
     end
   end
-  return { tostring(confirmed) }
+  local out = { tostring(confirmed) }
+  for i = pairs_from, #ARGV, 2 do
+    local r = parse(redis.call('HGET', ROOM, ARGV[i]))
+    local waits = r and r.epoch == ARGV[i + 1] and r.untl > now and r.arrivals < r.size
+    out[#out + 1] = waits and '1' or '0'
+  end
+  return out
 end
 
 -- ARGV: 5 room. Returns {"1"} when the room existed.

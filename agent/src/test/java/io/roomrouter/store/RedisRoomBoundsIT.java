@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -55,6 +56,23 @@ class RedisRoomBoundsIT {
         assertThat(join(a, view, "r1", "p2", "c").decision()).isEqualTo(Decision.STICKY);
         assertThat(join(a, view, "x1", "p2", "c").decision()).isEqualTo(Decision.STICKY);
         assertThat(join(a, view, "r3", "p1", "e").decision()).isEqualTo(Decision.PLACED);
+    }
+
+    @Test
+    void aClientsRoomThatFilledThroughAnotherAgentStopsCountingAgainstItsBoundBeforeItsWindowEnds() throws Exception {
+        FakeInventory view = new FakeInventory(BE, Clock.systemUTC(), up("s1", 1000, 0), up("s2", 1000, 0));
+        RedisRoomStore a = store(view, "a", new RoomBounds(1, 1000));
+        RedisRoomStore b = store(view, "b", new RoomBounds(1, 1000));
+        assertThat(join(a, view, "f1", "p1", "c", 2).decision()).isEqualTo(Decision.PLACED);
+        assertThat(join(a, view, "f2", "p1", "c", 2).decision()).as("at its bound").isEqualTo(Decision.REJECTED);
+
+        // The room's other player comes through the other agent: every seat claimed, in Redis only.
+        assertThat(join(b, view, "f1", "p2", "d", 2).decision()).isEqualTo(Decision.STICKY);
+        a.publishNow().get(10, TimeUnit.SECONDS); // asks Redis whether f1 still waits for players
+
+        assertThat(join(a, view, "f2", "p1", "c", 2).decision()).isEqualTo(Decision.PLACED);
+        assertThat(join(a, view, "f3", "p1", "c", 2).decision()).as("f2 waits for its second player")
+                .isEqualTo(Decision.REJECTED);
     }
 
     @Test
@@ -106,10 +124,19 @@ class RedisRoomBoundsIT {
 
     private static Placement join(RedisRoomStore store, FakeInventory view, String room, String player,
             String client) {
-        return store.join(request(room, player, client), view.snapshot()).toCompletableFuture().join();
+        return join(store, view, room, player, client, 10);
+    }
+
+    private static Placement join(RedisRoomStore store, FakeInventory view, String room, String player,
+            String client, int size) {
+        return store.join(request(room, player, client, size), view.snapshot()).toCompletableFuture().join();
     }
 
     private static JoinRequest request(String room, String player, String client) {
-        return new JoinRequest(room, BE, 10, Optional.of(player), Optional.of(client));
+        return request(room, player, client, 10);
+    }
+
+    private static JoinRequest request(String room, String player, String client, int size) {
+        return new JoinRequest(room, BE, size, Optional.of(player), Optional.of(client));
     }
 }

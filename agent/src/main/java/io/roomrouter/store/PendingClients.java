@@ -23,7 +23,8 @@ final class PendingClients {
     private final int max;
     private final long windowMillis;
     private final Map<String, Tally> clients = new HashMap<>();
-    // Every room held, in the order the next checks take them (nextToCheck): each is asked about in turn.
+    // Every room held, in the order the next checks take them (nextToCheck): each is asked about in turn. A room
+    // settled or past its window leaves it when a check or forgetIdle comes to it.
     private final ArrayDeque<HeldRoom> rotation = new ArrayDeque<>();
 
     PendingClients(int max, long windowMillis) {
@@ -32,29 +33,7 @@ final class PendingClients {
     }
 
     /** A room a client opened, as Redis placed it: its epoch tells it from a later room of the same name. */
-    static final class HeldRoom {
-        private final String client;
-        private final RoomId id;
-        private final String epoch;
-        private final long windowEnd;
-        // Guarded by the PendingClients' lock: settled, or its window ended.
-        private boolean over;
-
-        private HeldRoom(String client, RoomId id, String epoch, long windowEnd) {
-            this.client = client;
-            this.id = id;
-            this.epoch = epoch;
-            this.windowEnd = windowEnd;
-        }
-
-        RoomId id() {
-            return id;
-        }
-
-        String epoch() {
-            return epoch;
-        }
-    }
+    record HeldRoom(String client, RoomId id, String epoch, long windowEnd) {}
 
     /**
      * Whether {@code client} may open one more room now; if so, a slot is taken for the join in flight, which
@@ -108,8 +87,8 @@ final class PendingClients {
         List<HeldRoom> next = new ArrayList<>(Math.min(most, rotation.size()));
         for (int seen = rotation.size(); seen > 0 && next.size() < most; seen--) {
             HeldRoom room = rotation.poll();
-            if (room.over || room.windowEnd <= now) {
-                continue; // its tally drops it as well, at its next prune
+            if (!holds(room, now)) {
+                continue;
             }
             next.add(room);
             rotation.add(room);
@@ -119,17 +98,16 @@ final class PendingClients {
 
     /** Redis says {@code room} no longer waits for players (or no longer exists): its client holds it no more. */
     synchronized void settled(HeldRoom room) {
-        if (room.over) {
-            return;
+        Tally tally = clients.get(room.client());
+        if (tally != null && tally.rooms.remove(room) && tally.isEmpty()) {
+            clients.remove(room.client());
         }
-        room.over = true;
-        Tally tally = clients.get(room.client);
-        if (tally != null) {
-            tally.rooms.remove(room);
-            if (tally.isEmpty()) {
-                clients.remove(room.client);
-            }
-        }
+    }
+
+    // Whether its client still holds the room: not settled, and its window not ended. Called holding the lock.
+    private boolean holds(HeldRoom room, long now) {
+        Tally tally = clients.get(room.client());
+        return room.windowEnd() > now && tally != null && tally.rooms.contains(room);
     }
 
     /** The rooms {@code client} holds now, joins in flight included. */
@@ -152,7 +130,7 @@ final class PendingClients {
                 tallies.remove();
             }
         }
-        rotation.removeIf(room -> room.over || room.windowEnd <= now);
+        rotation.removeIf(room -> !holds(room, now));
     }
 
     synchronized int clients() {
@@ -165,8 +143,8 @@ final class PendingClients {
         final ArrayDeque<HeldRoom> rooms = new ArrayDeque<>(4);
 
         void prune(long now) {
-            while (!rooms.isEmpty() && rooms.peek().windowEnd <= now) {
-                rooms.poll().over = true;
+            while (!rooms.isEmpty() && rooms.peek().windowEnd() <= now) {
+                rooms.poll();
             }
         }
 

@@ -95,6 +95,19 @@ final class RedisMetrics implements RedisObserver {
                 .callback(callback -> callback.call((double) (store.health().degradedAnswers() - start.degradedAnswers())))
                 .register(registry);
         CounterWithCallback.builder()
+                .name("room_router_redis_extended_bounds_total")
+                .help("Joins whose --redis-timeout came due while the agent's event loop was held up (a collection, a"
+                        + " busy core): given the time lost once more, at most half the bound, since Redis' reply"
+                        + " may have been waiting unread.")
+                .callback(callback -> callback.call((double) (store.health().extendedBounds() - start.extendedBounds())))
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("room_router_redis_dropped_touches_total")
+                .help("Touches (the Redis step of a join answered from the cache) dropped because Redis was behind:"
+                        + " their players are not counted as arrived and their seats stay held until the window ends.")
+                .callback(callback -> callback.call((double) (store.health().droppedTouches() - start.droppedTouches())))
+                .register(registry);
+        CounterWithCallback.builder()
                 .name("room_router_redis_reconciliations_total")
                 .help("Reconciliations completed after Redis was interrupted: every known room offered to it again.")
                 .callback(callback -> callback.call((double) (store.health().reconciliations() - start.reconciliations())))

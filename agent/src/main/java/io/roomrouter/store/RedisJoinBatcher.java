@@ -11,6 +11,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
@@ -145,6 +146,8 @@ final class RedisJoinBatcher {
     // Whether a flush of the queued touches is armed on the timer.
     private boolean touchFlushArmed;
     private long droppedTouches;
+    // Written by the timer's thread only.
+    private final AtomicLong extendedBounds = new AtomicLong();
     private long droppedReported;
     private final LongSupplier nanoTime;
     private long lastWarnNanos;
@@ -277,6 +280,7 @@ final class RedisJoinBatcher {
         long late = nanoTime.getAsLong() - entry.boundDueNanos;
         if (late >= STALL_NOTICED_NANOS && !entry.graced && !entry.reply.isDone()) {
             entry.graced = true;
+            extendedBounds.incrementAndGet();
             entry.bound = timer.schedule(() -> expire(entry), Math.min(late, mostGraceNanos), TimeUnit.NANOSECONDS);
             return;
         }
@@ -287,6 +291,11 @@ final class RedisJoinBatcher {
     /** Entries queued and not yet sent. */
     synchronized int queued() {
         return queue.size();
+    }
+
+    /** Joins whose bound came due while the timer's thread was held up, and was extended once. */
+    long extendedBounds() {
+        return extendedBounds.get();
     }
 
     /** Touches dropped so far because too many waited. */

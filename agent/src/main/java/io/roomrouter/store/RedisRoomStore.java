@@ -468,7 +468,8 @@ public final class RedisRoomStore implements RoomStore {
     public RedisHealth health() {
         return new RedisHealth(watch.connectionUp(), watch.answering(), degradedAnswers.get(), reconciliations.count(),
                 reconciliations.roomsAdopted(), reconciliations.roomsKept(), reconciliations.roomsConflicting(),
-                cache.size());
+                cache.size(), batchers.values().stream().mapToLong(RedisJoinBatcher::extendedBounds).sum(),
+                droppedTouches());
     }
 
     /** Joins answered from the cache so far. */

@@ -136,6 +136,9 @@ class MetricsIT {
             assertThat(up.value("room_router_redis_known_rooms")).contains(1.0);
             assertThat(up.value("room_router_redis_round_trip_seconds_count").orElseThrow()).isPositive();
             assertThat(up.value("room_router_redis_degraded_answers_total")).contains(0.0);
+            assertThat(up.value("room_router_redis_dropped_touches_total")).contains(0.0);
+            // Nonzero only if this machine held the agent's loop up as a join's bound came due.
+            assertThat(up.value("room_router_redis_extended_bounds_total")).isPresent();
             // In-memory rooms and seats are not shown for a store that keeps them in Redis.
             assertThat(up.types()).doesNotContainKeys("room_router_rooms", "room_router_server_seats_held");
 

@@ -420,6 +420,7 @@ class RedisJoinBatcherTest {
 
         assertThat(passBounds()).isEqualTo(1);
         assertThat(a.reply).as("extended, not passed").isNotDone();
+        assertThat(batcher.extendedBounds()).isEqualTo(1);
         assertThat(timer.getQueue()).as("by what was lost, at most half the timeout: 15 s").singleElement()
                 .satisfies(bound -> assertThat(((ScheduledFuture<?>) bound).getDelay(TimeUnit.MILLISECONDS))
                         .isBetween(14_000L, 15_000L));
@@ -437,6 +438,7 @@ class RedisJoinBatcherTest {
 
         assertThat(passBounds()).as("extended").isEqualTo(1);
         assertThat(passBounds()).as("passed: no second extension").isEqualTo(1);
+        assertThat(batcher.extendedBounds()).isEqualTo(1);
         assertThat(a.timedOut.getCount()).isZero();
         assertThat(timer.getQueue()).isEmpty();
         runner.step(0).answerAll();
@@ -450,6 +452,7 @@ class RedisJoinBatcherTest {
         nanos.set(LONG.toNanos() + RedisJoinBatcher.STALL_NOTICED_NANOS - 1); // a timer's usual slack
 
         assertThat(passBounds()).isEqualTo(1);
+        assertThat(batcher.extendedBounds()).isZero();
         assertThat(a.timedOut.getCount()).isZero();
         assertThat(timer.getQueue()).isEmpty();
     }

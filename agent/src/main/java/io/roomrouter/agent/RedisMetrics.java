@@ -97,8 +97,8 @@ final class RedisMetrics implements RedisObserver {
         CounterWithCallback.builder()
                 .name("room_router_redis_extended_bounds_total")
                 .help("Joins whose --redis-timeout came due while the agent's event loop was held up (a collection, a"
-                        + " busy core): given the time lost once more, at most half the bound, since Redis' reply"
-                        + " may have been waiting unread.")
+                        + " busy core): given the time lost once more, at most half the bound, since the agent, not"
+                        + " Redis, used it.")
                 .callback(callback -> callback.call((double) (store.health().extendedBounds() - start.extendedBounds())))
                 .register(registry);
         CounterWithCallback.builder()

@@ -37,11 +37,12 @@ import org.slf4j.LoggerFactory;
  * whatever this agent answered, and the agent must know where). A failed step fails only its own entries' futures.
  *
  * <p>The bound is Redis' time, not the agent's: when it fires late, the thread of the timer (in the agent, the
- * event loop that also reads Redis' replies) did not run for that long, and a reply that came meanwhile is still
- * unread. Such a bound gives the join as much again, at most {@code timeout / 2}, once: a young collection of 20 to
- * 70 ms on a busy 2-core machine otherwise answered every join under way {@code retry} while Redis had answered in
- * a millisecond. A bound that fires on time (Redis slow, silent or gone, the agent running) is not extended, so
- * that a Redis outage still costs a join no more than {@code timeout}.
+ * event loop that also sends the steps and reads Redis' replies) did not run for that long, and the agent, not Redis,
+ * used that time. Such a bound gives the join as much again, at most {@code timeout / 2}, once: after a young
+ * collection of 20 to 70 ms on a busy 2-core machine, joins whose step the pause had held back unsent were answered
+ * {@code retry} as the loop resumed, though Redis then answered within a millisecond. A bound that fires on time
+ * (Redis slow, silent or gone, the agent running) is not extended, so that a Redis outage still costs a join no more
+ * than {@code timeout}.
  *
  * <p>Touches queue only while fewer than {@code maxInFlight x maxEntries} of them wait (about as many as the steps
  * under way hold); past that a touch is dropped at once (its future fails with {@link TouchesBehind}), and a

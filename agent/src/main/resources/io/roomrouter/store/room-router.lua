@@ -60,10 +60,16 @@ local step = nil
 -- The straggler hold (ms) of the batch under way.
 local straggler_hold = nil
 
+-- Whether a room still waits for players: inside its window (which the straggler hold may have shortened) and not
+-- every seat claimed. Only then are arrivals counted, and only then does it count against its client's bound.
+local function waits_for_players(r)
+  return r.untl > now and r.arrivals < r.size
+end
+
 local function render(r)
   local players = r.players
-  -- Player hashes only serve to count arrivals inside the window: a room outside it keeps none.
-  if r.untl <= now or r.arrivals >= r.size then players = '' end
+  -- Player hashes only serve to count arrivals while the room waits for players: afterwards it keeps none.
+  if not waits_for_players(r) then players = '' end
   local server = r.server
   if r.fallback then server = server .. '/' .. r.fallback end
   return server .. ' ' .. r.epoch .. ' ' .. r.size .. ' ' .. r.arrivals .. ' ' .. r.held .. ' ' .. r.untl .. players
@@ -205,7 +211,7 @@ end
 -- arrival that makes most of the room's players, short of all, ends the window a straggler hold from now, if sooner.
 -- Returns '1' when counted; the caller stores r.
 local function count_arrival(r, player)
-  if r.untl <= now or r.arrivals >= r.size then return '0' end
+  if not waits_for_players(r) then return '0' end
   if player ~= '' then
     if r.players ~= '' and string.find(r.players .. ' ', ' ' .. player .. ' ', 1, true) then return '0' end
     r.players = r.players .. ' ' .. player
@@ -558,9 +564,8 @@ local function publish()
   end
   local out = { tostring(confirmed) }
   for i = pairs_from, #ARGV, 2 do
-    local r = parse(redis.call('HGET', ROOM, ARGV[i]))
-    local waits = r and r.epoch == ARGV[i + 1] and r.untl > now and r.arrivals < r.size
-    out[#out + 1] = waits and '1' or '0'
+    local r = read_room(ARGV[i])
+    out[#out + 1] = (r and r.epoch == ARGV[i + 1] and waits_for_players(r)) and '1' or '0'
   end
   return out
 end

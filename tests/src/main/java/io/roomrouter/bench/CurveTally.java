@@ -10,9 +10,7 @@ import java.util.Set;
 
 /**
  * What one configuration did with the rooms of a {@link CurveSchedule}, counted as {@link PlacementSimulation}
- * counts: a room whose first join is refused is refused whole (its other players do not come); a later player
- * refused is a player refused; a room is split when its players landed on two servers; the busiest server's players
- * over the mean at each sample. Only rooms of the measured span count.
+ * counts ({@link CurveCounts}); a room is split when its players landed on two servers.
  *
  * <p>It also decides which joins are sent: a room's later players wait for the answer to its first join (the room
  * is refused whole or taken), so that a refused room's other players never come. Joins run on several threads, so
@@ -49,16 +47,12 @@ final class CurveTally {
     private final List<String> serverNames;
     private final Room[] rooms;
     private final Map<String, Integer> load = new HashMap<>();
-    private int measuredRooms;
-    private int roomsRefused;
-    private long players;
-    private long playersRefused;
-    private double ratioSum;
-    private int ratioSamples;
+    private final CurveCounts counts;
 
     CurveTally(CurveSchedule schedule, List<String> serverNames) {
         this.schedule = schedule;
         this.serverNames = List.copyOf(serverNames);
+        this.counts = new CurveCounts(schedule);
         this.rooms = new Room[schedule.rooms().size()];
         for (int r = 0; r < rooms.length; r++) {
             rooms[r] = new Room();
@@ -94,20 +88,17 @@ final class CurveTally {
      */
     synchronized List<Integer> joined(int r, int s, boolean first, Optional<String> server, Runnable close) {
         Room room = rooms[r];
-        boolean measured = schedule.measured(r);
         if (first) {
-            measuredRooms += measured ? 1 : 0;
+            counts.roomOffered(r, server.isEmpty());
             if (server.isEmpty()) {
                 room.state = State.REFUSED;
-                roomsRefused += measured ? 1 : 0;
                 room.waiting.clear();
                 return List.of();
             }
             room.state = State.TAKEN;
         }
-        players += measured ? 1 : 0;
+        counts.player(r, server.isEmpty());
         if (server.isEmpty()) {
-            playersRefused += measured ? 1 : 0;
             return List.of();
         }
         room.servers.add(server.get());
@@ -159,10 +150,7 @@ final class CurveTally {
             total += n;
             max = Math.max(max, n);
         }
-        if (total > 0) {
-            ratioSum += max / (total / (double) serverNames.size());
-            ratioSamples++;
-        }
+        counts.sample(max, total, serverNames.size());
     }
 
     /** Players connected now. */
@@ -179,7 +167,6 @@ final class CurveTally {
         for (int r = 0; r < rooms.length; r++) {
             split += schedule.measured(r) && rooms[r].servers.size() > 1 ? 1 : 0;
         }
-        return new PlacementSimulation.Outcome(label, measuredRooms, roomsRefused, players, playersRefused, split,
-                ratioSamples == 0 ? Double.NaN : ratioSum / ratioSamples, heldShare, strandedShare);
+        return counts.outcome(label, split, heldShare, strandedShare);
     }
 }

@@ -9,8 +9,10 @@ import io.roomrouter.kit.MachineCpu;
 import io.roomrouter.kit.RedisProcess;
 import io.roomrouter.kit.Stack;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -197,9 +199,20 @@ final class SharedCpuBench {
                 .start();
     }
 
-    private Path runDir(AgentVariant variant, int round, String workload) {
+    // Emptied first: the processes append to their log files (an agent restarted within a run keeps its earlier
+    // lines), so the folder of a run reused by a later ./bench.sh held both runs' lines, and reading decisions from
+    // it by hand needed the timestamps to tell them apart. The figures never did: they count from log marks.
+    private Path runDir(AgentVariant variant, int round, String workload) throws IOException {
         String name = variant.label().replaceAll("[^A-Za-z0-9=.+-]", "_");
-        return settings.outDir().resolve("shared").resolve(name).resolve(round + "-" + workload);
+        Path dir = settings.outDir().resolve("shared").resolve(name).resolve(round + "-" + workload);
+        if (Files.isDirectory(dir)) {
+            try (Stream<Path> paths = Files.walk(dir)) {
+                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(path);
+                }
+            }
+        }
+        return dir;
     }
 
     private static void record(Tally tally, SharedRun run) {

@@ -155,7 +155,10 @@ class RedisLossyFailoverIT {
 
             FailoverJoins.assertEveryRoomWholeAndHome(softly,
                     Stream.concat(during.stream(), after.stream()).toList(), everyRoom, ROOMS_KEPT + ROOMS_LOST + ROOMS_DURING, homes);
-            // Written back by the reconciliations, before any of their players came again, on their own server.
+            // Written back by the reconciliations, before any of their players came again, on their own server. At
+            // least the lost rooms: the first "during" room's joins leave as the primary is killed, and when the old
+            // primary placed it in its last instant, it is lost and written back too (seen: 7 adopted by one agent,
+            // the 7th during1, which both agents had answered from the old primary as their connections dropped).
             softly.assertThat(adopted).as("rooms adopted by the agents' reconciliations").isGreaterThanOrEqualTo(
                     ROOMS_LOST);
             softly.assertThat(written).as("lost rooms' servers in the new primary").isEqualTo(

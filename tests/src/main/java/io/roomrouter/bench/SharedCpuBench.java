@@ -28,7 +28,8 @@ import java.util.stream.Stream;
  * The shared suite: the production shape of {@code --redis} on this machine's cores. Two HAProxy on the reference
  * configuration, each with its agent at its shipped defaults plus {@code --redis}, one redis-server, three game
  * servers, about {@value #PLAYERS_AT_ONCE} WebSocket players at a time. It runs the two workloads of
- * {@code RedisTwoProxiesIT}, each on a fresh stack, {@link BenchSettings#sharedRuns()} times:
+ * {@code RedisTwoProxiesIT}, each on a fresh stack, {@link BenchSettings#sharedRuns()} times after a run 0 that warms
+ * the harness up (printed, not counted):
  * <ul>
  *   <li>alternate: {@value #ALTERNATE_ROOMS} rooms of {@value #ROOM_SIZE}, players interleaved as lobbies fill
  *       (the first player of every room, then the second...), alternating between the proxies;
@@ -105,6 +106,16 @@ final class SharedCpuBench {
         Map<AgentVariant, Tally> tallies = new LinkedHashMap<>();
         variants.forEach(v -> tallies.put(v, new Tally()));
         System.out.println("[shared] " + SharedRun.header());
+        // Run 0 warms this JVM up and is not counted: its players and game servers are compiled by its own JIT in
+        // their first tens of seconds, which took the two cores from the stack. The first workload of a bench run
+        // went at a third of the others' joins per second, HAProxy got almost no CPU (top: the Java processes at
+        // 176 to 191 % of 200), and 7 to 50 of its joins were refused (retry) in three of four bench runs, while
+        // every stack, the agents included, is started afresh for every run: a cost of the harness that no
+        // deployment has. Its rows are printed, so that what it did stays visible.
+        AgentVariant first = variants.get(0);
+        Tally warmUp = new Tally();
+        runGuarded(warmUp, first, 0, "alternate", () -> alternate(first, 0, warmUp));
+        runGuarded(warmUp, first, 0, "race", () -> raceThenCpu(first, 0, warmUp));
         for (int round = 1; round <= settings.sharedRuns(); round++) {
             int run = round;
             for (int i = 0; i < variants.size(); i++) {

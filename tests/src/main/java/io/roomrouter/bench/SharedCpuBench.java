@@ -109,9 +109,10 @@ final class SharedCpuBench {
         // Run 0 warms this JVM up and is not counted: its players and game servers are compiled by its own JIT in
         // their first tens of seconds, which took the two cores from the stack. The first workload of a bench run
         // went at a third of the others' joins per second, HAProxy got almost no CPU (top: the Java processes at
-        // 176 to 191 % of 200), and 7 to 50 of its joins were refused (retry) in three of four bench runs, while
-        // every stack, the agents included, is started afresh for every run: a cost of the harness that no
-        // deployment has. Its rows are printed, so that what it did stays visible.
+        // 176 to 191 % of 200), and 10 to 89 of its joins were refused (retry) in four of five bench runs (in the
+        // fifth, 7 in its third stack; none in any later one), while every stack, the agents included, is started
+        // afresh for every run: a cost of the harness that no deployment has. Its rows are printed, so that what it
+        // did stays visible.
         AgentVariant first = variants.get(0);
         Tally warmUp = new Tally();
         runGuarded(warmUp, first, 0, "alternate", () -> alternate(first, 0, warmUp));

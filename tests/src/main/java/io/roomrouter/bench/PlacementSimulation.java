@@ -32,17 +32,16 @@ final class PlacementSimulation {
         }
     }
 
-    private final List<RoomPlan> rooms;
     private final int servers;
     private final int capacity;
-    // The same time line the curve through HAProxy plays, built once for every rule run on these rooms.
+    // The same time line the curve through HAProxy plays, built once for every rule run on these rooms, and the
+    // rooms themselves.
     private final CurveSchedule schedule;
 
     PlacementSimulation(List<RoomPlan> rooms, int servers, int capacity, long warmupMillis) {
-        this.rooms = List.copyOf(rooms);
         this.servers = servers;
         this.capacity = capacity;
-        this.schedule = new CurveSchedule(this.rooms, warmupMillis, SAMPLE_MILLIS);
+        this.schedule = new CurveSchedule(rooms, warmupMillis, SAMPLE_MILLIS);
     }
 
     /** The last room's end: no event comes later. */
@@ -51,6 +50,7 @@ final class PlacementSimulation {
     }
 
     Outcome run(SimulatedPlacement rule) {
+        List<RoomPlan> rooms = schedule.rooms();
         int[] connections = new int[servers];
         // Per room: -2 not started, -1 refused, else started; per seat: its server, or -1.
         int[] state = new int[rooms.size()];

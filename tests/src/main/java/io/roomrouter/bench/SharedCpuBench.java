@@ -38,7 +38,9 @@ import java.util.stream.Stream;
  * </ul>
  * It reports rooms split and decisions by kind (target: none split, none refused with retry), the agents' decision latency
  * from their log ({@code micros=}) for first joins and known rooms, and, on the race's stack once it is done, the
- * agents' CPU time per 1 000 decisions at a paced rate and at saturation. Each agent variant of
+ * agents' CPU time per 1 000 decisions at a paced rate and at saturation. Beside every stack a {@link PingFloor}
+ * measures the floor under those latencies: a bare Redis round trip from a process of its own on the same cores,
+ * over the same spans, and each decision tail is also given over that floor's. Each agent variant of
  * {@link BenchSettings#sharedAgentVariants()} runs every round, in an order rotated each round, so that the machine's
  * drift over the suite falls on every variant alike.
  */
@@ -56,6 +58,7 @@ final class SharedCpuBench {
     // 60 s reservation window ends when players leave before HAProxy counts them) fit many times over.
     private static final int SEATS_PER_SERVER = 20_000;
     private static final long SETTLE_MILLIS = 5_000;
+    private static final long FLOOR_START_MILLIS = 1_000;
     private static final List<String> PHASES = List.of("paced", "saturation");
 
     private final BenchSettings settings;
@@ -73,6 +76,9 @@ final class SharedCpuBench {
         // The paced phase's decisions apart: the latency at a steady rate the stack can carry, where the workloads'
         // 100 players re-joining as fast as they are answered keep both cores busy.
         final DecisionLatency pacedLatency = new DecisionLatency(GAME_BACKEND);
+        // The floor under each: a bare Redis round trip from a process of its own on the same cores, meanwhile.
+        final PingLatency floor = new PingLatency();
+        final PingLatency pacedFloor = new PingLatency();
         final Map<String, List<CpuCost>> cpu = new LinkedHashMap<>();
         final List<String> failures = new ArrayList<>();
     }
@@ -99,6 +105,12 @@ final class SharedCpuBench {
     @FunctionalInterface
     private interface Phase {
         Load run() throws Exception;
+    }
+
+    /** Takes a phase's settled log lines and its span in epoch milliseconds. */
+    @FunctionalInterface
+    private interface PhaseLines {
+        void add(List<String> lines, long fromMillis, long toMillis);
     }
 
     void run() throws Exception {
@@ -153,15 +165,19 @@ final class SharedCpuBench {
         Path dir = runDir(variant, round, "alternate");
         try (RedisProcess redis = RedisProcess.start(settings.redisServer(), dir.resolve("redis"));
                 Stack stack = stack(redis, variant, dir);
+                PingFloor floor = startFloor(redis, dir);
                 TimedCrowd crowd = new TimedCrowd(PLAYERS_AT_ONCE)) {
             List<Integer> mark = logMark(stack);
             List<TimedCrowd.Route> routes =
                     SharedWorkloads.lobbies(stack, "alt", ALTERNATE_ROOMS, ROOM_SIZE, ALTERNATE_ROOMS);
+            long from = System.currentTimeMillis();
             long start = System.nanoTime();
             List<TimedCrowd.Timed> joined = crowd.join(routes, Crowd.Presence.LEAVE);
             double seconds = (System.nanoTime() - start) / 1e9;
+            long to = System.currentTimeMillis();
             tally.latency.add(settledLines(stack, mark, answered(joined)));
             record(tally, SharedRun.of(variant.label(), round, "alternate", joined, seconds));
+            recordFloor(floor, from, to, tally.floor, variant, round, "alternate");
         }
     }
 
@@ -169,24 +185,32 @@ final class SharedCpuBench {
         Path dir = runDir(variant, round, "race");
         try (RedisProcess redis = RedisProcess.start(settings.redisServer(), dir.resolve("redis"));
                 Stack stack = stack(redis, variant, dir);
+                PingFloor floor = startFloor(redis, dir);
                 TimedCrowd crowd = new TimedCrowd(PLAYERS_AT_ONCE)) {
             List<Integer> mark = logMark(stack);
             List<TimedCrowd.Timed> joined = new ArrayList<>();
+            long from = System.currentTimeMillis();
             long start = System.nanoTime();
             for (List<TimedCrowd.Route> batch :
                     SharedWorkloads.races(stack, "race", RACE_ROOMS, RACE_PLAYERS, RACE_ROOMS_AT_ONCE)) {
                 joined.addAll(crowd.joinTogether(batch, Crowd.Presence.LEAVE));
             }
             double seconds = (System.nanoTime() - start) / 1e9;
+            long to = System.currentTimeMillis();
             tally.latency.add(settledLines(stack, mark, answered(joined)));
             record(tally, SharedRun.of(variant.label(), round, "race", joined, seconds));
+            recordFloor(floor, from, to, tally.floor, variant, round, "race");
 
             int joins = (int) (settings.sharedJoinsPerSecond() * settings.sharedCpuDuration().toSeconds());
             int rooms = joins / ROOM_SIZE;
             List<TimedCrowd.Route> paced =
                     SharedWorkloads.lobbies(stack, "paced", rooms, ROOM_SIZE, CPU_ROOMS_AT_ONCE);
             // Twice the players' threads: a join that waits for a thread is a join late, not one offered later.
-            addCpu(tally, "paced", variant, round, measureCpu(stack, redis, tally.pacedLatency, () -> {
+            PhaseLines pacedLines = (lines, pacedFrom, pacedTo) -> {
+                tally.pacedLatency.add(lines);
+                recordFloor(floor, pacedFrom, pacedTo, tally.pacedFloor, variant, round, "paced");
+            };
+            addCpu(tally, "paced", variant, round, measureCpu(stack, redis, pacedLines, () -> {
                 PacedJoins.Outcome o =
                         PacedJoins.run(paced, settings.sharedJoinsPerSecond(), 2 * PLAYERS_AT_ONCE);
                 return new Load(paced.size(), o.players().stream().filter(p -> !p.decision().isEmpty()).count(),
@@ -199,6 +223,24 @@ final class SharedCpuBench {
                 return new Load(flat.size(), answered(all), (System.nanoTime() - began) / 1e9);
             }));
         }
+    }
+
+    // Started once the stack is up, and given a second before the workload: its first pings are its JVM starting.
+    private PingFloor startFloor(RedisProcess redis, Path dir) throws InterruptedException {
+        PingFloor floor = PingFloor.start(settings.root(), redis.address(), dir.resolve("ping-probe.log"));
+        Thread.sleep(FLOOR_START_MILLIS);
+        return floor;
+    }
+
+    private static void recordFloor(PingFloor floor, long from, long to, PingLatency into, AgentVariant variant,
+            int round, String workload) {
+        PingLatency run = new PingLatency();
+        floor.addBetween(from, to, run);
+        into.add(run);
+        System.out.printf(Locale.ROOT, "[shared] %-28s %5d %-10s floor: %d Redis PINGs from a process of its own,"
+                        + " round trip p50/p99/p99.9 %.2f / %.2f / %.2f ms, woke late to send p99.9 %.2f ms%n",
+                variant.label(), round, workload, run.count(), run.roundTripMillis(50), run.roundTripMillis(99),
+                run.roundTripMillis(99.9), run.lateMillis(99.9));
     }
 
     private Stack stack(RedisProcess redis, AgentVariant variant, Path logDir) throws InterruptedException {
@@ -232,19 +274,21 @@ final class SharedCpuBench {
         System.out.println("[shared] " + run.row());
     }
 
-    // latency, when not null, gets the phase's decision times.
-    private static CpuCost measureCpu(Stack stack, RedisProcess redis, DecisionLatency latency, Phase phase)
+    // phaseLines, when not null, gets the phase's decision lines and span.
+    private static CpuCost measureCpu(Stack stack, RedisProcess redis, PhaseLines phaseLines, Phase phase)
             throws Exception {
         List<Integer> mark = logMark(stack);
         double agentBefore = agentCpuSeconds(stack);
         double waitBefore = agentWaitSeconds(stack);
         double redisBefore = redis.cpuSeconds();
         MachineCpu machineBefore = MachineCpu.read();
+        long from = System.currentTimeMillis();
         Load load = phase.run();
+        long to = System.currentTimeMillis();
         double machineBusy = MachineCpu.read().busyShareSince(machineBefore);
         List<String> lines = settledLines(stack, mark, load.answered());
-        if (latency != null) {
-            latency.add(lines);
+        if (phaseLines != null) {
+            phaseLines.add(lines, from, to);
         }
         long decisions = gameDecisions(lines).count();
         // Read once the decision lines are written: the agent's log thread is part of what a decision costs.
@@ -362,6 +406,8 @@ final class SharedCpuBench {
             results.add(new Figure(prefix + "paced." + decision + ".p99.9",
                     tally.pacedLatency.percentileMillis(decision, 99.9), "ms", "<= 5 ms", how));
         }
+        addFloorFigures(prefix, tally.floor, tally.latency, "both workloads");
+        addFloorFigures(prefix + "paced.", tally.pacedFloor, tally.pacedLatency, "the paced phase");
         for (String phase : PHASES) {
             List<CpuCost> costs = tally.cpu.getOrDefault(phase, List.of());
             String name = prefix + "agent_cpu_per_1000." + phase;
@@ -391,6 +437,22 @@ final class SharedCpuBench {
         }
     }
 
+    // The decisions' tail read against the floor measured beside them: the part of it that is the agents' own.
+    private void addFloorFigures(String prefix, PingLatency floor, DecisionLatency latency, String when) {
+        String how = floor.count() + " PINGs over " + when + ", every run, one every " + PingFloor.INTERVAL_MICROS
+                + " us from a process of its own with the agent's JVM flags, to the stack's redis-server";
+        results.add(new Figure(prefix + "floor.redis_ping.p50", floor.roundTripMillis(50), "ms", "", how));
+        results.add(new Figure(prefix + "floor.redis_ping.p99", floor.roundTripMillis(99), "ms", "", how));
+        results.add(new Figure(prefix + "floor.redis_ping.p99.9", floor.roundTripMillis(99.9), "ms", "", how));
+        results.add(new Figure(prefix + "floor.woke_late.p99.9", floor.lateMillis(99.9), "ms", "",
+                "how late the same process woke to send its PING, " + when));
+        for (String decision : List.of("placed", "sticky")) {
+            results.add(new Figure(prefix + decision + ".p99.9_over_floor",
+                    latency.percentileMillis(decision, 99.9) / floor.roundTripMillis(99.9), "x", "",
+                    decision + " decisions' p99.9 over the PING round trip's p99.9, " + when));
+        }
+    }
+
     private static List<Long> perRun(List<SharedRun> runs, Function<SharedRun, Long> value) {
         return runs.stream().map(value).toList();
     }
@@ -407,11 +469,13 @@ final class SharedCpuBench {
         System.out.println("| agent JVM flags | runs (alternate, race) | split (alternate, race) | retry"
                 + " | not answered in time | placed p50/p99/p99.9 ms | sticky p50/p99/p99.9 ms"
                 + " | paced placed p50/p99/p99.9 ms | paced sticky p50/p99/p99.9 ms"
-                + " | agent CPU s/1000 paced | at saturation | agent wait for a core s/1000 paced |");
-        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+                + " | agent CPU s/1000 paced | at saturation | agent wait for a core s/1000 paced"
+                + " | floor: Redis PING p50/p99/p99.9 ms | paced floor |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         tallies.forEach((variant, tally) -> {
             List<SharedRun> runs = tally.runs;
-            System.out.printf(Locale.ROOT, "| %s | %d, %d | %d, %d | %d | %d | %s | %s | %s | %s | %s | %s | %s |%n",
+            System.out.printf(Locale.ROOT,
+                    "| %s | %d, %d | %d, %d | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
                     variant.label(), count(runs, "alternate"), count(runs, "race"),
                     split(runs, "alternate"), split(runs, "race"),
                     runs.stream().mapToLong(r -> r.decided("retry")).sum(),
@@ -419,7 +483,8 @@ final class SharedCpuBench {
                     percentiles(tally.latency, "placed"), percentiles(tally.latency, "sticky"),
                     percentiles(tally.pacedLatency, "placed"), percentiles(tally.pacedLatency, "sticky"),
                     cpuPerThousand(tally, "paced"), cpuPerThousand(tally, "saturation"),
-                    perThousand(tally, "paced", CpuCost::agentWaitSeconds));
+                    perThousand(tally, "paced", CpuCost::agentWaitSeconds), floorPercentiles(tally.floor),
+                    floorPercentiles(tally.pacedFloor));
         });
     }
 
@@ -434,6 +499,11 @@ final class SharedCpuBench {
     private static String percentiles(DecisionLatency latency, String decision) {
         return String.format(Locale.ROOT, "%.2f / %.2f / %.2f", latency.percentileMillis(decision, 50),
                 latency.percentileMillis(decision, 99), latency.percentileMillis(decision, 99.9));
+    }
+
+    private static String floorPercentiles(PingLatency floor) {
+        return String.format(Locale.ROOT, "%.2f / %.2f / %.2f", floor.roundTripMillis(50),
+                floor.roundTripMillis(99), floor.roundTripMillis(99.9));
     }
 
     private static String cpuPerThousand(Tally tally, String phase) {

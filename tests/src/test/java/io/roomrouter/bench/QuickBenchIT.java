@@ -58,6 +58,7 @@ class QuickBenchIT {
                 "placement.room-router.max_load_over_mean",
                 "placement_curve.30x100.load085.room-router.new_rooms_refused",
                 "placement_curve.30x100.load085.ideal.new_rooms_refused",
+                "placement_curve.40x100.load085.room-router.new_rooms_refused",
                 "placement_curve.3x100.load110.hash-hbf125.rooms_split",
                 "placement_curve.3x100.load050.room-router.window-10s.stranded_seats",
                 "placement_curve_haproxy.3x100.load085.room-router.new_rooms_refused",

@@ -63,6 +63,10 @@ final class PingFloor implements AutoCloseable {
         }
     }
 
+    boolean isAlive() {
+        return probe.isAlive();
+    }
+
     @Override
     public void close() {
         probe.close();

@@ -29,15 +29,25 @@ public final class RedisPingProbe {
 
     private RedisPingProbe() {}
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) {
         if (args.length != 3) {
             throw new IllegalArgumentException("arguments: " + args.length + " (expected: <host> <port> <interval us>)");
         }
-        long intervalNanos = TimeUnit.MICROSECONDS.toNanos(Long.parseLong(args[2]));
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.US_ASCII);
+        try {
+            ping(args[0], Integer.parseInt(args[1]), TimeUnit.MICROSECONDS.toNanos(Long.parseLong(args[2])), out);
+        } catch (IOException e) {
+            // the last line of its log: what PingFloor reports when the probe is found dead
+            out.println("ping probe stopped: " + e);
+            out.flush();
+            System.exit(1);
+        }
+    }
+
+    private static void ping(String host, int port, long intervalNanos, PrintStream out) throws IOException {
         try (Socket socket = new Socket()) {
             socket.setTcpNoDelay(true);
-            socket.connect(new InetSocketAddress(args[0], Integer.parseInt(args[1])), 5_000);
+            socket.connect(new InetSocketAddress(host, port), 5_000);
             OutputStream toRedis = socket.getOutputStream();
             InputStream fromRedis = socket.getInputStream();
             byte[] reply = new byte[PONG.length];

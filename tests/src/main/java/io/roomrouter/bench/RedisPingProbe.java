@@ -57,12 +57,15 @@ public final class RedisPingProbe {
                 due += intervalNanos;
                 long now = System.nanoTime();
                 if (due > now) {
-                    LockSupport.parkNanos(due - now);
+                    do { // parkNanos may return early
+                        LockSupport.parkNanos(due - now);
+                        now = System.nanoTime();
+                    } while (now < due);
                 } else {
                     due = now; // fell behind: the next ping is due now, not a burst of the missed ones
                 }
-                long sent = System.nanoTime();
-                long late = Math.max(0, sent - due);
+                long sent = now;
+                long late = sent - due;
                 toRedis.write(PING);
                 readFully(fromRedis, reply);
                 long roundTrip = System.nanoTime() - sent;

@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -67,7 +68,7 @@ public final class RedisPingProbe {
                 long sent = now;
                 long late = sent - due;
                 toRedis.write(PING);
-                readFully(fromRedis, reply);
+                readPong(fromRedis, reply);
                 long roundTrip = System.nanoTime() - sent;
                 out.append(Long.toString(System.currentTimeMillis())).append(' ')
                         .append(Long.toString(roundTrip / 1000)).append(' ')
@@ -80,19 +81,14 @@ public final class RedisPingProbe {
         }
     }
 
-    private static void readFully(InputStream in, byte[] reply) throws IOException {
-        for (int read = 0; read < reply.length; ) {
-            int n = in.read(reply, read, reply.length - read);
-            if (n < 0) {
-                throw new IOException("redis closed the connection");
-            }
-            read += n;
+    private static void readPong(InputStream in, byte[] reply) throws IOException {
+        int read = in.readNBytes(reply, 0, reply.length);
+        if (read < reply.length) {
+            throw new IOException("redis closed the connection");
         }
-        for (int i = 0; i < reply.length; i++) {
-            if (reply[i] != PONG[i]) {
-                throw new IOException("reply: " + new String(reply, StandardCharsets.US_ASCII).strip()
-                        + " (expected: +PONG)");
-            }
+        if (!Arrays.equals(reply, PONG)) {
+            throw new IOException("reply: " + new String(reply, StandardCharsets.US_ASCII).strip()
+                    + " (expected: +PONG)");
         }
     }
 }

@@ -4,7 +4,7 @@
 #   ./bench.sh -Dbench.quick=true   a smoke run (about five minutes)
 # Any -Dbench.* system property (see io.roomrouter.bench.BenchSettings) is passed on, e.g. -Dbench.suites=agent.
 # Suites: agent, scale, haproxy, placement (the default; it runs the simulated placement curve first, which
-# -Dbench.suites=placement-curve runs alone in under a minute, then the scripted scenario, then the same curve through
+# -Dbench.suites=placement-curve runs alone in about 75 seconds, then the scripted scenario, then the same curve through
 # the real HAProxy with WebSocket players, which -Dbench.suites=placement-curve-haproxy runs alone in about 18 minutes;
 # -Dbench.curveHaproxyRooms=N sizes it, -Dbench.curveHaproxyVariant="--refresh-interval 100ms" adds a room-router
 # stack with those agent flags), and shared, run only when named: the Redis production

@@ -25,8 +25,8 @@ public final class BenchMain {
             new HaproxyBench(settings, results).run();
         }
         if (settings.runs("placement") || settings.runs("placement-curve")) {
-            new PlacementCurve(settings.curveRooms(), settings.curveSeed(), settings.curveWindows(),
-                    settings.curveHolds(), results).run(); // simulated: no HAProxy, under a minute
+            new PlacementCurve(settings.curveServerCounts(), settings.curveLoads(), settings.curveRooms(),
+                    settings.curveSeed(), settings.curveWindows(), settings.curveHolds(), results).run(); // simulated
         }
         if (settings.runs("placement")) {
             new PlacementBench(settings, results).run();

@@ -20,7 +20,8 @@ import java.util.Set;
  * {@code bench.seconds} / {@code bench.warmup} (per load point), {@code bench.agentWarmup} (once per agent), {@code bench.connections}, {@code bench.pipeline},
  * {@code bench.knownRooms}, {@code bench.heapRooms} (comma list), {@code bench.wrkSeconds},
  * {@code bench.wrkConnections}, {@code bench.wrkRooms}, {@code bench.placementRooms}, {@code bench.curveRooms},
- * {@code bench.curveSeed}, {@code bench.curveWindows} and {@code bench.curveHolds} (the simulated placement curve),
+ * {@code bench.curveSeed}, {@code bench.curveServers}, {@code bench.curveLoads}, {@code bench.curveWindows} and
+ * {@code bench.curveHolds} (the simulated placement curve),
  * {@code bench.curveHaproxyRooms} and {@code bench.curveHaproxyVariant} (the curve through HAProxy),
  * {@code bench.redis} (the redis-server binary), {@code bench.agentJvmArgs} (extra agent JVM flags, e.g. for JFR),
  * {@code bench.agentArgs} (extra agent flags for the agents it starts itself), {@code bench.sharedRuns} (runs of
@@ -191,6 +192,27 @@ record BenchSettings(
      */
     List<String> curveHaproxyVariant() {
         return spaceSeparated("bench.curveHaproxyVariant");
+    }
+
+    /**
+     * The server counts the simulated placement curve runs, from {@code bench.curveServers} (comma list, default
+     * 3,30,40): one count and more rooms tell a small difference from the workload's noise.
+     */
+    int[] curveServerCounts() {
+        String counts = System.getProperty("bench.curveServers", "").trim();
+        return counts.isEmpty() ? PlacementCurve.SERVER_COUNTS.clone()
+                : Arrays.stream(counts.split(",", -1)).map(String::trim).mapToInt(Integer::parseInt).toArray();
+    }
+
+    /**
+     * The offered loads the simulated placement curve runs, from {@code bench.curveLoads} (comma list of percents,
+     * default 50,70,85,95,110).
+     */
+    double[] curveLoads() {
+        String loads = System.getProperty("bench.curveLoads", "").trim();
+        return loads.isEmpty() ? PlacementCurve.LOADS.clone()
+                : Arrays.stream(loads.split(",", -1)).map(String::trim).mapToDouble(p -> Integer.parseInt(p) / 100.0)
+                        .toArray();
     }
 
     /** The seed of the placement curve's workload, from {@code bench.curveSeed}. */

@@ -26,6 +26,7 @@ final class PlacementCurve {
     static final int CAPACITY = 100;
     static final String SHIPPED = "room-router";
     private static final String IDEAL = "ideal";
+    private static final String BALANCED_IDEAL = IDEAL + ".least-loaded";
 
     private final int[] serverCounts;
     private final double[] loads;
@@ -60,7 +61,7 @@ final class PlacementCurve {
     private static List<Rule> fixedRules() {
         return List.of(
                 new Rule(IDEAL, s -> new IdealPacker(s.servers().size(), s.capacity(), s.horizonMillis())),
-                new Rule(IDEAL + ".least-loaded",
+                new Rule(BALANCED_IDEAL,
                         s -> new IdealPacker(s.servers().size(), s.capacity(), s.horizonMillis(), true)),
                 new Rule(SHIPPED, s -> roomRouter(s, "room-router (as shipped: window "
                         + seconds(RoomRouterModel.SHIPPED_WINDOW) + ", straggler hold "
@@ -136,10 +137,13 @@ final class PlacementCurve {
                 PlacementSimulation simulation = new PlacementSimulation(rooms, servers, CAPACITY, warmup);
                 Setup setup = new Setup(names, CAPACITY, simulation.horizonMillis());
                 PlacementSimulation.Outcome ideal = null;
+                PlacementSimulation.Outcome balancedIdeal = null;
                 for (Rule rule : rules(windows, holds)) {
                     PlacementSimulation.Outcome o = simulation.run(rule.make().apply(setup));
                     if (rule.key().equals(IDEAL)) {
                         ideal = o;
+                    } else if (rule.key().equals(BALANCED_IDEAL)) {
+                        balancedIdeal = o;
                     }
                     System.out.printf(Locale.ROOT, "| %.0f %% | %s | %.2f %% (%d of %d) | %.3f %% | %d | %.3f "
                             + "| %.2f %% | %.2f %% |%n", load * 100, o.label(), 100 * o.roomsRefusedShare(),
@@ -147,7 +151,7 @@ final class PlacementCurve {
                             o.busiestOverMean(), 100 * o.heldShare(), 100 * o.strandedShare());
                     addFigures(config, load, rule.key(), o, ideal);
                     if (rule.key().equals(SHIPPED)) {
-                        checks.add(check(config, load, o, ideal));
+                        checks.add(check(config, load, o, ideal, balancedIdeal));
                     }
                 }
             }
@@ -182,16 +186,18 @@ final class PlacementCurve {
     }
 
     private static String check(String config, double load, PlacementSimulation.Outcome o,
-            PlacementSimulation.Outcome ideal) {
+            PlacementSimulation.Outcome ideal, PlacementSimulation.Outcome balancedIdeal) {
         boolean refusals = o.roomsRefusedShare() <= 1.1 * ideal.roomsRefusedShare();
         boolean stranded = o.strandedShare() <= 0.03;
         boolean busiest = !(o.busiestOverMean() > 1.2);
         boolean split = o.roomsSplit() == 0;
-        // The counts too: a share of a few rooms is mostly the workload's noise (about the count's square root).
-        return String.format(Locale.ROOT, "  %s at %3.0f %%: refused %.2f %% vs ideal %.2f %% (%d vs %d rooms) %s;"
-                + " stranded %.2f %% %s; busiest %.3f %s; split %d %s", config, load * 100,
+        // The counts too: a share of a few rooms is mostly the workload's noise. And what rule 1 (least loaded) costs
+        // the bound itself, with the same knowledge: a rule that keeps rule 1 and knows less is not expected to
+        // refuse fewer.
+        return String.format(Locale.ROOT, "  %s at %3.0f %%: refused %.2f %% vs ideal %.2f %% (%d vs %d rooms; the"
+                + " ideal least loaded %d) %s; stranded %.2f %% %s; busiest %.3f %s; split %d %s", config, load * 100,
                 100 * o.roomsRefusedShare(), 100 * ideal.roomsRefusedShare(), o.roomsRefused(), ideal.roomsRefused(),
-                mark(refusals), 100 * o.strandedShare(), mark(stranded),
+                balancedIdeal.roomsRefused(), mark(refusals), 100 * o.strandedShare(), mark(stranded),
                 o.busiestOverMean(), mark(busiest), o.roomsSplit(), mark(split));
     }
 

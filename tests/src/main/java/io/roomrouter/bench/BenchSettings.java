@@ -160,10 +160,7 @@ record BenchSettings(
      * (comma list of seconds, default 20,10; empty for none).
      */
     List<Duration> curveWindows() {
-        String windows = System.getProperty("bench.curveWindows", "20,10").trim();
-        return windows.isEmpty() ? List.of()
-                : Arrays.stream(windows.split(",", -1)).map(String::trim).map(Long::valueOf).map(Duration::ofSeconds)
-                        .toList();
+        return numbers("bench.curveWindows", "20,10").stream().map(Duration::ofSeconds).toList();
     }
 
     /**
@@ -172,10 +169,7 @@ record BenchSettings(
      * none).
      */
     List<Duration> curveHolds() {
-        String holds = System.getProperty("bench.curveHolds", "3600,1,5,30").trim();
-        return holds.isEmpty() ? List.of()
-                : Arrays.stream(holds.split(",", -1)).map(String::trim).map(Long::valueOf).map(Duration::ofSeconds)
-                        .toList();
+        return numbers("bench.curveHolds", "3600,1,5,30").stream().map(Duration::ofSeconds).toList();
     }
 
     /**
@@ -199,9 +193,9 @@ record BenchSettings(
      * 3,30,40): one count and more rooms tell a small difference from the workload's noise.
      */
     int[] curveServerCounts() {
-        String counts = System.getProperty("bench.curveServers", "").trim();
-        return counts.isEmpty() ? PlacementCurve.SERVER_COUNTS.clone()
-                : Arrays.stream(counts.split(",", -1)).map(String::trim).mapToInt(Integer::parseInt).toArray();
+        List<Long> counts = numbers("bench.curveServers", "");
+        return counts.isEmpty() ? PlacementCurve.SERVER_COUNTS
+                : counts.stream().mapToInt(Math::toIntExact).toArray();
     }
 
     /**
@@ -209,10 +203,24 @@ record BenchSettings(
      * default 50,70,85,95,110).
      */
     double[] curveLoads() {
-        String loads = System.getProperty("bench.curveLoads", "").trim();
-        return loads.isEmpty() ? PlacementCurve.LOADS.clone()
-                : Arrays.stream(loads.split(",", -1)).map(String::trim).mapToDouble(p -> Integer.parseInt(p) / 100.0)
-                        .toArray();
+        List<Long> percents = numbers("bench.curveLoads", "");
+        return percents.isEmpty() ? PlacementCurve.LOADS
+                : percents.stream().mapToDouble(percent -> percent / 100.0).toArray();
+    }
+
+    // A comma list of whole numbers from a property (its default when unset); none when it is blank.
+    private static List<Long> numbers(String property, String defaults) {
+        String text = System.getProperty(property, defaults).trim();
+        List<Long> numbers = new ArrayList<>();
+        for (String part : text.isEmpty() ? new String[0] : text.split(",", -1)) {
+            try {
+                numbers.add(Long.valueOf(part.trim()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(property + ": " + text + " (expected: whole numbers, comma"
+                        + " separated)", e);
+            }
+        }
+        return numbers;
     }
 
     /** The seed of the placement curve's workload, from {@code bench.curveSeed}. */
